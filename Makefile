@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make demo` (set up + main job) and `make test` (set up + suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+OUT ?= outputs
+
+export NO_ALBUMENTATIONS_UPDATE := 1
+export MPLBACKEND := Agg
+
+.PHONY: install demo test test-fast lint bench clean
+
+$(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ./tiaug -e ./samcl_loss --group dev
+	touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/tiaug preview -n 8 --seed 0 -o $(OUT)/preview.png
+
+test: install
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python benchmarks/bench_tiaug.py
+	$(BIN)/python benchmarks/bench_loss.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
