@@ -67,7 +67,8 @@ class Camera:
         if self.count_step is None:
             raise ValueError(f"camera {self.name!r} has no linear radiometric count format")
         info = np.iinfo(np.dtype(self.count_dtype))
-        counts = np.rint((np.asarray(temperature, np.float64) - self.count_offset) / self.count_step)
+        above_offset = np.asarray(temperature, np.float64) - self.count_offset
+        counts = np.rint(above_offset / self.count_step)
         return np.clip(counts, info.min, info.max).astype(self.count_dtype)
 
 

@@ -1,0 +1,90 @@
+import albumentations as A
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tiaug.geometric import CenterCropPad, RandomRescale
+from tiaug.geometric import functional as fgeometric
+
+
+@given(
+    rows=st.integers(1, 40), cols=st.integers(1, 40),
+    target_rows=st.integers(1, 40), target_cols=st.integers(1, 40),
+)
+@settings(max_examples=60, deadline=None)
+def test_center_crop_pad_keeps_the_centre_and_fills_the_rest(rows, cols, target_rows, target_cols):
+    array = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols)
+    out = fgeometric.center_crop_pad(array, (target_rows, target_cols), fill=-1.0)
+    assert out.shape == (target_rows, target_cols)
+    assert out.dtype == np.float32
+    kept = out[out >= 0]
+    assert kept.size == min(rows, target_rows) * min(cols, target_cols)
+    assert np.count_nonzero(out == -1.0) == out.size - kept.size
+    src_r, dst_r, _ = fgeometric.crop_pad_offsets(rows, target_rows)
+    src_c, dst_c, _ = fgeometric.crop_pad_offsets(cols, target_cols)
+    assert out[dst_r, dst_c] == array[src_r, src_c]
+
+
+def test_center_crop_pad_pads_labels_with_ignore_and_image_with_midrange():
+    image = np.full((10, 12), 20.0, np.float32)
+    image[0, 0] = 30.0
+    mask = np.ones((10, 12), np.uint8)
+    out = CenterCropPad(14, 12, p=1.0)(image=image, mask=mask)
+    assert out["image"].shape == (14, 12)
+    np.testing.assert_array_equal(out["mask"][:2], 255)
+    np.testing.assert_array_equal(out["image"][:2], 25.0)
+    np.testing.assert_array_equal(out["mask"][2:12], 1)
+
+
+def test_center_crop_pad_with_fixed_fill_and_channel_axis():
+    out = CenterCropPad(8, 8, fill=22.5)(image=np.full((4, 4, 1), 30.0, np.float32))
+    assert out["image"].shape == (8, 8, 1)
+    assert out["image"][0, 0, 0] == 22.5
+
+
+def test_random_rescale_scales_rows_and_columns_within_ranges():
+    image = np.zeros((100, 200), np.float32)
+    transform = A.Compose([RandomRescale(scale=(0.5, 2.0), aspect=(0.9, 1.1))], seed=3)
+    for _ in range(20):
+        rows, cols = transform(image=image)["image"].shape
+        scale = rows / 100
+        assert 0.5 - 0.01 <= scale <= 2.0 + 0.01
+        assert 0.9 - 0.02 <= cols / (200 * scale) <= 1.1 + 0.02
+
+
+def test_random_rescale_resizes_masks_with_nearest_labels():
+    image = np.linspace(20, 35, 60 * 80, dtype=np.float32).reshape(60, 80)
+    mask = np.zeros((60, 80), np.uint8)
+    mask[20:40, 30:50] = 5
+    mask[0:10] = 3
+    out = A.Compose([RandomRescale()], seed=0)(image=image, mask=mask)
+    assert set(np.unique(out["mask"])) <= {0, 3, 5}
+    assert out["image"].dtype == np.float32
+    assert out["image"].shape == out["mask"].shape
+    assert image.min() - 1e-3 <= out["image"].min() <= out["image"].max() <= image.max() + 1e-3
+
+
+@pytest.mark.parametrize(
+    ("factory", "message"),
+    [
+        (lambda: RandomRescale(scale=(2.0, 1.0)), "low <= high"),
+        (lambda: RandomRescale(aspect=(0.0, 1.0)), "aspect must be positive"),
+        (lambda: CenterCropPad(height=0), "greater than or equal to 1"),
+        (lambda: CenterCropPad(fill="edge"), "midrange"),
+    ],
+)
+def test_bad_arguments_are_rejected_at_construction(factory, message):
+    with pytest.raises(ValueError, match=message):
+        factory()
+
+
+def test_serialization_round_trip_gives_identical_output():
+    pipeline = A.Compose([RandomRescale(), CenterCropPad(32, 40, fill_mask=7)], seed=11)
+    restored = A.from_dict(A.to_dict(pipeline))
+    restored.set_random_seed(11)
+    image = np.random.default_rng(0).normal(30, 2, (30, 50)).astype(np.float32)
+    mask = np.zeros((30, 50), np.uint8)
+    first, second = pipeline(image=image, mask=mask), restored(image=image, mask=mask)
+    np.testing.assert_array_equal(first["image"], second["image"])
+    np.testing.assert_array_equal(first["mask"], second["mask"])

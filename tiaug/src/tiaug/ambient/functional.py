@@ -1,0 +1,450 @@
+"""Room-temperature changes and background clutter for degC temperature maps.
+
+Pure numpy (+ OpenCV for Gaussian blurs and resizing), explicit ``numpy.random.Generator``
+for every draw. Images are HxW or HxWx1 float32 degC maps, masks HxW (or HxWx1) integer label
+maps with the classes 0 background, 1 face, 2 mouth, 3 eyes, 4 eyebrows, 5 nose. Results are
+new float32 arrays with the image's layout.
+
+Ambient model. A change ``delta`` of the room temperature moves each pixel by
+``k(x) * delta``: the background (a wall near ambient) by ``delta`` (k = 1), skin by less,
+depending on how strongly the region is coupled to the room rather than to the body core.
+Extremities (nose first) follow the room most, the warm inner canthi least, so a cooler
+room spreads the face's temperatures and a warmer one narrows them. ``k`` comes from
+
+- a label map: one coupling per class (:data:`DEFAULT_COUPLINGS`), the map blurred over
+  a few pixels so that no hard label edge appears in the image;
+- or, without labels, ``"thermal"``: a steady-state heat balance. A skin pixel sits between
+  the core ``T_core`` and the ambient ``T_amb`` as ``T = T_core - r (T_core - T_amb)``, so
+  ``dT / dT_amb = r = (T_core - T) / (T_core - T_amb)``, clipped to [0, 1]; ``T_amb`` is the
+  mean of the cold (Otsu) class. With ``T_core`` = 37 and ``T_amb`` = 22 degC this gives
+  k = 0.1 at 35.5 degC (canthi), 0.2 at 34 (forehead), 0.47 at 30 (a cold nose), 1 on the
+  wall: close to the per-class defaults, and per pixel;
+- or ``"threshold"``: an Otsu split of the temperature histogram, the warm side taking the
+  face coupling, the cold side the background coupling, blurred like the class map.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import cv2
+import numpy as np
+
+from tiaug._checks import check_mask, restore_shape, to_temperature_map
+
+__all__ = [
+    "DEFAULT_COUPLINGS",
+    "Couplings",
+    "ambient_shift",
+    "apply_background_clutter",
+    "background_weight",
+    "class_coupling_map",
+    "coupling_map",
+    "coupling_table",
+    "otsu_threshold",
+    "random_ambient_shift",
+    "random_background_clutter",
+    "render_clutter",
+    "sample_clutter",
+    "smooth",
+    "thermal_coupling_map",
+]
+
+#: Approximate per-class couplings (fraction of the ambient change a region follows), indexed
+#: by class: background 1.0, face 0.25, mouth 0.15, eyes 0.1, eyebrows 0.25, nose 0.6.
+#: Defaults a user can change, not measured truths (PHYSICS.md: extremities cool most, nose
+#: first; the periorbital region is the warmest and most stable).
+DEFAULT_COUPLINGS: tuple[float, ...] = (1.0, 0.25, 0.15, 0.1, 0.25, 0.6)
+
+Couplings = Sequence[float] | Mapping[int, float]
+UnmaskedModel = Literal["thermal", "threshold"]
+
+_BACKGROUND, _FACE = 0, 1
+_OTSU_BINS = 128
+_OTSU_STRIDE = 2  # the histogram is taken on every other row and column
+_MIN_CONTRAST = 1.0  # degC: lower bound of T_core - T_amb in the heat-balance model
+
+
+def _coupling_of(couplings: Couplings, label: int, fallback: float) -> float:
+    if isinstance(couplings, Mapping):
+        value = couplings.get(label, couplings.get(str(label), fallback))  # type: ignore[call-overload]
+        return float(value)
+    return float(couplings[label]) if label < len(couplings) else fallback
+
+
+def coupling_table(
+    couplings: Couplings = DEFAULT_COUPLINGS,
+    ignore_index: int | None = 255,
+    size: int | None = None,
+) -> np.ndarray:
+    """Look-up table label -> coupling (float32).
+
+    Rules: a class listed in ``couplings`` gets its value; background (0) defaults to 1.0 and
+    face (1) to 0.25 when not listed; any other unlisted label (an extra skin class such as
+    ears or neck, or labels >= ``len(couplings)``) gets the face coupling; ``ignore_index``
+    (padding) gets the background coupling.
+
+    Args:
+        couplings: sequence indexed by class, or mapping ``{class: coupling}``.
+        ignore_index: label of ignored pixels, or ``None``.
+        size: table length (default: large enough for every listed class and
+            ``ignore_index``).
+    """
+    background = _coupling_of(couplings, _BACKGROUND, DEFAULT_COUPLINGS[_BACKGROUND])
+    face = _coupling_of(couplings, _FACE, DEFAULT_COUPLINGS[_FACE])
+    listed = [int(k) for k in couplings] if isinstance(couplings, Mapping) else []
+    n = len(couplings) if not isinstance(couplings, Mapping) else max(listed, default=-1) + 1
+    if size is None:
+        size = max(n, (ignore_index + 1) if ignore_index is not None else 0, 2)
+    table = np.full(size, face, dtype=np.float32)
+    for label in range(min(n, size)):
+        table[label] = _coupling_of(couplings, label, face)
+    table[_BACKGROUND] = background
+    if ignore_index is not None and 0 <= ignore_index < size:
+        table[ignore_index] = background
+    return table
+
+
+def class_coupling_map(
+    mask: np.ndarray,
+    couplings: Couplings = DEFAULT_COUPLINGS,
+    ignore_index: int | None = 255,
+) -> np.ndarray:
+    """Per-pixel coupling from a label map (hard edges; see :func:`coupling_table`).
+
+    Negative labels are treated like ``ignore_index`` (background coupling).
+    """
+    labels = np.asarray(mask)
+    if labels.ndim == 3 and labels.shape[2] == 1:
+        labels = labels[..., 0]
+    if labels.size == 0:
+        return np.zeros(labels.shape, dtype=np.float32)
+    if labels.dtype == np.uint8:
+        table = coupling_table(couplings, ignore_index, size=256)
+        return cv2.LUT(labels, table[None, :]) if labels.flags.c_contiguous else table[labels]
+    low, high = int(labels.min()), int(labels.max())
+    if low >= 0 and high < 1 << 16:
+        return np.take(coupling_table(couplings, ignore_index, size=high + 1), labels)
+    # Huge or negative labels: listed classes, then the fallbacks.
+    table = coupling_table(couplings, ignore_index)
+    background = table[_BACKGROUND]
+    out = np.full(labels.shape, table[_FACE], dtype=np.float32)
+    inside = (labels >= 0) & (labels < table.size)
+    out[inside] = table[labels[inside]]
+    out[labels < 0] = background
+    if ignore_index is not None:
+        out[labels == ignore_index] = background
+    return out
+
+
+def smooth(field: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur (sigma in pixels, borders replicated); returns ``field`` if sigma is 0."""
+    if sigma <= 0:
+        return field
+    radius = max(int(3.0 * sigma + 0.5), 1)
+    return cv2.GaussianBlur(
+        field,
+        (2 * radius + 1, 2 * radius + 1),
+        sigmaX=sigma,
+        sigmaY=sigma,
+        borderType=cv2.BORDER_REPLICATE,
+    )
+
+
+def otsu_threshold(
+    image: np.ndarray, *, stride: int = _OTSU_STRIDE, bins: int = _OTSU_BINS
+) -> float:
+    """Otsu's threshold (degC) of the temperature histogram, taken on a strided subsample.
+
+    Pixels warmer than the threshold are the warm class (skin); a constant image returns
+    its value. NaN/inf pixels are ignored.
+    """
+    plane = to_temperature_map(image)[::stride, ::stride]
+    values = plane[np.isfinite(plane)] if not np.isfinite(plane).all() else plane.ravel()
+    if values.size == 0:
+        raise ValueError("image holds no finite temperatures")
+    low, high = float(values.min()), float(values.max())
+    if high <= low:
+        return low
+    width = (high - low) / bins
+    index = np.minimum(((values - low) * np.float32(1.0 / width)).astype(np.intp), bins - 1)
+    hist = np.bincount(index, minlength=bins).astype(np.float64)
+    centres = low + (np.arange(bins) + 0.5) * width
+    weight0 = np.cumsum(hist)
+    weight1 = weight0[-1] - weight0
+    sum0 = np.cumsum(hist * centres)
+    mean0 = sum0 / np.maximum(weight0, 1e-12)
+    mean1 = (sum0[-1] - sum0) / np.maximum(weight1, 1e-12)
+    between = weight0 * weight1 * np.square(mean0 - mean1)
+    best = int(np.argmax(between[:-1]))
+    return low + (best + 1) * width  # upper edge of the last cold bin
+
+
+def thermal_coupling_map(
+    image: np.ndarray,
+    *,
+    core_temperature: float = 37.0,
+    ambient: float | None = None,
+) -> np.ndarray:
+    """Heat-balance coupling ``clip((T_core - T) / (T_core - T_amb), 0, 1)`` (float32, HxW).
+
+    Args:
+        image: HxW or HxWx1 degC map.
+        core_temperature: body core temperature (degC).
+        ambient: room temperature (degC); default: mean of the pixels colder than the Otsu
+            threshold (the wall). ``T_core - T_amb`` is kept >= 1 degC.
+    """
+    plane = to_temperature_map(image)
+    if ambient is None:
+        threshold = otsu_threshold(plane)
+        sample = plane[::_OTSU_STRIDE, ::_OTSU_STRIDE]
+        cold = sample[sample <= threshold]
+        ambient = float(cold.mean()) if cold.size else float(sample.mean())
+    scale = 1.0 / max(core_temperature - ambient, _MIN_CONTRAST)
+    out = np.subtract(np.float32(core_temperature), plane, dtype=np.float32)
+    out *= np.float32(scale)
+    np.clip(out, 0.0, 1.0, out=out)
+    return out
+
+
+def coupling_map(
+    image: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    couplings: Couplings = DEFAULT_COUPLINGS,
+    unmasked: UnmaskedModel = "thermal",
+    smoothing: float = 2.0,
+    core_temperature: float = 37.0,
+    ignore_index: int | None = 255,
+) -> np.ndarray:
+    """The per-pixel fraction ``k`` of an ambient change that each pixel follows (HxW float32).
+
+    With ``mask``: class couplings blurred by ``smoothing`` pixels. Without: the
+    ``unmasked`` model, ``"thermal"`` (heat balance, no blur needed: it is as smooth as the
+    image) or ``"threshold"`` (Otsu split, face coupling on the warm side, blurred).
+    """
+    plane = to_temperature_map(image)
+    if mask is not None:
+        labels = check_mask(mask, plane.shape)
+        return smooth(class_coupling_map(labels, couplings, ignore_index), smoothing)
+    if unmasked == "thermal":
+        return thermal_coupling_map(plane, core_temperature=core_temperature)
+    if unmasked == "threshold":
+        table = coupling_table(couplings, ignore_index)
+        warm = plane > otsu_threshold(plane)
+        k = np.where(warm, table[_FACE], table[_BACKGROUND]).astype(np.float32)
+        return smooth(k, smoothing)
+    raise ValueError(f"unmasked must be 'thermal' or 'threshold', got {unmasked!r}")
+
+
+def _skin_indicator(
+    plane: np.ndarray, mask: np.ndarray | None, ignore_index: int | None
+) -> np.ndarray:
+    """Hard skin indicator (bool) from labels, or from the Otsu split without labels."""
+    if mask is not None:
+        labels = check_mask(mask, plane.shape)
+        skin = labels > 0
+        if ignore_index is not None:
+            skin &= labels != ignore_index
+        return skin
+    return plane > otsu_threshold(plane)
+
+
+def ambient_shift(
+    image: np.ndarray,
+    delta: float,
+    mask: np.ndarray | None = None,
+    *,
+    couplings: Couplings = DEFAULT_COUPLINGS,
+    spread: float = 0.0,
+    smoothing: float = 2.0,
+    unmasked: UnmaskedModel = "thermal",
+    core_temperature: float = 37.0,
+    ignore_index: int | None = 255,
+) -> np.ndarray:
+    """Change the room temperature by ``delta`` degC.
+
+    ``T_out = T + k(x) delta + w(x) (s - 1) (T - mean_skin)``, with ``k`` from
+    :func:`coupling_map`, ``s = 1 - spread * delta`` (cooler room, ``delta < 0``: more
+    spread) and ``w`` the skin indicator blurred by ``smoothing`` pixels (labels > 0 other
+    than ``ignore_index``, or the Otsu warm side without labels). ``spread = 0`` skips the
+    contrast term.
+
+    Args:
+        image: HxW or HxWx1 degC map.
+        delta: change of the room temperature (degC).
+        mask: optional HxW label map aligned with ``image``.
+        couplings: per-class couplings (sequence by class or ``{class: coupling}``); see
+            :func:`coupling_table` for unlisted and ignored labels.
+        spread: relative change of the skin temperatures' spread around their mean per degC
+            of cooling (>= 0, and ``spread * |delta| < 1``).
+        smoothing: blur (pixels) of the class coupling map and of the skin weight.
+        unmasked: model used without ``mask``: ``"thermal"`` or ``"threshold"``.
+        core_temperature: body core temperature of the ``"thermal"`` model (degC).
+        ignore_index: ignored label (treated as background), or ``None``.
+
+    Returns:
+        A new float32 array with the layout of ``image``.
+    """
+    plane = to_temperature_map(image)
+    k = coupling_map(
+        plane,
+        mask,
+        couplings=couplings,
+        unmasked=unmasked,
+        smoothing=smoothing,
+        core_temperature=core_temperature,
+        ignore_index=ignore_index,
+    )
+    out = k * np.float32(delta)  # k may be a view of nothing the caller owns; new buffer
+    out += plane
+    scale = 1.0 - spread * delta
+    if spread != 0.0 and delta != 0.0:
+        if scale <= 0:
+            raise ValueError(f"spread * delta must be < 1, got {spread} * {delta}")
+        skin = _skin_indicator(plane, mask, ignore_index)
+        if skin.any():
+            mean = float(plane[skin].mean(dtype=np.float64))
+            weight = smooth(skin.astype(np.float32), smoothing)
+            weight *= np.float32(scale - 1.0)
+            out += weight * (plane - np.float32(mean))
+    return restore_shape(out, image)
+
+
+def random_ambient_shift(
+    image: np.ndarray,
+    rng: np.random.Generator,
+    delta: tuple[float, float] = (-8.0, 8.0),
+    mask: np.ndarray | None = None,
+    **kwargs: Any,
+) -> np.ndarray:
+    """:func:`ambient_shift` with ``delta ~ U(delta[0], delta[1])`` drawn from ``rng``."""
+    return ambient_shift(image, float(rng.uniform(delta[0], delta[1])), mask, **kwargs)
+
+
+# --------------------------------------------------------------------------- clutter
+
+_CLUTTER_GRID = 4  # the smooth clutter field is rendered at 1/4 resolution, then resized
+
+
+def background_weight(
+    image: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    smoothing: float = 1.0,
+    ignore_index: int | None = 255,
+) -> np.ndarray:
+    """Where the background shows: 1 on background, 0 on the person (HxW float32).
+
+    With ``mask``: label 0 (and ``ignore_index``); without: pixels not warmer than the Otsu
+    threshold. Blurred by ``smoothing`` pixels so that the boundary stays soft.
+    """
+    plane = to_temperature_map(image)
+    skin = _skin_indicator(plane, mask, ignore_index)
+    return smooth((~skin).astype(np.float32), smoothing)
+
+
+def sample_clutter(
+    shape: tuple[int, int],
+    rng: np.random.Generator,
+    *,
+    num_blobs: tuple[int, int] = (1, 3),
+    blob_temperature: tuple[float, float] = (-8.0, 12.0),
+    blob_size: tuple[float, float] = (0.05, 0.3),
+    blob_aspect: tuple[float, float] = (0.3, 1.0),
+    gradient: tuple[float, float] = (0.0, 3.0),
+) -> dict[str, Any]:
+    """Draw the parameters of a background clutter field (JSON-friendly plain numbers).
+
+    Returns a dict with ``blobs``: a list of ``(row, col, sigma_major, sigma_minor, angle,
+    amplitude)`` (pixels, radians, degC), and ``gradient``: ``(angle, peak_to_peak)``.
+    Blob centres are uniform over the frame; sizes are fractions of the short side.
+    """
+    rows, cols = int(shape[0]), int(shape[1])
+    short = min(rows, cols)
+    count = int(rng.integers(num_blobs[0], num_blobs[1] + 1))
+    blobs = []
+    for _ in range(count):
+        major = float(rng.uniform(*blob_size)) * short
+        minor = major * float(rng.uniform(*blob_aspect))
+        blobs.append(
+            (
+                float(rng.uniform(0, rows)),
+                float(rng.uniform(0, cols)),
+                max(major, 0.5),
+                max(minor, 0.5),
+                float(rng.uniform(0, np.pi)),
+                float(rng.uniform(*blob_temperature)),
+            )
+        )
+    return {
+        "blobs": blobs,
+        "gradient": (float(rng.uniform(0, 2 * np.pi)), float(rng.uniform(*gradient))),
+    }
+
+
+def render_clutter(
+    shape: tuple[int, int],
+    blobs: Sequence[Sequence[float]],
+    gradient: Sequence[float] = (0.0, 0.0),
+) -> np.ndarray:
+    """The clutter temperature field (degC offsets, HxW float32).
+
+    Each blob is an elliptical Gaussian ``amplitude * exp(-d^2 / 2)`` (``d``: Mahalanobis
+    distance with the blob's sigmas and angle); the gradient is a linear ramp of
+    ``peak_to_peak`` degC across the frame in direction ``angle``, zero-mean over the
+    frame. The field is smooth, so it is evaluated on a grid 4x coarser and resized
+    bilinearly.
+    """
+    rows, cols = int(shape[0]), int(shape[1])
+    grid_rows = max(2, -(-rows // _CLUTTER_GRID))
+    grid_cols = max(2, -(-cols // _CLUTTER_GRID))
+    # coordinates (pixels of the full frame) of the coarse samples, matching cv2.resize
+    y = (np.arange(grid_rows, dtype=np.float32) + 0.5) * (rows / grid_rows) - 0.5
+    x = (np.arange(grid_cols, dtype=np.float32) + 0.5) * (cols / grid_cols) - 0.5
+    yy, xx = y[:, None], x[None, :]
+    field = np.zeros((grid_rows, grid_cols), dtype=np.float32)
+    angle, peak_to_peak = float(gradient[0]), float(gradient[1])
+    if peak_to_peak != 0.0:
+        # projection on the direction, scaled so that the frame spans peak_to_peak
+        c, s = np.cos(angle), np.sin(angle)
+        span = abs(c) * (cols - 1) + abs(s) * (rows - 1)
+        ramp = (xx - (cols - 1) / 2) * np.float32(c) + (yy - (rows - 1) / 2) * np.float32(s)
+        field += ramp * np.float32(peak_to_peak / max(span, 1.0))
+    for row, col, major, minor, theta, amplitude in blobs:
+        c, s = np.float32(np.cos(theta)), np.float32(np.sin(theta))
+        dy, dx = yy - np.float32(row), xx - np.float32(col)
+        u = (dx * c + dy * s) / np.float32(major)
+        v = (dy * c - dx * s) / np.float32(minor)
+        field += np.float32(amplitude) * np.exp(np.float32(-0.5) * (u * u + v * v))
+    if (grid_rows, grid_cols) == (rows, cols):
+        return field
+    return cv2.resize(field, (cols, rows), interpolation=cv2.INTER_LINEAR)
+
+
+def apply_background_clutter(
+    image: np.ndarray, field: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
+    """``T + weight * field``: clutter added where the background shows (new float32 array)."""
+    plane = to_temperature_map(image)
+    out = field * weight
+    out += plane
+    return restore_shape(out, image)
+
+
+def random_background_clutter(
+    image: np.ndarray,
+    rng: np.random.Generator,
+    mask: np.ndarray | None = None,
+    *,
+    smoothing: float = 1.0,
+    ignore_index: int | None = 255,
+    **sample_kwargs: Any,
+) -> np.ndarray:
+    """Add random warm/cold blobs and a gradient to the background (see :func:`sample_clutter`)."""
+    plane = to_temperature_map(image)
+    params = sample_clutter(plane.shape, rng, **sample_kwargs)
+    field = render_clutter(plane.shape, params["blobs"], params["gradient"])
+    weight = background_weight(plane, mask, smoothing=smoothing, ignore_index=ignore_index)
+    return restore_shape(apply_background_clutter(plane, field, weight), image)

@@ -1,0 +1,294 @@
+"""``AmbientShift`` and ``BackgroundClutter``: scene changes that break the lab histogram.
+
+Lab images have a bimodal histogram: a warm face over a flat background near ambient.
+``AmbientShift`` moves the background relative to the skin (another room temperature);
+``BackgroundClutter`` adds warm/cold smooth objects and gradients behind the person.
+Both change the image only; they read the label map (``mask``), when the pipeline is
+given one, to know where the skin is, and return it unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
+from pydantic import model_validator
+
+from tiaug.ambient import functional as fambient
+
+__all__ = ["AmbientShift", "BackgroundClutter"]
+
+
+def _as_range(value: float | tuple[float, float]) -> tuple[float, float]:
+    if isinstance(value, (int, float)):
+        return float(value), float(value)
+    return float(value[0]), float(value[1])
+
+
+def _check_range(
+    name: str, value: float | tuple[float, float], low: float = -np.inf, high: float = np.inf
+) -> tuple[float, float]:
+    lo, hi = _as_range(value)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi or lo < low or hi > high:
+        raise ValueError(
+            f"{name} must be a number or a (low, high) range with low <= high within "
+            f"[{low}, {high}], got {value}"
+        )
+    return lo, hi
+
+
+def _mask_from(data: dict[str, Any]) -> np.ndarray | None:
+    mask = data.get("mask")
+    return None if mask is None else np.asarray(mask)
+
+
+class AmbientShift(ImageOnlyTransform):
+    """Change the room temperature: background by ``delta``, skin by less, region by region.
+
+    Per image ``delta ~ U(delta)`` degC and ``T_out = T + k(x) delta`` (+ an optional
+    contrast term), where the coupling ``k`` is the fraction of the ambient change a pixel
+    follows:
+
+    - with a label map passed to the pipeline as ``mask``: one coupling per class
+      (``couplings``, default background 1.0, face 0.25, mouth 0.15, eyes 0.1, eyebrows
+      0.25, nose 0.6: approximate values to tune), blurred over ``smoothing`` pixels so that
+      no label edge appears in the image. Labels not listed (extra skin classes) take the
+      face coupling; ``ignore_index`` (padding) takes the background coupling.
+    - without one, ``unmasked="thermal"`` (default): a heat balance between body core
+      (``core_temperature``) and room: ``k = clip((T_core - T) / (T_core - T_amb), 0, 1)``
+      per pixel, ``T_amb`` the mean of the Otsu-cold class. Cold extremities follow the
+      room more than the warm canthi, the wall follows it fully.
+      ``unmasked="threshold"``: Otsu split, face coupling on the warm side, background
+      coupling on the cold side, blurred.
+
+    A cooler room spreads the face's temperatures (the nose cools most), a warmer one
+    narrows them. ``spread`` adds a contrast change of the skin around its mean, by the
+    factor ``1 - spread * delta``.
+
+    The label map is read, never changed (this is an image-only transform; in albumentations
+    2.0.8 the pipeline hands every target to ``get_params_dependent_on_data``).
+
+    Args:
+        delta: change of the room temperature in degC: number or (low, high).
+        couplings: coupling per class, a sequence indexed by class or ``{class: coupling}``,
+            values in [0, 1].
+        spread: relative change of the skin temperatures' spread per degC of cooling, >= 0,
+            with ``spread * max|delta| < 1``.
+        smoothing: blur in pixels of the class coupling map (and of the skin weight).
+        unmasked: ``"thermal"`` or ``"threshold"``: the model used when no mask is given.
+        core_temperature: body core temperature (degC) of the ``"thermal"`` model.
+        ignore_index: ignored label (treated as background), or ``None``.
+        p: probability of applying the transform.
+
+    Targets:
+        image, images, volume, volumes (reads ``mask`` when given)
+
+    Image types:
+        float32 (HxW or HxWx1 degC maps)
+    """
+
+    class InitSchema(BaseTransformInitSchema):
+        delta: float | tuple[float, float]
+        couplings: tuple[float, ...] | dict[int, float]
+        spread: float
+        smoothing: float
+        unmasked: Literal["thermal", "threshold"]
+        core_temperature: float
+        ignore_index: int | None
+
+        @model_validator(mode="after")
+        def _validate(self) -> AmbientShift.InitSchema:
+            low, high = _check_range("delta", self.delta)
+            values = (
+                list(self.couplings.values())
+                if isinstance(self.couplings, dict)
+                else list(self.couplings)
+            )
+            if not values:
+                raise ValueError("couplings must name at least one class")
+            if isinstance(self.couplings, dict) and min(self.couplings) < 0:
+                raise ValueError(f"coupling classes must be >= 0, got {sorted(self.couplings)}")
+            if not all(np.isfinite(v) and 0.0 <= v <= 1.0 for v in values):
+                raise ValueError(f"couplings must lie in [0, 1], got {self.couplings}")
+            if not np.isfinite(self.spread) or self.spread < 0:
+                raise ValueError(f"spread must be >= 0 (per degC), got {self.spread}")
+            if self.spread * max(abs(low), abs(high)) >= 1.0:
+                raise ValueError(
+                    f"spread * max|delta| must be < 1 (the skin contrast factor "
+                    f"1 - spread * delta must stay positive), got {self.spread} * "
+                    f"{max(abs(low), abs(high))}"
+                )
+            if not np.isfinite(self.smoothing) or self.smoothing < 0:
+                raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
+            if not np.isfinite(self.core_temperature):
+                raise ValueError(f"core_temperature must be finite, got {self.core_temperature}")
+            return self
+
+    def __init__(
+        self,
+        delta: float | tuple[float, float] = (-8.0, 8.0),
+        couplings: tuple[float, ...] | dict[int, float] = fambient.DEFAULT_COUPLINGS,
+        spread: float = 0.0,
+        smoothing: float = 2.0,
+        unmasked: Literal["thermal", "threshold"] = "thermal",
+        core_temperature: float = 37.0,
+        ignore_index: int | None = 255,
+        p: float = 0.5,
+    ):
+        super().__init__(p=p)
+        self.delta = delta
+        self.couplings = couplings
+        self.spread = spread
+        self.smoothing = smoothing
+        self.unmasked = unmasked
+        self.core_temperature = core_temperature
+        self.ignore_index = ignore_index
+
+    def get_params_dependent_on_data(
+        self, params: dict[str, Any], data: dict[str, Any]
+    ) -> dict[str, Any]:
+        low, high = _as_range(self.delta)
+        delta = low if low == high else float(self.random_generator.uniform(low, high))
+        return {"delta": delta, "labels": _mask_from(data)}
+
+    def apply(
+        self, img: np.ndarray, delta: float, labels: np.ndarray | None = None, **params: Any
+    ) -> np.ndarray:
+        return fambient.ambient_shift(
+            img,
+            delta,
+            labels,
+            couplings=self.couplings,
+            spread=self.spread,
+            smoothing=self.smoothing,
+            unmasked=self.unmasked,
+            core_temperature=self.core_temperature,
+            ignore_index=self.ignore_index,
+        )
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return (
+            "delta",
+            "couplings",
+            "spread",
+            "smoothing",
+            "unmasked",
+            "core_temperature",
+            "ignore_index",
+        )
+
+
+class BackgroundClutter(ImageOnlyTransform):
+    """Warm and cold smooth objects and a gradient in the background only.
+
+    Breaks the flat near-ambient background of lab images: radiators, windows, lamps,
+    other people out of focus, a wall warmed on one side. Per image: ``num_blobs`` elliptical
+    Gaussian blobs (peak ``blob_temperature`` degC relative to the scene, size =
+    ``blob_size`` x the short side, minor/major axis ratio ``blob_aspect``, random
+    orientation, centres uniform over the frame) plus a linear ramp of ``gradient`` degC
+    peak-to-peak in a random direction. The field is added where the background shows:
+    label 0 (and ``ignore_index``) of the ``mask`` when the pipeline is given one,
+    otherwise the pixels not warmer than the Otsu threshold; the boundary is softened over
+    ``smoothing`` pixels. The person stays in front of the clutter: skin pixels away from the
+    boundary are unchanged. The label map is read, never changed.
+
+    Args:
+        num_blobs: (low, high) number of blobs, integers >= 0.
+        blob_temperature: (low, high) blob peak in degC (negative: colder than the scene).
+        blob_size: (low, high) blob sigma along its major axis, fraction of the short side.
+        blob_aspect: (low, high) minor/major axis ratio in (0, 1].
+        gradient: (low, high) peak-to-peak degC of the linear background ramp, >= 0.
+        smoothing: softness in pixels of the person/background boundary.
+        ignore_index: ignored label (treated as background), or ``None``.
+        p: probability of applying the transform.
+
+    Targets:
+        image, images, volume, volumes (reads ``mask`` when given)
+
+    Image types:
+        float32 (HxW or HxWx1 degC maps)
+    """
+
+    class InitSchema(BaseTransformInitSchema):
+        num_blobs: tuple[int, int]
+        blob_temperature: tuple[float, float]
+        blob_size: tuple[float, float]
+        blob_aspect: tuple[float, float]
+        gradient: tuple[float, float]
+        smoothing: float
+        ignore_index: int | None
+
+        @model_validator(mode="after")
+        def _validate(self) -> BackgroundClutter.InitSchema:
+            _check_range("num_blobs", self.num_blobs, 0, 64)
+            _check_range("blob_temperature", self.blob_temperature)
+            low, _ = _check_range("blob_size", self.blob_size, 0.0, 10.0)
+            if low <= 0:
+                raise ValueError(f"blob_size must be > 0, got {self.blob_size}")
+            low, _ = _check_range("blob_aspect", self.blob_aspect, 0.0, 1.0)
+            if low <= 0:
+                raise ValueError(f"blob_aspect must be > 0, got {self.blob_aspect}")
+            _check_range("gradient", self.gradient, 0.0)
+            if not np.isfinite(self.smoothing) or self.smoothing < 0:
+                raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
+            return self
+
+    def __init__(
+        self,
+        num_blobs: tuple[int, int] = (1, 3),
+        blob_temperature: tuple[float, float] = (-8.0, 12.0),
+        blob_size: tuple[float, float] = (0.05, 0.3),
+        blob_aspect: tuple[float, float] = (0.3, 1.0),
+        gradient: tuple[float, float] = (0.0, 3.0),
+        smoothing: float = 1.0,
+        ignore_index: int | None = 255,
+        p: float = 0.5,
+    ):
+        super().__init__(p=p)
+        self.num_blobs = num_blobs
+        self.blob_temperature = blob_temperature
+        self.blob_size = blob_size
+        self.blob_aspect = blob_aspect
+        self.gradient = gradient
+        self.smoothing = smoothing
+        self.ignore_index = ignore_index
+
+    def get_params_dependent_on_data(
+        self, params: dict[str, Any], data: dict[str, Any]
+    ) -> dict[str, Any]:
+        clutter = fambient.sample_clutter(
+            params["shape"][:2],
+            self.random_generator,
+            num_blobs=self.num_blobs,
+            blob_temperature=self.blob_temperature,
+            blob_size=self.blob_size,
+            blob_aspect=self.blob_aspect,
+            gradient=self.gradient,
+        )
+        return {**clutter, "labels": _mask_from(data)}
+
+    def apply(
+        self,
+        img: np.ndarray,
+        blobs: list[tuple[float, ...]],
+        gradient: tuple[float, float],
+        labels: np.ndarray | None = None,
+        **params: Any,
+    ) -> np.ndarray:
+        field = fambient.render_clutter(img.shape[:2], blobs, gradient)
+        weight = fambient.background_weight(
+            img, labels, smoothing=self.smoothing, ignore_index=self.ignore_index
+        )
+        return fambient.apply_background_clutter(img, field, weight)
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return (
+            "num_blobs",
+            "blob_temperature",
+            "blob_size",
+            "blob_aspect",
+            "gradient",
+            "smoothing",
+            "ignore_index",
+        )

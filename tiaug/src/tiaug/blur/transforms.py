@@ -1,0 +1,66 @@
+"""``ThermalBlur``: Gaussian blur of degC images without clipping (albumentations-compatible)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
+from pydantic import model_validator
+
+from tiaug.blur import functional as fblur
+
+__all__ = ["ThermalBlur"]
+
+
+def _as_range(value: float | tuple[float, float]) -> tuple[float, float]:
+    if isinstance(value, (int, float)):
+        return float(value), float(value)
+    return float(value[0]), float(value[1])
+
+
+class ThermalBlur(ImageOnlyTransform):
+    """Gaussian blur of a temperature map, sigma in pixels, values never clipped.
+
+    A replacement for ``A.GaussianBlur``, which clips float32 images to [0, 1] and so
+    destroys degC data. For each image ``sigma ~ U(sigma[0], sigma[1])``; the kernel
+    is derived from sigma (half-width ``int(4 sigma + 0.5)`` pixels, borders mirrored).
+    The default range (1.0, 1.2) is the reference recipe's. Labels are not changed.
+
+    Args:
+        sigma: standard deviation in pixels: a number, or a (low, high) range, > 0.
+        p: probability of applying the transform.
+
+    Targets:
+        image, images, volume, volumes
+
+    Image types:
+        float32 (HxW or HxWx1 degC maps; other real dtypes are converted to float32)
+    """
+
+    class InitSchema(BaseTransformInitSchema):
+        sigma: float | tuple[float, float]
+
+        @model_validator(mode="after")
+        def _validate(self) -> ThermalBlur.InitSchema:
+            low, high = _as_range(self.sigma)
+            if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or low > high:
+                raise ValueError(
+                    "sigma must be a positive number of pixels or a (low, high) range with "
+                    f"0 < low <= high, got {self.sigma}"
+                )
+            return self
+
+    def __init__(self, sigma: float | tuple[float, float] = (1.0, 1.2), p: float = 0.5):
+        super().__init__(p=p)
+        self.sigma = sigma
+
+    def get_params(self) -> dict[str, Any]:
+        low, high = _as_range(self.sigma)
+        return {"sigma": float(self.random_generator.uniform(low, high))}
+
+    def apply(self, img: np.ndarray, sigma: float, **params: Any) -> np.ndarray:
+        return fblur.gaussian_blur(img, sigma)
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("sigma",)

@@ -1,0 +1,135 @@
+"""Geometric transforms used by the TiAug presets (albumentations-compatible)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
+from albumentations.core.type_definitions import Targets
+from pydantic import Field, model_validator
+
+from tiaug.geometric import functional as fgeometric
+
+__all__ = ["CenterCropPad", "RandomRescale"]
+
+FloatRange = tuple[float, float]
+
+
+def _check_range(name: str, value: FloatRange) -> None:
+    if value[0] > value[1]:
+        raise ValueError(f"{name} must be (low, high) with low <= high, got {tuple(value)}")
+
+
+class RandomRescale(DualTransform):
+    """Rescale by a random factor with a random aspect ratio.
+
+    Rows are scaled by ``s ~ U(scale)`` and columns by ``s * a`` with ``a ~ U(aspect)``
+    (the reference recipe: s in [0.5, 2.0], a in [0.9, 1.1]). Images are resampled
+    bilinearly, masks with nearest neighbours.
+
+    Args:
+        scale: (low, high) scale factor range, > 0.
+        aspect: (low, high) range of the extra column/row scale ratio, > 0.
+        p: probability of applying the transform.
+
+    Targets:
+        image, mask
+    """
+
+    _targets = (Targets.IMAGE, Targets.MASK)
+
+    class InitSchema(BaseTransformInitSchema):
+        scale: tuple[float, float] = Field(description="scale factor range")
+        aspect: tuple[float, float] = Field(description="aspect ratio range")
+
+        @model_validator(mode="after")
+        def _validate(self) -> RandomRescale.InitSchema:
+            for name in ("scale", "aspect"):
+                value = getattr(self, name)
+                _check_range(name, value)
+                if value[0] <= 0:
+                    raise ValueError(f"{name} must be positive, got {value}")
+            return self
+
+    def __init__(
+        self,
+        scale: FloatRange = (0.5, 2.0),
+        aspect: FloatRange = (0.9, 1.1),
+        p: float = 1.0,
+    ):
+        super().__init__(p=p)
+        self.scale = scale
+        self.aspect = aspect
+
+    def get_params_dependent_on_data(
+        self, params: dict[str, Any], data: dict[str, Any]
+    ) -> dict[str, Any]:
+        scale = self.py_random.uniform(*self.scale)
+        aspect = self.py_random.uniform(*self.aspect)
+        return {"shape": fgeometric.rescaled_shape(params["shape"][:2], scale, aspect)}
+
+    def apply(self, img: np.ndarray, shape: tuple[int, int], **params: Any) -> np.ndarray:
+        return fgeometric.resize(img, shape)
+
+    def apply_to_mask(self, mask: np.ndarray, shape: tuple[int, int], **params: Any) -> np.ndarray:
+        return fgeometric.resize(mask, shape, nearest=True)
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("scale", "aspect")
+
+
+class CenterCropPad(DualTransform):
+    """Centre-crop and/or centre-pad to a fixed size, padding labels with the ignore index.
+
+    Args:
+        height: output rows, pixels.
+        width: output columns, pixels.
+        fill: image padding, a degC value or ``"midrange"`` (the mean of the image's minimum
+            and maximum, which maps to 0 after per-image min-max normalisation to [-1, 1]:
+            the reference's padding value).
+        fill_mask: label written into padded pixels (default 255, the ignore index).
+        p: probability of applying the transform.
+
+    Targets:
+        image, mask
+    """
+
+    _targets = (Targets.IMAGE, Targets.MASK)
+
+    class InitSchema(BaseTransformInitSchema):
+        height: int = Field(ge=1)
+        width: int = Field(ge=1)
+        fill: float | Literal["midrange"]
+        fill_mask: int
+
+    def __init__(
+        self,
+        height: int = 256,
+        width: int = 320,
+        fill: float | Literal["midrange"] = "midrange",
+        fill_mask: int = 255,
+        p: float = 1.0,
+    ):
+        super().__init__(p=p)
+        self.height = height
+        self.width = width
+        self.fill = fill
+        self.fill_mask = fill_mask
+
+    def get_params_dependent_on_data(
+        self, params: dict[str, Any], data: dict[str, Any]
+    ) -> dict[str, Any]:
+        if self.fill != "midrange":
+            return {"image_fill": float(self.fill)}
+        image = data["image"]
+        return {"image_fill": 0.5 * (float(image.min()) + float(image.max()))}
+
+    def apply(self, img: np.ndarray, image_fill: float, **params: Any) -> np.ndarray:
+        return fgeometric.center_crop_pad(img, (self.height, self.width), image_fill)
+
+    def apply_to_mask(self, mask: np.ndarray, **params: Any) -> np.ndarray:
+        return fgeometric.center_crop_pad(mask, (self.height, self.width), self.fill_mask)
+
+    def get_transform_init_args_names(self) -> tuple[str, ...]:
+        return ("height", "width", "fill", "fill_mask")
