@@ -10,8 +10,18 @@ def test_installed_package_is_imported():
 
 
 def test_presets_of_physics_table_exist_with_sane_values():
-    for name in ("infratec-hd820", "flir-a655sc", "flir-a65", "flir-boson-640", "flir-boson-320",
-                 "flir-lepton-3.5", "flir-one-pro", "topdon-tc001", "infiray-p2", "seek-compact"):
+    for name in (
+        "infratec-hd820",
+        "flir-a655sc",
+        "flir-a65",
+        "flir-boson-640",
+        "flir-boson-320",
+        "flir-lepton-3.5",
+        "flir-one-pro",
+        "topdon-tc001",
+        "infiray-p2",
+        "seek-compact",
+    ):
         camera = get_camera(name)
         assert 0.0 < camera.netd <= 0.1
         assert camera.width > camera.height > 0
@@ -40,7 +50,7 @@ def test_lookup_is_case_insensitive_and_passes_cameras_through():
 
 
 def test_unknown_camera_lists_known_names():
-    with pytest.raises(ValueError, match="unknown camera 'nope'; known cameras: .*flir-a65"):
+    with pytest.raises(ValueError, match=r"unknown camera 'nope'; known cameras: .*flir-a65"):
         get_camera("nope")
 
 

@@ -9,8 +9,10 @@ from tiaug.geometric import functional as fgeometric
 
 
 @given(
-    rows=st.integers(1, 40), cols=st.integers(1, 40),
-    target_rows=st.integers(1, 40), target_cols=st.integers(1, 40),
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    target_rows=st.integers(1, 40),
+    target_cols=st.integers(1, 40),
 )
 @settings(max_examples=60, deadline=None)
 def test_center_crop_pad_keeps_the_centre_and_fills_the_rest(rows, cols, target_rows, target_cols):

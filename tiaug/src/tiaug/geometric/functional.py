@@ -40,9 +40,7 @@ def crop_pad_offsets(size: int, target: int) -> tuple[int, int, int]:
     return max(0, (size - target) // 2), max(0, (target - size) // 2), extent
 
 
-def center_crop_pad(
-    array: np.ndarray, shape: tuple[int, int], fill: float
-) -> np.ndarray:
+def center_crop_pad(array: np.ndarray, shape: tuple[int, int], fill: float) -> np.ndarray:
     """Centre-crop and/or centre-pad ``array`` to ``shape`` = (rows, columns).
 
     Axes longer than the target are cropped around the centre; shorter ones are padded

@@ -1,0 +1,173 @@
+"""The ``tiaug`` command through click's runner and as a subprocess."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from tiaug.cli import main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def face_files(tmp_path):
+    from tiaug.synth import synth_face
+
+    face = synth_face(1, size=(64, 80))
+    image_path, mask_path = tmp_path / "face.npy", tmp_path / "face_mask.npy"
+    np.save(image_path, face.image)
+    np.save(mask_path, face.mask)
+    return image_path, mask_path
+
+
+def _one_line_error(result, *fragments):
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("Error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert "Traceback" not in result.output
+
+
+def test_preview_of_builtin_face_writes_png_and_prints_path(runner, tmp_path):
+    out = tmp_path / "sub" / "preview.png"
+    result = runner.invoke(main, ["preview", "-n", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("preset", ["samcl", "baseline", "unconstrained"])
+def test_preview_of_a_file_with_mask_for_every_preset(runner, tmp_path, face_files, preset):
+    image_path, mask_path = face_files
+    out = tmp_path / f"{preset}.png"
+    args = [
+        "preview",
+        str(image_path),
+        "--mask",
+        str(mask_path),
+        "-n",
+        "3",
+        "--preset",
+        preset,
+        "-o",
+        str(out),
+    ]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 10_000
+
+
+def test_preview_is_reproducible_for_a_seed(runner, tmp_path, face_files):
+    image_path, _ = face_files
+    outputs = []
+    for name in ("a.png", "b.png"):
+        result = runner.invoke(
+            main, ["preview", str(image_path), "-n", "2", "--seed", "5", "-o", str(tmp_path / name)]
+        )
+        assert result.exit_code == 0, result.output
+        outputs.append((tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_preview_reads_raw_counts_with_a_camera(runner, tmp_path):
+    from tiaug.cameras import get_camera
+
+    camera = get_camera("flir-a65")
+    temperature = np.full(camera.shape, 24.0)
+    temperature[200:300, 250:400] = 34.0
+    path = tmp_path / "frame.bin"
+    camera.celsius_to_counts(temperature).astype("<u2").tofile(path)
+    out = tmp_path / "frame.png"
+    result = runner.invoke(
+        main, ["preview", str(path), "--camera", "flir-a65", "-n", "1", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+
+
+def test_missing_file(runner, tmp_path):
+    _one_line_error(runner.invoke(main, ["preview", str(tmp_path / "nope.npy")]), "nope.npy")
+
+
+def test_unknown_suffix(runner, tmp_path):
+    path = tmp_path / "image.xyz"
+    path.write_bytes(b"0000")
+    _one_line_error(runner.invoke(main, ["preview", str(path)]), ".xyz")
+
+
+def test_nan_values(runner, tmp_path):
+    image = np.full((32, 40), 30.0, np.float32)
+    image[3, 4] = np.nan
+    np.save(tmp_path / "nan.npy", image)
+    _one_line_error(runner.invoke(main, ["preview", str(tmp_path / "nan.npy")]), "NaN")
+
+
+def test_wrong_number_of_dimensions(runner, tmp_path):
+    np.save(tmp_path / "cube.npy", np.zeros((4, 32, 40), np.float32))
+    _one_line_error(runner.invoke(main, ["preview", str(tmp_path / "cube.npy")]), "(4, 32, 40)")
+
+
+def test_mask_shape_differs_from_image(runner, tmp_path, face_files):
+    image_path, _ = face_files
+    np.save(tmp_path / "small_mask.npy", np.zeros((10, 10), np.uint8))
+    result = runner.invoke(
+        main, ["preview", str(image_path), "--mask", str(tmp_path / "small_mask.npy")]
+    )
+    _one_line_error(result, "small_mask.npy shape (10, 10)", "(64, 80)")
+
+
+def test_unknown_preset_and_camera(runner):
+    _one_line_error(runner.invoke(main, ["preview", "--preset", "wild"]), "wild", "samcl")
+    _one_line_error(runner.invoke(main, ["preview", "--camera", "acme"]), "acme", "flir-a65")
+
+
+def test_synth_writes_dataset_with_progress(runner, tmp_path):
+    out = tmp_path / "data"
+    result = runner.invoke(main, ["synth", str(out), "-n", "5", "--seed", "2", "--size", "48x64"])
+    assert result.exit_code == 0, result.output
+    images = sorted(out.glob("*/image/*.npy"))
+    labels = sorted(out.glob("*/label/*.png"))
+    assert len(images) == len(labels) == 5
+    assert np.load(images[0]).shape == (48, 64)
+
+
+def test_synth_rejects_a_bad_size(runner, tmp_path):
+    result = runner.invoke(main, ["synth", str(tmp_path), "-n", "1", "--size", "big"])
+    assert result.exit_code == 2
+    assert "HxW" in result.output
+
+
+def test_cameras_lists_every_preset(runner):
+    from tiaug.cameras import list_cameras
+
+    result = runner.invoke(main, ["cameras"])
+    assert result.exit_code == 0
+    for name in list_cameras():
+        assert name in result.output
+    assert "T = counts x 0.04 -273.15" in result.output
+
+
+def test_console_script_as_subprocess(tmp_path):
+    executable = shutil.which("tiaug", path=os.path.dirname(sys.executable))
+    assert executable, "the tiaug console script is not installed next to python"
+    ok = subprocess.run([executable, "cameras"], capture_output=True, text=True, check=False)
+    assert ok.returncode == 0
+    assert "flir-lepton-3.5" in ok.stdout
+    bad = subprocess.run(
+        [executable, "preview", str(tmp_path / "missing.npy")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [f"Error: file not found: {tmp_path / 'missing.npy'}"]

@@ -1,0 +1,132 @@
+import albumentations as A
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tiaug.presets import PRESETS, TiAug, build_preset
+from tiaug.synth import synth_face
+
+
+@pytest.fixture(scope="module")
+def face():
+    return synth_face(0, size=(96, 120))
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_output_has_the_requested_size_dtype_and_finite_values(face, preset):
+    pipeline = TiAug(preset, size=(64, 80), seed=0)
+    for _ in range(5):
+        out = pipeline(image=face.image, mask=face.mask)
+        assert out["image"].shape == (64, 80)
+        assert out["image"].dtype == np.float32
+        assert out["mask"].shape == (64, 80)
+        assert np.isfinite(out["image"]).all()
+        assert set(np.unique(out["mask"])) <= {0, 1, 2, 3, 4, 5, 255}
+
+
+def test_channel_axis_is_kept(face):
+    out = TiAug("samcl", size=(64, 80), seed=0)(image=face.image[..., None], mask=face.mask)
+    assert out["image"].shape == (64, 80, 1)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_same_seed_same_output_and_inputs_untouched(face, preset):
+    image, mask = face.image.copy(), face.mask.copy()
+    first = [TiAug(preset, size=(64, 80), seed=7)(image=image, mask=mask) for _ in range(2)]
+    np.testing.assert_array_equal(first[0]["image"], first[1]["image"])
+    np.testing.assert_array_equal(first[0]["mask"], first[1]["mask"])
+    other = TiAug(preset, size=(64, 80), seed=8)(image=image, mask=mask)
+    assert not np.array_equal(first[0]["image"], other["image"])
+    np.testing.assert_array_equal(image, face.image)
+    np.testing.assert_array_equal(mask, face.mask)
+
+
+def test_sibling_flips_are_independent_unlike_plain_compose():
+    """A.Compose(seed=S) seeds both flips alike, so they always flip together; TiAug must not."""
+    image = np.arange(12, dtype=np.float32).reshape(3, 4)
+    flips = [A.HorizontalFlip(p=0.5), A.VerticalFlip(p=0.5)]
+    pipeline = TiAug(transforms=flips, seed=3)
+    corners = {float(pipeline(image=image)["image"][0, 0]) for _ in range(60)}
+    assert corners == {0.0, 3.0, 8.0, 11.0}
+
+
+def test_set_random_seed_restarts_the_stream(face):
+    pipeline = TiAug("samcl", size=(64, 80), seed=1)
+    first = pipeline(image=face.image, mask=face.mask)["image"]
+    pipeline.set_random_seed(1)
+    np.testing.assert_array_equal(pipeline(image=face.image, mask=face.mask)["image"], first)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_serialization_round_trip(face, preset, tmp_path):
+    pipeline = TiAug(preset, size=(64, 80), seed=4)
+    A.save(pipeline, str(tmp_path / "pipeline.json"))
+    for restored in (A.from_dict(A.to_dict(pipeline)), A.load(str(tmp_path / "pipeline.json"))):
+        assert isinstance(restored, TiAug)
+        restored.set_random_seed(4)
+        pipeline.set_random_seed(4)
+        for _ in range(3):
+            expected = pipeline(image=face.image, mask=face.mask)
+            actual = restored(image=face.image, mask=face.mask)
+            np.testing.assert_array_equal(expected["image"], actual["image"])
+            np.testing.assert_array_equal(expected["mask"], actual["mask"])
+
+
+def test_presets_follow_the_reference_order():
+    names = [type(t).__name__ for t in build_preset("samcl")]
+    assert names == [
+        "HorizontalFlip",
+        "VerticalFlip",
+        "Rotate",
+        "ThermalBlur",
+        "SensorNoise",
+        "ThermalOcclusion",
+        "RandomRescale",
+        "CenterCropPad",
+    ]
+    baseline = [type(t).__name__ for t in build_preset("baseline")]
+    assert baseline == [n for n in names if n not in {"SensorNoise", "ThermalOcclusion"}]
+    probabilities = [t.p for t in build_preset("samcl")]
+    assert probabilities == [0.5, 0.5, 1.0, 0.5, 0.5, 0.5, 1.0, 1.0]
+
+
+def test_baseline_keeps_the_temperature_range_of_the_image(face):
+    pipeline = TiAug("baseline", size=(96, 120), seed=0)
+    low, high = face.image.min(), face.image.max()
+    for _ in range(10):
+        out = pipeline(image=face.image, mask=face.mask)["image"]
+        assert low - 0.5 <= out.min() <= out.max() <= high + 0.5
+
+
+def test_unconstrained_with_a_camera_quantises_to_its_count_step(face):
+    pipeline = TiAug("unconstrained", size=(64, 80), camera="flir-a65", seed=0)
+    out = pipeline(image=face.image, mask=face.mask)["image"]
+    counts = (out.astype(np.float64) + 273.15) / 0.04
+    np.testing.assert_allclose(counts, np.round(counts), atol=2e-3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"preset": "wild"}, "unknown preset 'wild'"), ({"camera": "acme"}, "unknown camera 'acme'")],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        TiAug(**kwargs)
+
+
+@given(
+    rows=st.integers(16, 120),
+    cols=st.integers(16, 120),
+    seed=st.integers(0, 2**31 - 1),
+    preset=st.sampled_from(PRESETS),
+)
+@settings(max_examples=25, deadline=None)
+def test_any_input_size_gives_the_requested_size(rows, cols, seed, preset):
+    rng = np.random.default_rng(seed)
+    image = rng.normal(30.0, 3.0, (rows, cols)).astype(np.float32)
+    mask = rng.integers(0, 6, (rows, cols), dtype=np.uint8)
+    out = TiAug(preset, size=(48, 64), seed=seed)(image=image, mask=mask)
+    assert out["image"].shape == (48, 64)
+    assert out["mask"].shape == (48, 64)
+    assert np.isfinite(out["image"]).all()

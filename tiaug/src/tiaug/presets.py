@@ -1,0 +1,228 @@
+"""Ready TiAug pipelines: the paper's recipe, its baseline and a physics-based extension."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import albumentations as A
+import cv2
+import numpy as np
+
+from tiaug.ambient import AmbientShift, BackgroundClutter
+from tiaug.blur import ThermalBlur
+from tiaug.cameras import get_camera
+from tiaug.geometric import CenterCropPad, RandomRescale
+from tiaug.noise import SensorNoise
+from tiaug.occlusion import ThermalOcclusion
+
+__all__ = ["PRESETS", "TiAug", "build_preset"]
+
+PRESETS = ("baseline", "samcl", "unconstrained")
+
+
+def _geometry_head() -> list[A.BasicTransform]:
+    """Flips and a full-circle rotation (image cubic with edge replication, labels nearest)."""
+    return [
+        A.HorizontalFlip(p=0.5),
+        A.VerticalFlip(p=0.5),
+        A.Rotate(
+            limit=(0, 360),
+            interpolation=cv2.INTER_CUBIC,
+            mask_interpolation=cv2.INTER_NEAREST,
+            border_mode=cv2.BORDER_REPLICATE,
+            p=1.0,
+        ),
+    ]
+
+
+def _geometry_tail(size: tuple[int, int], ignore_index: int) -> list[A.BasicTransform]:
+    """Rescale 0.5-2.0 with aspect 0.9-1.1, then centre crop/pad (labels padded as ignored)."""
+    return [
+        RandomRescale(scale=(0.5, 2.0), aspect=(0.9, 1.1), p=1.0),
+        CenterCropPad(height=size[0], width=size[1], fill="midrange", fill_mask=ignore_index),
+    ]
+
+
+def _physical_occluders() -> A.OneOf:
+    """Occluders of the real world (PHYSICS.md): glasses, hands, hair, cups, the reference's."""
+    glasses = ThermalOcclusion(
+        configurations=("joined",),
+        configuration_weights=None,
+        shapes=("ellipse", "polygon"),
+        size=(0.06, 0.09),
+        temperature_mode="absolute",
+        temperature=(21.0, 28.0),
+        emissivity=(0.9, 0.94),
+        texture=(0.0, 0.2),
+        edge_softness=(0.5, 1.5),
+        placement="mask",
+        placement_classes=(3, 5),
+        p=1.0,
+    )
+    hand = ThermalOcclusion(
+        configurations=("single",),
+        configuration_weights=None,
+        shapes=("polygon", "stroke"),
+        size=(0.12, 0.22),
+        irregularity=(0.2, 0.6),
+        spikiness=(0.1, 0.4),
+        temperature_mode="absolute",
+        temperature=(30.0, 35.0),
+        texture=(0.0, 0.5),
+        edge_softness=(1.0, 3.0),
+        p=1.0,
+    )
+    hair = ThermalOcclusion(
+        configurations=("independent",),
+        configuration_weights=None,
+        num_independent=(2, 4),
+        shapes=("stroke",),
+        stroke_width=(0.01, 0.04),
+        size=(0.08, 0.2),
+        temperature_mode="absolute",
+        temperature=(25.0, 31.0),
+        texture=(0.2, 0.8),
+        texture_kind="smooth",
+        edge_softness=(0.5, 2.0),
+        placement="mask",
+        placement_classes=(1, 4),
+        p=1.0,
+    )
+    drink = ThermalOcclusion(
+        configurations=("single",),
+        configuration_weights=None,
+        shapes=("ellipse", "polygon"),
+        size=(0.1, 0.2),
+        irregularity=(0.0, 0.2),
+        spikiness=(0.0, 0.1),
+        temperature_mode="absolute",
+        temperature=(5.0, 60.0),
+        texture=(0.0, 0.3),
+        edge_softness=(0.5, 2.0),
+        placement="mask",
+        placement_classes=(2,),
+        p=1.0,
+    )
+    reference = ThermalOcclusion(p=1.0)
+    return A.OneOf([glasses, hand, hair, drink, reference], p=0.7)
+
+
+def _camera_noise(camera: str | None) -> SensorNoise:
+    """Gaussian NETD noise with fixed-pattern and stripe noise (a camera's when given)."""
+    if camera is None:
+        return SensorNoise(
+            netd=(0.02, 0.1),
+            mode="gaussian",
+            fixed_pattern=(0.0, 0.1),
+            row_noise=(0.0, 0.05),
+            column_noise=(0.0, 0.05),
+            p=0.8,
+        )
+    preset = get_camera(camera)
+    return SensorNoise(
+        netd=preset.name,
+        mode="gaussian",
+        fixed_pattern=(0.0, 3.0 * preset.netd),
+        row_noise=(0.0, preset.netd),
+        column_noise=(0.0, preset.netd),
+        quantization=preset.name if preset.radiometric else None,
+        p=1.0,
+    )
+
+
+def build_preset(
+    preset: str = "samcl",
+    size: tuple[int, int] = (256, 320),
+    *,
+    ignore_index: int = 255,
+    camera: str | None = None,
+) -> list[A.BasicTransform | A.BaseCompose]:
+    """The transforms of a TiAug preset, in order.
+
+    Presets:
+        ``"samcl"``: the reference recipe (METHOD.md section 1): flips (0.5 each), rotation
+        0-360 (1.0), blur sigma 1-1.2 px (0.5), uniform noise of amplitude U(0, 0.1) degC
+        (0.5), reference occlusion (0.5), rescale 0.5-2.0 with aspect 0.9-1.1 (1.0),
+        centre crop/pad to ``size``.
+        ``"baseline"``: the same without noise and occlusion (the paper's control).
+        ``"unconstrained"``: flips and rotation, then the scene physics (ambient shift,
+        background clutter, real-world occluders), optics (blur), geometry, and last the
+        sensor: Gaussian NETD noise, fixed-pattern and stripe noise (and quantisation to
+        the count step when ``camera`` is given).
+
+    Args:
+        preset: one of :data:`PRESETS`.
+        size: output (rows, columns) in pixels.
+        ignore_index: label of padded pixels.
+        camera: camera preset name for the sensor noise of ``"unconstrained"``.
+    """
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}; known presets: {', '.join(PRESETS)}")
+    if camera is not None:
+        get_camera(camera)
+    blur = ThermalBlur(sigma=(1.0, 1.2), p=0.5)
+    if preset == "baseline":
+        return [*_geometry_head(), blur, *_geometry_tail(size, ignore_index)]
+    if preset == "samcl":
+        return [
+            *_geometry_head(),
+            blur,
+            SensorNoise(netd=(0.0, 0.1), mode="uniform", p=0.5),
+            ThermalOcclusion(p=0.5),
+            *_geometry_tail(size, ignore_index),
+        ]
+    return [
+        *_geometry_head(),
+        AmbientShift(p=0.5),
+        BackgroundClutter(p=0.5),
+        _physical_occluders(),
+        blur,
+        *_geometry_tail(size, ignore_index),
+        _camera_noise(camera),
+    ]
+
+
+class TiAug(A.Compose):
+    """A ready albumentations pipeline for thermal segmentation (an ``A.Compose``).
+
+    Images are float32 degC maps (HxW or HxWx1), masks integer label maps; the output is
+    ``size`` with padded labels set to ``ignore_index``.
+
+    Unlike ``A.Compose``, which gives every child the same seed (so two sibling flips with
+    p=0.5 always flip together), all transforms here draw from one shared stream seeded by
+    ``seed``; :meth:`set_random_seed` (e.g. per DataLoader worker) keeps that property.
+
+    Args:
+        preset: "samcl", "baseline" or "unconstrained" (see :func:`build_preset`).
+        size: output (rows, columns) in pixels.
+        ignore_index: label of padded pixels.
+        camera: camera preset for the sensor noise of "unconstrained".
+        seed: seed of the pipeline's random stream (``None``: fresh entropy).
+        transforms: explicit transforms instead of a preset (used by ``A.from_dict``).
+        **compose_kwargs: other ``A.Compose`` arguments.
+
+    Example:
+        >>> pipeline = TiAug("samcl", size=(256, 320), seed=0)
+        >>> out = pipeline(image=temperature, mask=labels)
+    """
+
+    def __init__(
+        self,
+        preset: str = "samcl",
+        size: tuple[int, int] = (256, 320),
+        *,
+        ignore_index: int = 255,
+        camera: str | None = None,
+        seed: int | None = None,
+        transforms: list[Any] | None = None,
+        **compose_kwargs: Any,
+    ):
+        if transforms is None:
+            transforms = build_preset(preset, size, ignore_index=ignore_index, camera=camera)
+        super().__init__(transforms, seed=seed, **compose_kwargs)
+
+    def set_random_seed(self, seed: int | None) -> None:
+        """Reseed the pipeline: one stream shared by every transform, in order."""
+        self.seed = seed
+        self.set_random_state(np.random.default_rng(seed), random.Random(seed))

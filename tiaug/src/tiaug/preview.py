@@ -1,0 +1,112 @@
+"""Preview grids: an image and augmented copies with one shared degC colour bar."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["PreviewSample", "augment_samples", "render_grid"]
+
+_CONTOUR_COLOURS = ("#00e5ff", "#76ff03", "#ffea00", "#ff4081", "#e040fb", "#ffffff", "#40c4ff")
+
+
+@dataclass(frozen=True)
+class PreviewSample:
+    """One panel of a preview: a degC image, its label map (or None) and a title."""
+
+    image: np.ndarray
+    mask: np.ndarray | None
+    title: str
+
+
+def augment_samples(
+    image: np.ndarray,
+    mask: np.ndarray | None,
+    transform: Callable[..., dict[str, np.ndarray]],
+    n: int,
+) -> list[PreviewSample]:
+    """The original and ``n`` outputs of ``transform`` (an albumentations pipeline)."""
+    samples = [PreviewSample(image, mask, "original")]
+    for index in range(1, n + 1):
+        data = {"image": image} if mask is None else {"image": image, "mask": mask}
+        out = transform(**data)
+        samples.append(PreviewSample(out["image"], out.get("mask"), f"augmented #{index}"))
+    return samples
+
+
+def _colour_range(samples: Sequence[PreviewSample]) -> tuple[float, float]:
+    """Robust shared degC range (0.5th to 99.5th percentile of every panel together)."""
+    values = np.concatenate([np.ravel(sample.image) for sample in samples])
+    low, high = np.percentile(values, [0.5, 99.5])
+    return float(low), float(max(high, low + 1e-3))
+
+
+def render_grid(
+    samples: Sequence[PreviewSample],
+    path: str | Path,
+    *,
+    class_names: Sequence[str] = (),
+    ignore_index: int = 255,
+    columns: int | None = None,
+    title: str | None = None,
+    cmap: str = "inferno",
+) -> Path:
+    """Draw ``samples`` in a grid with one degC colour bar and mask contours; write a PNG.
+
+    Class ``c`` of a mask (``c >= 1``) is outlined in its own colour; pixels equal to
+    ``ignore_index`` are hatched grey. Returns the path written.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    if not samples:
+        raise ValueError("nothing to draw: no samples")
+    columns = columns or min(len(samples), 3 if len(samples) <= 9 else 4)
+    rows = math.ceil(len(samples) / columns)
+    vmin, vmax = _colour_range(samples)
+    fig = Figure(figsize=(3.2 * columns + 1.2, 2.7 * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, columns, squeeze=False)
+    classes_seen: set[int] = set()
+    artist = None
+    for ax, sample in zip(axes.flat, samples, strict=False):
+        image = np.squeeze(sample.image)
+        artist = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        ax.set_title(sample.title, fontsize=9)
+        ax.set_axis_off()
+        if sample.mask is None:
+            continue
+        mask = np.squeeze(sample.mask)
+        ignored = mask == ignore_index
+        if ignored.any():
+            ax.contourf(ignored, levels=[0.5, 1.5], colors="none", hatches=["////"])
+        for label in np.unique(mask[~ignored]):
+            if label == 0:
+                continue
+            colour = _CONTOUR_COLOURS[(int(label) - 1) % len(_CONTOUR_COLOURS)]
+            ax.contour(mask == label, levels=[0.5], colors=[colour], linewidths=0.8)
+            classes_seen.add(int(label))
+    for ax in axes.flat[len(samples) :]:
+        ax.set_axis_off()
+    bar = fig.colorbar(artist, ax=axes, shrink=0.9, extend="both")
+    bar.set_label("temperature (degC)")
+    if classes_seen:
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=_CONTOUR_COLOURS[(label - 1) % len(_CONTOUR_COLOURS)],
+                label=class_names[label] if label < len(class_names) else f"class {label}",
+            )
+            for label in sorted(classes_seen)
+        ]
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=11)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    return path

@@ -1,0 +1,158 @@
+"""Write synthetic faces to disk in the layout the examples read.
+
+Layout (the same as the Thermal Face Database derivative)::
+
+    OUTDIR/meta.json
+    OUTDIR/train/image/synth_000000.npy   float32 HxW, degC
+    OUTDIR/train/label/synth_000000.png   uint8 HxW labels 0..5, 8-bit single-channel PNG
+    OUTDIR/val/image/...                  the last round(n * val_fraction) samples
+    OUTDIR/val/label/...
+
+Sample ``i`` is ``SyntheticFaces(n, seed, size)[i]`` (seeded by ``SeedSequence([seed, i])``)
+and is named ``synth_{i:06d}``, so a dataset can be regenerated or extended sample by sample.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from tiaug.classes import CLASS_NAMES
+from tiaug.io import write_mask, write_thermal
+from tiaug.synth.generator import SYNTH_VERSION, SyntheticFaces
+
+__all__ = ["WrittenSample", "write_dataset"]
+
+_PREFIX = "synth_"
+
+
+class WrittenSample(NamedTuple):
+    """What :func:`write_dataset` yields after writing one sample."""
+
+    index: int
+    split: str
+    image_path: Path
+    label_path: Path
+
+
+def _split_sizes(n: int, val_fraction: float) -> tuple[int, int]:
+    n_val = math.floor(n * val_fraction + 0.5)
+    return n - n_val, n_val
+
+
+def write_dataset(
+    outdir: str | os.PathLike[str],
+    n: int,
+    seed: int = 0,
+    size: tuple[int, int] = (256, 320),
+    val_fraction: float = 0.2,
+    *,
+    ambient: float | tuple[float, float] = (20.0, 26.0),
+    netd: float | tuple[float, float] = (0.03, 0.07),
+    overwrite: bool = False,
+) -> Iterator[WrittenSample]:
+    """Write ``n`` synthetic faces under ``outdir``; return an iterator over the written ones.
+
+    The arguments are checked and the folders created when this function is called; the
+    samples are generated and written one at a time *while the returned iterator is
+    consumed* (each step yields a :class:`WrittenSample` after its two files are on disk),
+    so a progress bar can wrap it::
+
+        with click.progressbar(write_dataset(out, n), length=n) as bar:
+            for _ in bar:
+                pass
+
+    or, without one, ``for _ in write_dataset(out, n): pass``. ``meta.json`` is written last,
+    once every sample is on disk: a folder without it was interrupted.
+
+    Args:
+        outdir: output folder (created if needed).
+        n: number of samples (>= 1).
+        seed: non-negative int; sample ``i`` depends only on ``(seed, i)`` and ``size``.
+        size: ``(height, width)`` in pixels.
+        val_fraction: fraction in [0, 1] of the samples (the last ones, rounded) put in
+            ``val``; the others go to ``train``.
+        ambient: as :func:`tiaug.synth.synth_face`.
+        netd: as :func:`tiaug.synth.synth_face`.
+        overwrite: allow an ``outdir`` that already holds a dataset; its ``synth_*`` files
+            and ``meta.json`` are removed first. Without it such a folder is refused.
+
+    Raises:
+        ValueError: bad arguments, or ``outdir`` already holds a dataset and not
+            ``overwrite``.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    if not 0.0 <= float(val_fraction) <= 1.0:
+        raise ValueError(f"val_fraction must lie in [0, 1], got {val_fraction!r}")
+    faces = SyntheticFaces(n, seed, size, ambient=ambient, netd=netd)  # checks the rest
+    root = Path(outdir)
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"{root}: exists and is not a folder")
+    folders = {
+        split: (root / split / "image", root / split / "label") for split in ("train", "val")
+    }
+    old = [root / "meta.json"] if (root / "meta.json").exists() else []
+    for image_dir, label_dir in folders.values():
+        for folder in (image_dir, label_dir):
+            if folder.is_dir():
+                old += sorted(folder.glob(f"{_PREFIX}*"))
+    if old and not overwrite:
+        raise ValueError(
+            f"{root}: already holds a dataset ({len(old)} files such as {old[0].name}); "
+            "choose an empty folder or pass overwrite=True"
+        )
+    for path in old:
+        path.unlink()
+    for image_dir, label_dir in folders.values():
+        image_dir.mkdir(parents=True, exist_ok=True)
+        label_dir.mkdir(parents=True, exist_ok=True)
+    n_train, n_val = _split_sizes(n, float(val_fraction))
+    meta = {
+        "generator": "tiaug.synth",
+        "generator_version": SYNTH_VERSION,
+        "tiaug_version": _tiaug_version(),
+        "seed": int(seed),
+        "size": list(faces.size),
+        "n": n,
+        "n_train": n_train,
+        "n_val": n_val,
+        "val_fraction": float(val_fraction),
+        "ambient_degC": list(faces.ambient),
+        "netd_degC": list(faces.netd),
+        "image_unit": "degC",
+        "image_format": "npy float32 HxW",
+        "label_format": "png uint8 HxW",
+        "class_names": list(CLASS_NAMES),
+        "sample_seed": "numpy.random.SeedSequence([seed, index])",
+        "names": f"{_PREFIX}{{index:06d}}",
+    }
+    return _write(faces, folders, n_train, root, meta)
+
+
+def _write(
+    faces: SyntheticFaces,
+    folders: dict[str, tuple[Path, Path]],
+    n_train: int,
+    root: Path,
+    meta: dict,
+) -> Iterator[WrittenSample]:
+    for index in range(len(faces)):
+        split = "train" if index < n_train else "val"
+        image_dir, label_dir = folders[split]
+        face = faces[index]
+        name = f"{_PREFIX}{index:06d}"
+        image_path = write_thermal(image_dir / f"{name}.npy", face.image)
+        label_path = write_mask(label_dir / f"{name}.png", face.mask)
+        yield WrittenSample(index, split, image_path, label_path)
+    (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def _tiaug_version() -> str:
+    from tiaug import __version__
+
+    return __version__
