@@ -1,0 +1,207 @@
+"""Time forward + backward of cross-entropy, RMILoss and SAMCLLoss on CPU (and CUDA if present).
+
+Each row is the median over timed calls of ``loss(logits, target)`` followed by
+``backward()`` on random (N, C, H, W) float32 logits and a random label map with a 5 %
+ignored border, after warm-up calls. CUDA timings use CUDA events around each call.
+Results go to ``benchmarks/results/bench_loss_<device>.{md,json}``.
+
+    python benchmarks/bench_loss.py [--devices cpu cuda] [--cpu-batch 4] [--cuda-batch 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+import samcl_loss
+from samcl_loss import RMILoss, SAMCLLoss
+
+IGNORE_INDEX = 255
+# Targets of the samcl-loss issue: ms on the H100 (N=16, C=6, 256x320), CPU ratio to RMI.
+CUDA_TARGETS_MS = {"RMILoss": 2.5, "SAMCLLoss (RMI base)": 6.0}
+CPU_MAX_RATIO_TO_RMI = {"SAMCLLoss (RMI base)": 1.5}
+
+
+class _CrossEntropy(nn.Module):
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(logits, target, ignore_index=IGNORE_INDEX)
+
+
+def _criteria(num_classes: int) -> dict[str, nn.Module]:
+    generator = torch.Generator().manual_seed(0)
+    return {
+        "cross-entropy": _CrossEntropy(),
+        "RMILoss": RMILoss(num_classes),
+        "SAMCLLoss (RMI base)": SAMCLLoss(num_classes, generator=generator),
+        "SAMCLLoss (CE base)": SAMCLLoss(num_classes, base_loss="ce", generator=generator),
+    }
+
+
+def _inputs(
+    batch: int, num_classes: int, size: tuple[int, int], device: torch.device
+) -> tuple[Tensor, Tensor]:
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(batch, num_classes, *size, generator=generator)
+    target = torch.randint(0, num_classes, (batch, *size), generator=generator)
+    border = max(1, size[0] // 40)
+    target[:, :border] = IGNORE_INDEX
+    return logits.to(device).requires_grad_(), target.to(device)
+
+
+def _median_ms(step: Callable[[], None], device: torch.device, warmup: int, repeats: int) -> float:
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            start.record()
+            step()
+            end.record()
+            torch.cuda.synchronize()
+            times.append(start.elapsed_time(end))
+        else:
+            begin = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - begin) * 1e3)
+    return statistics.median(times)
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {torch.get_num_threads()} threads"
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+
+
+def bench_device(
+    device: torch.device,
+    batch: int,
+    num_classes: int,
+    size: tuple[int, int],
+    warmup: int,
+    repeats: int,
+) -> list[dict]:
+    """Median forward + backward ms of every criterion on one device."""
+    logits, target = _inputs(batch, num_classes, size, device)
+    rows = []
+    for name, criterion in _criteria(num_classes).items():
+        criterion.to(device)
+
+        def step(criterion: nn.Module = criterion) -> None:
+            logits.grad = None
+            criterion.zero_grad(set_to_none=True)
+            criterion(logits, target).backward()
+
+        ms = _median_ms(step, device, warmup, repeats)
+        rows.append({"loss": name, "median_ms": ms})
+        print(f"{device.type:<5} {name:<22} {ms:9.2f} ms", flush=True)
+    rmi_ms = next(r["median_ms"] for r in rows if r["loss"] == "RMILoss")
+    for row in rows:
+        row["ratio_to_rmi"] = row["median_ms"] / rmi_ms
+        if device.type == "cuda":
+            row["target"] = CUDA_TARGETS_MS.get(row["loss"])
+        else:
+            row["target"] = CPU_MAX_RATIO_TO_RMI.get(row["loss"])
+    return rows
+
+
+def _target_cell(row: dict, device_type: str) -> str:
+    target = row["target"]
+    if target is None:
+        return ""
+    if device_type == "cuda":
+        met = row["median_ms"] <= target
+        return f"<= {target} ms ({'met' if met else 'MISSED'})"
+    met = row["ratio_to_rmi"] <= target
+    return f"<= {target}x RMI ({'met' if met else 'MISSED'})"
+
+
+def write_results(out: Path, meta: dict, rows: list[dict]) -> Path:
+    """Write ``bench_loss_<device>.{json,md}`` and return the Markdown path."""
+    out.mkdir(parents=True, exist_ok=True)
+    stem = out / f"bench_loss_{meta['device_type']}"
+    stem.with_suffix(".json").write_text(json.dumps({**meta, "results": rows}, indent=2) + "\n")
+    lines = [
+        f"# Loss timings ({meta['device_type']})",
+        "",
+        f"`{meta['command']}` on {meta['device']}, {meta['date']}, torch {meta['torch']}; "
+        f"forward + backward, float32 logits (N={meta['batch']}, C={meta['num_classes']}, "
+        f"{meta['size']}), median of {meta['repeats']} calls.",
+        "",
+        "| loss | ms / call | x RMILoss | target |",
+        "|---|---:|---:|---|",
+        *(
+            f"| {r['loss']} | {r['median_ms']:.2f} | {r['ratio_to_rmi']:.2f} | "
+            f"{_target_cell(r, meta['device_type'])} |"
+            for r in rows
+        ),
+        "",
+    ]
+    path = stem.with_suffix(".md")
+    path.write_text("\n".join(lines))
+    return path
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        rows, cols = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HxW in pixels, got {text!r}") from None
+    return rows, cols
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", nargs="+", default=["cpu", "cuda"], choices=["cpu", "cuda"])
+    parser.add_argument("--cpu-batch", type=int, default=4, help="N on CPU")
+    parser.add_argument("--cuda-batch", type=int, default=16, help="N on CUDA")
+    parser.add_argument("--classes", type=int, default=6)
+    parser.add_argument("--size", type=_size, default=(256, 320), help="HxW in pixels")
+    parser.add_argument("--repeats", type=int, default=None, help="timed calls (20 CPU, 100 CUDA)")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    args = parser.parse_args(argv)
+    command = "python " + " ".join([sys.argv[0], *(sys.argv[1:] if argv is None else argv)])
+    for name in args.devices:
+        if name == "cuda" and not torch.cuda.is_available():
+            print("cuda  not available, skipped")
+            continue
+        device = torch.device(name)
+        batch = args.cuda_batch if name == "cuda" else args.cpu_batch
+        repeats = args.repeats or (100 if name == "cuda" else 20)
+        warmup = 10 if name == "cuda" else 3
+        rows = bench_device(device, batch, args.classes, args.size, warmup, repeats)
+        meta = {
+            "command": command,
+            "date": datetime.date.today().isoformat(),
+            "device_type": name,
+            "device": _device_name(device),
+            "torch": torch.__version__,
+            "samcl_loss": samcl_loss.__version__,
+            "batch": batch,
+            "num_classes": args.classes,
+            "size": f"{args.size[0]}x{args.size[1]}",
+            "repeats": repeats,
+        }
+        print(f"wrote {write_results(args.out, meta, rows)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

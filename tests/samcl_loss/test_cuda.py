@@ -1,0 +1,56 @@
+"""The losses on CUDA: same numbers as on CPU, float16 autocast. Skipped without CUDA."""
+
+import pytest
+import torch
+from torch import nn
+
+from samcl_loss import RMILoss, SAMCLLoss
+
+pytestmark = pytest.mark.gpu
+
+
+def test_rmi_loss_matches_cpu(make_batch):
+    logits, target = make_batch(3, 6, 47, 61, seed=1, ignore_frac=0.1)
+    criterion = RMILoss(6)
+    expected = criterion(logits, target)
+    (expected_grad,) = torch.autograd.grad(expected, logits)
+    cuda_logits = logits.detach().cuda().requires_grad_()
+    got = criterion(cuda_logits, target.cuda())
+    (got_grad,) = torch.autograd.grad(got, cuda_logits)
+    torch.testing.assert_close(got.cpu(), expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(got_grad.cpu(), expected_grad, rtol=1e-4, atol=1e-7)
+
+
+def test_samcl_loss_matches_cpu(make_batch):
+    logits, target = make_batch(2, 6, 40, 52, seed=2, ignore_frac=0.1)
+    cpu = SAMCLLoss(6, generator=torch.Generator().manual_seed(0))
+    cuda = SAMCLLoss(6, generator=torch.Generator().manual_seed(0))
+    cuda.load_state_dict(cpu.state_dict())
+    cuda.cuda()
+    expected = cpu(logits, target, return_terms=True)
+    got = cuda(logits.detach().cuda(), target.cuda(), return_terms=True)
+    torch.testing.assert_close(got.total.cpu(), expected.total, rtol=1e-4, atol=1e-5)
+    for a, b in zip(got.scales, expected.scales, strict=True):
+        torch.testing.assert_close(a.cpu(), b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("num_classes", [2, 6, 21])
+@pytest.mark.parametrize("base", ["rmi", "ce"])
+def test_float16_autocast(num_classes, base):
+    torch.manual_seed(num_classes)
+    model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, num_classes, 1))
+    model.cuda()
+    criterion = SAMCLLoss(num_classes, base_loss=base).cuda()
+    image = torch.randn(1, 1, 37, 53, device="cuda")
+    target = torch.randint(0, num_classes, (1, 37, 53), device="cuda")
+    target[0, :5] = 255
+    scaler = torch.amp.GradScaler("cuda")
+    with torch.autocast("cuda", dtype=torch.float16):
+        logits = model(image)
+        assert logits.dtype == torch.float16
+        terms = criterion(logits, target, return_terms=True)
+    assert all(torch.isfinite(t) for t in (terms.total, terms.base, *terms.scales))
+    scaler.scale(terms.total).backward()
+    for p in [*model.parameters(), *criterion.parameters()]:
+        assert p.grad is not None
+        assert torch.isfinite(p.grad).all()
