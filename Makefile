@@ -8,7 +8,7 @@ OUT ?= outputs
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast lint bench bench-train table1 clean
 
 $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/tiaug preview -n 8 --seed 0 -o $(OUT)/preview.png
+	$(BIN)/python -m examples.train --demo --out $(OUT)/demo
 
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
@@ -34,6 +35,14 @@ lint: install
 bench: install
 	$(BIN)/python benchmarks/bench_tiaug.py
 	$(BIN)/python benchmarks/bench_loss.py
+
+# Training and data-loader throughput; meant for a GPU (batch 16, 256x320, bf16).
+bench-train: install
+	$(BIN)/python benchmarks/bench_train.py
+
+# The paper's comparison, 4 networks x 4 runs x 40k iterations: meant for a GPU.
+table1: install
+	$(BIN)/python -m examples.reproduce
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis

@@ -432,7 +432,7 @@ def test_list_tfd_pairs(tmp_path):
     _write_tfd(tmp_path / "a", "sub002_01", image, _face_points())
     _write_tfd(tmp_path, "sub001_01", image, _face_points())
     np.save(tmp_path / "sub003_01.npy", image)
-    with pytest.raises(ValueError, match=r"1 images have no \.ljson"):
+    with pytest.raises(ValueError, match=r"1 image without a \.ljson"):
         io.list_tfd_pairs(tmp_path)
     pairs = io.list_tfd_pairs(tmp_path, strict=False)
     assert [p[0].name for p in pairs] == ["sub002_01.npy", "sub001_01.npy"]
@@ -457,7 +457,7 @@ def test_list_dataset_pairs(tmp_path):
     with pytest.raises(ValueError, match="no images"):
         io.list_dataset_pairs(tmp_path, "val")
     io.write_thermal(tmp_path / "val" / "image" / "c.npy", _degc())
-    with pytest.raises(ValueError, match="no label"):
+    with pytest.raises(ValueError, match="1 image without a label"):
         io.list_dataset_pairs(tmp_path, "val")
     with pytest.raises(FileNotFoundError):
         io.list_dataset_pairs(tmp_path, "test")

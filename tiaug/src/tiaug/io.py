@@ -527,6 +527,11 @@ def tfd_crop_resize(
     return resized.astype(np.float32, copy=False), np.ascontiguousarray(labels[np.ix_(rows, cols)])
 
 
+def _count(number: int, noun: str) -> str:
+    """``"1 image"``, ``"3 images"``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def list_tfd_pairs(folder: str | Path, *, strict: bool = True) -> list[tuple[Path, Path]]:
     """Sorted ``(image.npy, landmarks.ljson)`` pairs under ``folder`` (searched recursively).
 
@@ -549,7 +554,7 @@ def list_tfd_pairs(folder: str | Path, *, strict: bool = True) -> list[tuple[Pat
     if missing and strict:
         shown = ", ".join(str(p) for p in missing[:3])
         raise ValueError(
-            f"{root}: {len(missing)} images have no .ljson landmark file next to them "
+            f"{root}: {_count(len(missing), 'image')} without a .ljson landmark file next to it "
             f"(e.g. {shown})"
         )
     return [(image, ljson) for image, ljson in pairs if ljson.is_file()]
@@ -643,7 +648,7 @@ def list_dataset_pairs(root: str | Path, split: str) -> list[tuple[Path, Path]]:
             pairs.append((image, label))
     if missing:
         raise ValueError(
-            f"{image_dir}: {len(missing)} images have no label in {label_dir} "
+            f"{image_dir}: {_count(len(missing), 'image')} without a label in {label_dir} "
             f"(e.g. {', '.join(missing[:3])})"
         )
     return pairs

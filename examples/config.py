@@ -1,0 +1,117 @@
+"""Run configuration shared by training, evaluation and the reproduction script."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+from typing import Any, NoReturn
+
+import torch
+
+from tiaug.classes import CLASS_NAMES
+
+__all__ = [
+    "CLASS_NAMES",
+    "IGNORE_INDEX",
+    "LOSSES",
+    "NUM_CLASSES",
+    "OneLineParser",
+    "TrainConfig",
+    "parse_size",
+    "resolve_amp",
+]
+
+NUM_CLASSES = len(CLASS_NAMES)
+IGNORE_INDEX = 255
+#: ``--loss`` choices.
+LOSSES = ("rmi", "samcl", "ce")
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything a training run depends on (the options of ``python -m examples.train``)."""
+
+    net: str = "unet"
+    loss: str = "samcl"
+    aug: str = "samcl"
+    data: str = "synthetic"
+    num_train: int = 2000
+    num_val: int = 200
+    iters: int = 40000
+    batch: int = 16
+    size: tuple[int, int] = (256, 320)
+    lr: float = 0.01
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    poly_power: float = 0.9
+    amp: str = "auto"
+    channels_last: bool = False
+    workers: int = 4
+    threads: int = 0
+    seed: int = 0
+    device: str = "auto"
+    out: str = "runs/train"
+    resume: str | None = None
+    stop_at: int | None = None
+    val_every: int = 1000
+    ckpt_every: int = 1000
+    log_every: int = 20
+    overlays: int = 8
+    base_width: int = 64
+    deeplab_backbone: str = "resnet101"
+    hrnet_variant: str = "hrnet_w48"
+    samcl_prediction: str = "softmax"
+    samcl_negatives: str = "swap"
+    samcl_weight: float = 0.5
+    samcl_margin: float = 1.0
+
+    def model_kwargs(self) -> dict[str, Any]:
+        """The chosen network's own options for :func:`examples.models.build_model`."""
+        if self.net in ("unet", "attention_unet"):
+            return {"base_width": self.base_width}
+        if self.net == "deeplabv3":
+            return {"backbone": self.deeplab_backbone}
+        return {"variant": self.hrnet_variant}
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain Python types only (stored in checkpoints and reports)."""
+        values = dataclasses.asdict(self)
+        values["size"] = list(self.size)
+        return values
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
+        """Inverse of :meth:`to_dict`."""
+        values = dict(values)
+        values["size"] = tuple(values["size"])
+        return cls(**values)
+
+
+def resolve_amp(amp: str, device: torch.device) -> torch.dtype | None:
+    """Autocast dtype for ``--amp``, or None for full precision.
+
+    "auto" is bf16 on CUDA when supported (else fp16) and off on CPU; "bf16", "fp16", "off"
+    force a choice.
+    """
+    if amp == "off" or (amp == "auto" and device.type != "cuda"):
+        return None
+    if amp == "auto":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return {"bf16": torch.bfloat16, "fp16": torch.float16}[amp]
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``"HxW"`` in pixels -> (H, W)."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected HxW in pixels (e.g. 256x320), got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line on stderr (exit status 2), without the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE`` and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message}\n")

@@ -1,0 +1,379 @@
+"""Datasets for the examples: synthetic faces, ``tiaug synth`` folders, the Thermal Face Database.
+
+Every source yields ``(image, mask)`` pairs: float32 degC (H, W) and uint8 labels (H, W).
+:class:`SegmentationDataset` brings them to the training size, applies a TiAug preset,
+then min-max normalises each image to [-1, 1] (after augmentation, as in the paper).
+
+Randomness: the augmentation of a sample is a pure function of ``(seed, epoch, index)``:
+the pipeline is reseeded for every sample (:func:`sample_seed`). Results therefore do not
+depend on the number of DataLoader workers or ranks, no two workers share a stream, and a
+resumed run sees exactly the samples of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import Dataset, DistributedSampler, Sampler
+
+from tiaug import io as tio
+from tiaug.presets import TiAug
+
+__all__ = [
+    "AUGMENTATIONS",
+    "FolderSource",
+    "SegmentationDataset",
+    "ShardSampler",
+    "Source",
+    "SyntheticSource",
+    "TFDSource",
+    "TrainSampler",
+    "UsageError",
+    "fit_to_size",
+    "minmax_normalize",
+    "open_data",
+    "sample_seed",
+]
+
+#: ``--aug`` choices: no augmentation or a TiAug preset.
+AUGMENTATIONS = ("none", "baseline", "samcl", "unconstrained")
+
+
+class UsageError(Exception):
+    """A user mistake (bad data folder, unknown name): reported as one line, exit status 2."""
+
+
+class Source(Protocol):
+    """A sequence of ``(image degC float32 (H, W), mask uint8 (H, W))`` pairs."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+def sample_seed(*keys: int) -> int:
+    """A 32-bit seed derived from integer keys (e.g. base seed, epoch, index) by SeedSequence."""
+    return int(np.random.SeedSequence([int(k) for k in keys]).generate_state(1)[0])
+
+
+def minmax_normalize(image: np.ndarray) -> np.ndarray:
+    """Per-image min-max scaling to [-1, 1] (a constant image becomes all zeros)."""
+    image = np.asarray(image, dtype=np.float32)
+    low, high = float(image.min()), float(image.max())
+    if high <= low:
+        return np.zeros_like(image)
+    return ((image - low) * (2.0 / (high - low)) - 1.0).astype(np.float32)
+
+
+def fit_to_size(
+    image: np.ndarray, mask: np.ndarray, size: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Resize an image (area when shrinking, else bilinear) and its mask (nearest) to ``size``."""
+    if image.shape[:2] == tuple(size):
+        return image, mask
+    rows, cols = size
+    shrinking = rows <= image.shape[0] and cols <= image.shape[1]
+    interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR
+    image = cv2.resize(image, (cols, rows), interpolation=interpolation)
+    mask = cv2.resize(mask, (cols, rows), interpolation=cv2.INTER_NEAREST)
+    return image, mask
+
+
+class SyntheticSource:
+    """In-memory synthetic thermal faces (:class:`tiaug.synth.SyntheticFaces`), made on demand.
+
+    Args:
+        length: number of faces.
+        seed: seed of the set (face ``i`` is the same for a given seed and size).
+        size: (rows, columns) of the faces.
+    """
+
+    def __init__(self, length: int, seed: int, size: tuple[int, int]) -> None:
+        from tiaug.synth import SyntheticFaces
+
+        self.faces = SyntheticFaces(length, seed=seed, size=size)
+
+    def __len__(self) -> int:
+        return len(self.faces)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        face = self.faces[index]
+        return face.image.astype(np.float32, copy=False), face.mask.astype(np.uint8, copy=False)
+
+
+def _header_shape(path: Path) -> tuple[int, ...]:
+    """The (rows, columns) of an image or label file, reading only its header when possible."""
+    if path.suffix.lower() == ".npy":
+        return tuple(np.load(path, mmap_mode="r", allow_pickle=False).shape[:2])
+    if path.suffix.lower() == ".png":
+        from PIL import Image
+
+        with Image.open(path) as picture:
+            return picture.size[1], picture.size[0]
+    return tio.read_thermal(path).shape
+
+
+class FolderSource:
+    """Image/label pairs of ``ROOT/SPLIT/{image,label}`` (the layout ``tiaug synth`` writes).
+
+    Images and labels are checked for equal shapes when the source is made (headers only);
+    labels must lie in 0..num_classes-1 or equal ``ignore_index`` (checked on reading).
+    Pairs come back at their stored size (:class:`SegmentationDataset` resizes them).
+
+    Args:
+        pairs: ``(image, label)`` paths, e.g. from :func:`tiaug.io.list_dataset_pairs`.
+        num_classes: number of classes.
+        ignore_index: label of unlabelled pixels.
+
+    Raises:
+        UsageError: an image and its label differ in shape.
+    """
+
+    def __init__(
+        self,
+        pairs: Sequence[tuple[Path, Path]],
+        num_classes: int = 6,
+        ignore_index: int = 255,
+    ) -> None:
+        for image, label in pairs:
+            image_shape, label_shape = _header_shape(image), _header_shape(label)
+            if image_shape != label_shape:
+                raise UsageError(
+                    f"{image}: image shape {image_shape} differs from its label's "
+                    f"{label_shape} ({label})"
+                )
+        self.pairs = list(pairs)
+        self.num_classes = num_classes
+        self.ignore_index = ignore_index
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        image_path, label_path = self.pairs[index]
+        image = tio.read_thermal(image_path)
+        mask = tio.read_mask(label_path, like=image)
+        bad = (mask >= self.num_classes) & (mask != self.ignore_index)
+        if bad.any():
+            raise ValueError(
+                f"{label_path}: labels {sorted(set(np.unique(mask[bad]).tolist()))} are neither "
+                f"classes 0..{self.num_classes - 1} nor the ignore index {self.ignore_index}"
+            )
+        return image, mask
+
+
+class TFDSource:
+    """Thermal Face Database pairs: milli-degC ``.npy`` + Menpo ``.ljson`` landmarks.
+
+    Each image is read, its six-class mask painted from the landmarks, then centre-cropped
+    to 768x960 and resized to ``size`` (:func:`tiaug.io.tfd_crop_resize`).
+
+    Args:
+        pairs: ``(image.npy, landmarks.ljson)`` paths.
+        size: (rows, columns) after the crop and resize.
+
+    Raises:
+        UsageError: an image is smaller than the 768x960 crop.
+    """
+
+    crop = (768, 960)
+
+    def __init__(self, pairs: Sequence[tuple[Path, Path]], size: tuple[int, int]) -> None:
+        for image, _ in pairs:
+            shape = _header_shape(image)
+            if len(shape) != 2 or shape[0] < self.crop[0] or shape[1] < self.crop[1]:
+                raise UsageError(
+                    f"{image}: image shape {shape} is not a 2-D map of at least "
+                    f"{self.crop[0]}x{self.crop[1]} (the Thermal Face Database crop)"
+                )
+        self.pairs = list(pairs)
+        self.size = tuple(size)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        image, mask = tio.read_tfd_pair(*self.pairs[index])
+        image, mask = tio.tfd_crop_resize(image, mask, crop=self.crop, size=self.size)
+        return image, mask
+
+
+def open_data(
+    data: str,
+    size: tuple[int, int],
+    *,
+    num_train: int = 2000,
+    num_val: int = 200,
+    seed: int = 0,
+    num_classes: int = 6,
+    ignore_index: int = 255,
+) -> tuple[Source, Source]:
+    """The (train, validation) sources named by ``data``.
+
+    Args:
+        data: ``"synthetic"`` (faces made in memory), a folder written by ``tiaug synth``
+            (``train/`` and ``val/`` with ``image/`` and ``label/``), or a Thermal Face
+            Database folder of ``.npy`` + ``.ljson`` files (split by subject, METHOD.md).
+        size: (rows, columns) of the samples.
+        num_train: synthetic training faces.
+        num_val: synthetic validation faces.
+        seed: seed of the synthetic sets (validation uses a different stream).
+        num_classes: number of classes (folder labels are checked against it).
+        ignore_index: label of unlabelled pixels.
+
+    Raises:
+        UsageError: missing folder, no images, images without labels, mismatched shapes,
+            an empty split.
+    """
+    if data == "synthetic":
+        if num_train < 1 or num_val < 1:
+            raise UsageError(
+                f"synthetic data needs >= 1 image per split, got {num_train}, {num_val}"
+            )
+        return (
+            SyntheticSource(num_train, sample_seed(seed, 0), size),
+            SyntheticSource(num_val, sample_seed(seed, 1), size),
+        )
+    root = Path(data)
+    if not root.is_dir():
+        raise UsageError(f"data folder {root} does not exist (or give --data synthetic)")
+    try:
+        if (root / "train").is_dir() or (root / "val").is_dir():
+            train: Source = FolderSource(
+                tio.list_dataset_pairs(root, "train"), num_classes, ignore_index
+            )
+            val: Source = FolderSource(
+                tio.list_dataset_pairs(root, "val"), num_classes, ignore_index
+            )
+        elif next(root.rglob("*.npy"), None) is not None or next(root.rglob("*.ljson"), None):
+            train_pairs, val_pairs = tio.split_tfd_by_subject(tio.list_tfd_pairs(root))
+            for name, pairs in (("training", train_pairs), ("validation", val_pairs)):
+                if not pairs:
+                    raise UsageError(
+                        f"{root}: no {name} images after the split by subject "
+                        f"(validation subjects: {', '.join(tio.TFD_VAL_SUBJECTS)})"
+                    )
+            train, val = TFDSource(train_pairs, size), TFDSource(val_pairs, size)
+        else:
+            raise UsageError(
+                f"{root}: no images found (expected train/ and val/ folders written by "
+                "`tiaug synth`, or Thermal Face Database .npy + .ljson files)"
+            )
+    except FileNotFoundError as error:
+        raise UsageError(f"{error.filename}: no such folder or file") from None
+    except ValueError as error:
+        raise UsageError(" ".join(str(error).split())) from None
+    return train, val
+
+
+class SegmentationDataset(Dataset):
+    """Samples of a source, optionally augmented, as tensors ready for the network.
+
+    Items are ``(image (1, H, W) float32 in [-1, 1], mask (H, W) int64)``. A key is an
+    index or an ``(epoch, index)`` pair (from :class:`TrainSampler`); with an augmentation,
+    the pipeline is reseeded with ``sample_seed(seed, epoch, index)`` before each sample.
+
+    Args:
+        source: the ``(image, mask)`` pairs.
+        size: (rows, columns) of the samples.
+        aug: "none" or a TiAug preset ("baseline", "samcl", "unconstrained").
+        seed: base seed of the augmentation.
+        ignore_index: label of padded pixels.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        size: tuple[int, int],
+        aug: str = "none",
+        seed: int = 0,
+        ignore_index: int = 255,
+    ) -> None:
+        if aug not in AUGMENTATIONS:
+            raise UsageError(f"unknown augmentation {aug!r}; known: {', '.join(AUGMENTATIONS)}")
+        self.source = source
+        self.size = tuple(size)
+        self.seed = seed
+        self.transform = (
+            None if aug == "none" else TiAug(aug, self.size, ignore_index=ignore_index, seed=seed)
+        )
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, key: int | tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+        epoch, index = (0, key) if isinstance(key, int) else key
+        image, mask = self.source[index]
+        image, mask = fit_to_size(image, mask, self.size)
+        if self.transform is not None:
+            self.transform.set_random_seed(sample_seed(self.seed, epoch, index))
+            out = self.transform(image=image, mask=mask)
+            image, mask = out["image"], out["mask"]
+        image = minmax_normalize(image)
+        return torch.from_numpy(image[None].copy()), torch.from_numpy(mask.astype(np.int64))
+
+
+class TrainSampler(Sampler[tuple[int, int]]):
+    """An endless, resumable stream of ``(epoch, index)`` keys for iteration-based training.
+
+    Each epoch is a :class:`~torch.utils.data.DistributedSampler` shuffle (seeded by
+    ``seed`` and the epoch) of which this rank takes its shard; the stream starts after the
+    ``start`` keys this rank already consumed (iteration x per-rank batch when resuming).
+
+    Args:
+        length: dataset size.
+        seed: shuffle seed (the same on every rank).
+        rank: this process's rank.
+        world_size: number of ranks.
+        start: keys to skip.
+    """
+
+    def __init__(
+        self, length: int, seed: int, rank: int = 0, world_size: int = 1, start: int = 0
+    ) -> None:
+        self.length = length
+        self.seed = seed
+        self.rank = rank
+        self.world_size = world_size
+        self.start = start
+
+    def __len__(self) -> int:
+        return 2**62
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        per_epoch = math.ceil(self.length / self.world_size)
+        epoch, offset = divmod(self.start, per_epoch)
+        while True:
+            sampler = DistributedSampler(
+                range(self.length),
+                num_replicas=self.world_size,
+                rank=self.rank,
+                shuffle=True,
+                seed=self.seed,
+            )
+            sampler.set_epoch(epoch)
+            for index in list(sampler)[offset:]:
+                yield epoch, index
+            epoch, offset = epoch + 1, 0
+
+
+class ShardSampler(Sampler[int]):
+    """This rank's share of an evaluation set: indices ``rank, rank + world_size, ...``.
+
+    Unlike ``DistributedSampler`` nothing is padded, so summed counts cover each image once.
+    """
+
+    def __init__(self, length: int, rank: int = 0, world_size: int = 1) -> None:
+        self.indices = list(range(rank, length, world_size))
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.indices)

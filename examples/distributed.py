@@ -1,0 +1,74 @@
+"""Process-group helpers: the same code runs on one CPU, one GPU or under ``torchrun``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+import torch.distributed as dist
+
+__all__ = ["Distributed", "all_reduce_sum", "barrier", "setup_distributed", "teardown_distributed"]
+
+
+@dataclass(frozen=True)
+class Distributed:
+    """Where this process runs: its rank among ``world_size`` and its device."""
+
+    rank: int
+    world_size: int
+    local_rank: int
+    device: torch.device
+    owns_group: bool
+
+    @property
+    def is_main(self) -> bool:
+        """Rank 0: the only process that writes files."""
+        return self.rank == 0
+
+
+def setup_distributed(device: str = "auto") -> Distributed:
+    """Join the ``torchrun`` process group when ``WORLD_SIZE`` > 1 (NCCL on CUDA, else gloo).
+
+    Args:
+        device: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N" (one process).
+
+    Raises:
+        ValueError: CUDA asked for but not available.
+    """
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    if device == "auto":
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r} asked for but CUDA is not available")
+    if device == "cuda":
+        device = f"cuda:{local_rank}"
+    target = torch.device(device)
+    if target.type == "cuda":
+        torch.cuda.set_device(target)
+    owns_group = False
+    if world_size > 1 and not dist.is_initialized():
+        dist.init_process_group("nccl" if target.type == "cuda" else "gloo")
+        owns_group = True
+    return Distributed(rank, world_size, local_rank, target, owns_group)
+
+
+def teardown_distributed(context: Distributed) -> None:
+    """Leave the process group if :func:`setup_distributed` created it."""
+    if context.owns_group and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
+    """Sum ``tensor`` over ranks in place (no-op outside a distributed run); returns it."""
+    if dist.is_available() and dist.is_initialized():
+        dist.all_reduce(tensor)
+    return tensor
+
+
+def barrier() -> None:
+    """Wait for every rank (no-op outside a distributed run)."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()

@@ -1,0 +1,259 @@
+"""Evaluate a checkpoint: mIoU on the clean and the "unconstrained" validation set, overlays.
+
+    python -m examples.evaluate runs/unet/best.pt [--data DIR] [--out DIR] [--overlays 8]
+
+One confusion matrix is accumulated over the whole validation set (summed over ranks under
+``torchrun``); per-class IoU and mIoU are taken over the six classes, background included
+(a class absent from both labels and predictions is left out of the mean). The
+"unconstrained" copy passes every validation image once through the "unconstrained" TiAug
+preset with a fixed seed (:data:`UNCONSTRAINED_SEED`); labels stay amodal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from examples.checkpoint import load_checkpoint
+from examples.config import (
+    CLASS_NAMES,
+    IGNORE_INDEX,
+    NUM_CLASSES,
+    OneLineParser,
+    TrainConfig,
+    parse_size,
+    resolve_amp,
+)
+from examples.data import SegmentationDataset, ShardSampler, UsageError, open_data
+from examples.distributed import Distributed, setup_distributed, teardown_distributed
+from examples.metrics import ConfusionMatrix, all_background_miou
+from examples.models import build_model
+from examples.overlays import save_overlay
+
+__all__ = [
+    "CLASS_NAMES",
+    "UNCONSTRAINED_SEED",
+    "confusion_matrix",
+    "main",
+    "predict",
+    "run_evaluation",
+    "summarize",
+    "validate",
+]
+
+#: Seed of the "unconstrained" copy of the validation set (the same for every run).
+UNCONSTRAINED_SEED = 2022
+
+
+@torch.inference_mode()
+def predict(
+    model: nn.Module, image: torch.Tensor, amp_dtype: torch.dtype | None = None
+) -> torch.Tensor:
+    """Predicted labels (N, H, W) for images (N, 1, H, W); the model must be in eval mode."""
+    with torch.autocast(
+        image.device.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None
+    ):
+        return model(image).argmax(1)
+
+
+def confusion_matrix(
+    model: nn.Module,
+    dataset: Dataset,
+    context: Distributed,
+    amp_dtype: torch.dtype | None = None,
+    batch: int = 8,
+    workers: int = 0,
+) -> ConfusionMatrix:
+    """The confusion matrix of ``model`` over ``dataset``, each rank taking a shard."""
+    matrix = ConfusionMatrix(len(CLASS_NAMES), device=context.device)
+    loader = DataLoader(
+        dataset,
+        batch_size=batch,
+        sampler=ShardSampler(len(dataset), context.rank, context.world_size),
+        num_workers=workers,
+        pin_memory=context.device.type == "cuda",
+    )
+    for image, target in loader:
+        image = image.to(context.device, non_blocking=True)
+        matrix.update(predict(model, image, amp_dtype), target.to(context.device))
+    matrix.all_reduce()
+    return matrix
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def summarize(matrix: ConfusionMatrix) -> dict[str, Any]:
+    """mIoU, per-class IoU (None for absent classes), pixel accuracy and the matrix itself.
+
+    ``all_background_miou`` is the mIoU of predicting background everywhere (a floor).
+    """
+    iou = matrix.iou().tolist()
+    return {
+        "miou": matrix.miou(),
+        "all_background_miou": all_background_miou(matrix.matrix),
+        "iou": {name: _finite_or_none(v) for name, v in zip(CLASS_NAMES, iou, strict=True)},
+        "pixel_accuracy": matrix.pixel_accuracy(),
+        "confusion": matrix.matrix.tolist(),
+    }
+
+
+def validate(
+    model: nn.Module,
+    dataset: Dataset,
+    context: Distributed,
+    amp_dtype: torch.dtype | None = None,
+    batch: int = 8,
+    workers: int = 0,
+) -> dict[str, Any]:
+    """:func:`summarize` of the model on ``dataset`` (eval mode; the mode is restored)."""
+    was_training = model.training
+    model.eval()
+    try:
+        return summarize(confusion_matrix(model, dataset, context, amp_dtype, batch, workers))
+    finally:
+        model.train(was_training)
+
+
+def run_evaluation(
+    model: nn.Module,
+    datasets: Mapping[str, Dataset],
+    context: Distributed,
+    amp_dtype: torch.dtype | None = None,
+    *,
+    batch: int = 8,
+    workers: int = 0,
+    out: Path | None = None,
+    overlays: int = 8,
+) -> dict[str, Any]:
+    """Validate on every named dataset; rank 0 writes ``overlays`` PNGs per set to OUT/overlays.
+
+    Returns ``{name: summary, ..., "overlays": [paths]}``.
+    """
+    report: dict[str, Any] = {
+        name: validate(model, dataset, context, amp_dtype, batch, workers)
+        for name, dataset in datasets.items()
+    }
+    paths: list[str] = []
+    if context.is_main and out is not None and overlays > 0:
+        was_training = model.training
+        model.eval()
+        for name, dataset in datasets.items():
+            for index in range(min(overlays, len(dataset))):
+                image, target = dataset[index]
+                prediction = predict(model, image[None].to(context.device), amp_dtype)[0]
+                path = save_overlay(
+                    out / "overlays" / f"{name}_{index:03d}.png",
+                    image[0].numpy(),
+                    target.numpy(),
+                    prediction.cpu().numpy(),
+                    CLASS_NAMES,
+                    title=f"{name} validation image {index}",
+                )
+                paths.append(str(path))
+        model.train(was_training)
+    report["overlays"] = paths
+    return report
+
+
+def _parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="python -m examples.evaluate",
+        description="Evaluate a checkpoint on the clean and the unconstrained validation set.",
+    )
+    add = parser.add_argument
+    add("checkpoint", type=Path, help="best.pt or last.pt written by examples.train")
+    add("--data", default=None, help="validation data (default: the run's --data)")
+    add(
+        "--num-val", type=int, default=None, help="synthetic validation images (default: the run's)"
+    )
+    add("--size", type=parse_size, default=None, help="image size HxW (default: the run's)")
+    add("--batch", type=int, default=8, help="images per forward pass and process")
+    add("--workers", type=int, default=2, help="DataLoader workers per process")
+    add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    add("--amp", default="auto", choices=("auto", "bf16", "fp16", "off"), help="mixed precision")
+    add("--out", type=Path, default=None, help="output folder (default: the checkpoint's)")
+    add("--overlays", type=int, default=8, help="overlay PNGs per validation set")
+    return parser
+
+
+def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the evaluation the command line asks for; writes OUT/eval.json on rank 0."""
+    if not args.checkpoint.is_file():
+        raise UsageError(f"no checkpoint {args.checkpoint}")
+    try:
+        context = setup_distributed(args.device)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    try:
+        state = load_checkpoint(args.checkpoint, map_location="cpu")
+        config = TrainConfig.from_dict(state["config"])
+        size = args.size or config.size
+        _, val_source = open_data(
+            args.data or config.data,
+            size,
+            num_train=1,
+            num_val=args.num_val or config.num_val,
+            seed=config.seed,
+            num_classes=NUM_CLASSES,
+            ignore_index=IGNORE_INDEX,
+        )
+        model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
+        model.load_state_dict(state["model"])
+        model.to(context.device)
+        datasets = {
+            "clean": SegmentationDataset(val_source, size, "none"),
+            "unconstrained": SegmentationDataset(
+                val_source, size, "unconstrained", UNCONSTRAINED_SEED, IGNORE_INDEX
+            ),
+        }
+        out = args.out or args.checkpoint.parent
+        report = run_evaluation(
+            model,
+            datasets,
+            context,
+            resolve_amp(args.amp, context.device),
+            batch=args.batch,
+            workers=args.workers,
+            out=out,
+            overlays=args.overlays,
+        )
+        report["checkpoint"] = str(args.checkpoint)
+        report["iteration"] = state["iteration"]
+        if context.is_main:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "eval.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            for name in datasets:
+                print(
+                    f"{name}: mIoU {report[name]['miou']:.4f} (all-background predictor: "
+                    f"{report[name]['all_background_miou']:.4f})"
+                )
+            print(f"report: {out / 'eval.json'}; overlays in {out / 'overlays'}")
+        return report
+    finally:
+        teardown_distributed(context)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
+    args = _parser().parse_args(argv)
+    try:
+        evaluate_checkpoint(args)
+    except UsageError as error:
+        print(f"python -m examples.evaluate: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

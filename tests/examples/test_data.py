@@ -1,0 +1,157 @@
+"""Data sources, augmentation determinism, samplers and the bad-input errors."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from examples.data import (
+    SegmentationDataset,
+    ShardSampler,
+    TrainSampler,
+    UsageError,
+    minmax_normalize,
+    open_data,
+)
+from tiaug.classes import IBUG68_GROUPS
+from tiaug.io import write_mask, write_thermal
+
+SIZE = (48, 64)
+
+
+def _write_pairs(root: Path, split: str, count: int, shape=SIZE, label_shape=None) -> None:
+    (root / split / "image").mkdir(parents=True)
+    (root / split / "label").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for i in range(count):
+        write_thermal(root / split / "image" / f"{i:03d}.npy", 20 + 10 * rng.random(shape))
+        mask = rng.integers(0, 6, size=label_shape or shape, dtype=np.uint8)
+        write_mask(root / split / "label" / f"{i:03d}.png", mask)
+
+
+def _write_tfd(root: Path, subject: str, with_landmarks: bool = True) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    image = np.full((768, 1024), 25000.0, dtype=np.float32)  # milli-degC
+    image[200:600, 350:700] = 34000.0
+    np.save(root / f"{subject}_01.npy", image)
+    if not with_landmarks:
+        return
+    rng = np.random.default_rng(1)
+    centre = np.array([400.0, 512.0])
+    points = centre + rng.uniform(-150, 150, size=(68, 2))
+    labels = [{"label": name, "mask": list(idx)} for name, idx in IBUG68_GROUPS.items()]
+    ljson = {"landmarks": {"points": points.tolist()}, "labels": labels}
+    (root / f"{subject}_01.ljson").write_text(json.dumps(ljson))
+
+
+def test_minmax_normalize_maps_to_minus_one_one() -> None:
+    image = np.array([[20.0, 25.0], [30.0, 22.5]], dtype=np.float32)
+    out = minmax_normalize(image)
+    assert out.dtype == np.float32
+    assert out.min() == -1.0
+    assert out.max() == 1.0
+    assert out[0, 1] == pytest.approx(0.0)
+    assert not minmax_normalize(np.full((3, 3), 7.0)).any()
+
+
+def test_augmentation_is_a_function_of_seed_epoch_and_index() -> None:
+    train, _ = open_data("synthetic", SIZE, num_train=4, num_val=2, seed=0)
+    dataset = SegmentationDataset(train, SIZE, "samcl", seed=5)
+    image, mask = dataset[(0, 1)]
+    assert image.shape == (1, *SIZE)
+    assert image.dtype == torch.float32
+    assert mask.shape == SIZE
+    assert mask.dtype == torch.int64
+    assert image.min() >= -1.0
+    assert image.max() <= 1.0
+    dataset[(3, 2)]  # other draws in between do not matter
+    again, again_mask = dataset[(0, 1)]
+    assert torch.equal(image, again)
+    assert torch.equal(mask, again_mask)
+    assert not torch.equal(image, dataset[(1, 1)][0])
+    other_seed = SegmentationDataset(train, SIZE, "samcl", seed=6)
+    assert not torch.equal(image, other_seed[(0, 1)][0])
+
+
+def test_unaugmented_samples_are_the_normalised_source() -> None:
+    train, _ = open_data("synthetic", SIZE, num_train=2, num_val=2, seed=0)
+    image, mask = SegmentationDataset(train, SIZE, "none")[0]
+    source_image, source_mask = train[0]
+    assert np.allclose(image[0].numpy(), minmax_normalize(source_image))
+    assert np.array_equal(mask.numpy(), source_mask)
+
+
+def test_train_sampler_resumes_and_shards() -> None:
+    stream = iter(TrainSampler(10, seed=3))
+    keys = [next(stream) for _ in range(25)]
+    assert sorted(index for epoch, index in keys if epoch == 0) == list(range(10))
+    assert [e for e, _ in keys] == [0] * 10 + [1] * 10 + [2] * 5
+    resumed = iter(TrainSampler(10, seed=3, start=13))
+    assert [next(resumed) for _ in range(12)] == keys[13:]
+    shards = [iter(TrainSampler(10, seed=3, rank=r, world_size=2)) for r in range(2)]
+    first_epoch = [next(s)[1] for s in shards for _ in range(5)]
+    assert sorted(first_epoch) == list(range(10))
+
+
+def test_shard_sampler_covers_each_image_once() -> None:
+    shards = [list(ShardSampler(7, rank, 3)) for rank in range(3)]
+    assert sorted(i for shard in shards for i in shard) == list(range(7))
+
+
+def test_tiaug_folder_is_read(tmp_path: Path) -> None:
+    _write_pairs(tmp_path, "train", 3)
+    _write_pairs(tmp_path, "val", 2, shape=(24, 32))
+    train, val = open_data(str(tmp_path), SIZE)
+    assert (len(train), len(val)) == (3, 2)
+    image, mask = SegmentationDataset(val, SIZE, "none")[1]
+    assert image.shape == (1, *SIZE)
+    assert mask.shape == SIZE
+
+
+def test_tfd_folder_is_split_by_subject(tmp_path: Path) -> None:
+    _write_tfd(tmp_path, "sub001")
+    _write_tfd(tmp_path, "sub002")
+    _write_tfd(tmp_path, "sub007")  # a validation subject of the paper
+    train, val = open_data(str(tmp_path), (64, 80))
+    assert (len(train), len(val)) == (2, 1)
+    image, mask = val[0]
+    assert image.shape == (64, 80)
+    assert 33.0 < image.max() < 35.0  # milli-degC read as degC
+    assert set(np.unique(mask)) <= set(range(6))
+    assert (mask > 0).any()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda root: None, "does not exist"),
+        (lambda root: root.mkdir(), "no images found"),
+        (lambda root: (root / "train" / "image").mkdir(parents=True), "no such folder"),
+        (
+            lambda root: (_write_pairs(root, "train", 2), _write_pairs(root, "val", 0)),
+            "no images",
+        ),
+        (
+            lambda root: (
+                _write_pairs(root, "train", 2),
+                _write_pairs(root, "val", 2),
+                (root / "val" / "label" / "001.png").unlink(),
+            ),
+            "1 image without a label",
+        ),
+        (
+            lambda root: (_write_pairs(root, "train", 2, label_shape=(10, 10)),),
+            "differs from its label",
+        ),
+        (lambda root: _write_tfd(root, "sub001", with_landmarks=False), "1 image without a .ljson"),
+        (lambda root: _write_tfd(root, "sub001"), "no validation images"),
+    ],
+)
+def test_bad_data_folders_give_one_line_errors(tmp_path: Path, make, message: str) -> None:
+    root = tmp_path / "data"
+    make(root)
+    with pytest.raises(UsageError, match=message) as error:
+        open_data(str(root), SIZE)
+    assert "\n" not in str(error.value)

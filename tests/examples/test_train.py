@@ -1,0 +1,325 @@
+"""Training, resume, evaluation, reproduction and the command lines, at tiny sizes on CPU."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from examples import evaluate, reproduce
+from examples.checkpoint import load_checkpoint
+from examples.config import TrainConfig, resolve_amp
+from examples.train import main, parse_args, train
+from tiaug.io import write_mask, write_thermal
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = {
+    "net": "unet",
+    "base_width": 4,
+    "size": (32, 40),
+    "iters": 6,
+    "batch": 2,
+    "workers": 0,
+    "num_train": 5,
+    "num_val": 3,
+    "val_every": 3,
+    "ckpt_every": 3,
+    "log_every": 2,
+    "overlays": 1,
+    "device": "cpu",
+}
+
+
+def _config(out: Path, **overrides) -> TrainConfig:
+    return TrainConfig(**{**TINY, "out": str(out), **overrides})
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("full")
+    train(_config(out))
+    return out
+
+
+def test_resume_reaches_the_same_weights(full_run: Path, tmp_path: Path) -> None:
+    first = train(_config(tmp_path, stop_at=3))
+    assert first == {"iteration": 3, "checkpoint": str(tmp_path / "last.pt")}
+    assert not (tmp_path / "eval.json").exists()
+    # the second half with DataLoader workers: augmentation does not depend on them
+    report = train(_config(tmp_path, resume="auto", workers=1))
+    expected, resumed = load_checkpoint(full_run / "last.pt"), load_checkpoint(tmp_path / "last.pt")
+    assert resumed["iteration"] == expected["iteration"] == 6
+    for part in ("model", "criterion"):
+        for key, value in expected[part].items():
+            assert torch.equal(value, resumed[part][key]), f"{part}.{key}"
+    for key, value in expected["optimizer"]["state"].items():
+        assert torch.equal(
+            value["momentum_buffer"], resumed["optimizer"]["state"][key]["momentum_buffer"]
+        )
+    full_report = json.loads((full_run / "eval.json").read_text())
+    assert report["clean"]["confusion"] == full_report["clean"]["confusion"]
+    for run in (tmp_path, full_run):
+        records = [json.loads(line) for line in (run / "metrics.jsonl").open()]
+        assert [r["iteration"] for r in records if "val" in r] == [3, 6]
+
+
+def test_run_writes_checkpoints_logs_report_and_overlays(full_run: Path) -> None:
+    state = load_checkpoint(full_run / "last.pt")
+    assert set(state) >= {
+        "model", "criterion", "optimizer", "scheduler", "scaler", "rng", "loss_generator",
+        "iteration", "config",
+    }  # fmt: skip
+    assert any(key.startswith("auxiliary.") for key in state["criterion"])
+    assert state["scheduler"]["last_epoch"] == 6
+    best = load_checkpoint(full_run / "best.pt")
+    assert best["iteration"] in (3, 6)
+    records = [json.loads(line) for line in (full_run / "metrics.jsonl").open()]
+    train_records = [r for r in records if "train" in r]
+    assert [r["iteration"] for r in train_records] == [2, 4, 6]
+    assert set(train_records[0]["train"]) == {
+        "loss", "base", "contrastive", "scale0", "scale1", "scale2", "scale3",
+    }  # fmt: skip
+    assert train_records[0]["lr"] == pytest.approx(0.01 * (1 - 2 / 6) ** 0.9)
+    assert [r["iteration"] for r in records if "val" in r] == [3, 6]
+    assert len(list((full_run / "tb").glob("events.out.tfevents.*"))) == 1
+    report = json.loads((full_run / "eval.json").read_text())
+    pixels = TINY["num_val"] * 32 * 40
+    assert sum(map(sum, report["clean"]["confusion"])) == pixels
+    assert 0 < report["clean"]["miou"] <= 1
+    confusion = report["clean"]["confusion"]
+    present = sum(1 for row in confusion if sum(row))
+    assert report["clean"]["all_background_miou"] == pytest.approx(
+        sum(confusion[0]) / pixels / present
+    )
+    assert 0 < report["unconstrained"]["miou"] <= 1
+    assert set(report["clean"]["iou"]) == {
+        "background",
+        "face",
+        "mouth",
+        "eyes",
+        "eyebrows",
+        "nose",
+    }
+    assert report["iterations"] == 6
+    assert report["iteration"] == best["iteration"]
+    assert sorted(p.name for p in (full_run / "overlays").iterdir()) == [
+        "clean_000.png", "unconstrained_000.png",
+    ]  # fmt: skip
+
+
+def test_evaluate_recomputes_the_training_report(full_run: Path, tmp_path: Path, capsys) -> None:
+    code = evaluate.main(
+        [str(full_run / "best.pt"), "--out", str(tmp_path), "--workers", "0", "--overlays", "1"]
+    )
+    assert code == 0
+    report = json.loads((tmp_path / "eval.json").read_text())
+    expected = json.loads((full_run / "eval.json").read_text())
+    for name in ("clean", "unconstrained"):
+        assert report[name]["confusion"] == expected[name]["confusion"]
+    assert (tmp_path / "overlays" / "clean_000.png").is_file()
+    assert "clean: mIoU" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("loss", "aug"), [("ce", "none"), ("rmi", "unconstrained")])
+def test_other_losses_and_augmentations_train(tmp_path: Path, loss: str, aug: str) -> None:
+    report = train(_config(tmp_path, loss=loss, aug=aug, iters=2, val_every=2, overlays=0))
+    assert report["config"]["loss"] == loss
+    assert "scale0" not in json.loads((tmp_path / "metrics.jsonl").open().readline())["train"]
+
+
+def _write_folder(root: Path, drop_label: bool = False, label_shape=(32, 40)) -> None:
+    """A `tiaug synth`-style folder (train/ and val/, two pairs each) with one defect."""
+    for split in ("train", "val"):
+        (root / split / "image").mkdir(parents=True)
+        (root / split / "label").mkdir(parents=True)
+        for i in range(2):
+            write_thermal(root / split / "image" / f"{i}.npy", np.full((32, 40), 30.0))
+            if not (drop_label and split == "val" and i == 1):
+                write_mask(root / split / "label" / f"{i}.png", np.zeros(label_shape, np.uint8))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--net", "segformer"], "unknown network 'segformer'; known networks: unet"),
+        (["--data", "{tmp}/nolabel"], "1 image without a label"),
+        (["--data", "{tmp}/badshape"], "image shape (32, 40) differs from its label's (16, 20)"),
+        (["--loss", "dice"], "unknown loss 'dice'"),
+        (["--aug", "heavy"], "unknown aug 'heavy'"),
+        (["--data", "{tmp}/missing"], "missing does not exist"),
+        (["--data", "{tmp}/empty"], "no images found"),
+        (["--resume"], "no checkpoint"),
+        (["--size", "8x8"], "--size must be at least 16x16"),
+        (["--iters", "0"], "--iters must be >= 1"),
+        (["--size", "big"], "expected HxW in pixels"),
+        (["--amp", "fp8"], "invalid choice: 'fp8'"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys, args, message) -> None:
+    _write_folder(tmp_path / "nolabel", drop_label=True)
+    _write_folder(tmp_path / "badshape", label_shape=(16, 20))
+    (tmp_path / "empty").mkdir()
+    argv = [a.format(tmp=tmp_path) for a in args] + [
+        "--out",
+        str(tmp_path / "run"),
+        "--device",
+        "cpu",
+    ]
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse
+        code = stop.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_evaluate_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:
+    assert evaluate.main([str(tmp_path / "none.pt")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"python -m examples.evaluate: error: no checkpoint {tmp_path / 'none.pt'}\n"
+
+
+def test_resume_from_another_run_is_refused(full_run: Path, tmp_path: Path, capsys) -> None:
+    argv = [
+        "--resume",
+        str(full_run / "last.pt"),
+        "--out",
+        str(tmp_path),
+        "--net",
+        "attention_unet",
+    ]
+    assert main([*argv, "--base-width", "4", "--size", "32x40", "--iters", "6"]) == 2
+    assert "was written by another run: net 'unet' != 'attention_unet'" in capsys.readouterr().err
+
+
+def test_command_line_error_from_a_subprocess() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.train", "--net", "segformer", "--device", "cpu"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1"},
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "python -m examples.train: error: unknown network 'segformer'; known networks: "
+        "unet, attention_unet, deeplabv3, hrnetv2"
+    ]
+
+
+def test_demo_options_and_explicit_overrides() -> None:
+    config = parse_args(["--demo", "--iters", "5"])
+    assert (config.net, config.base_width, config.loss, config.aug) == (
+        "unet",
+        8,
+        "samcl",
+        "samcl",
+    )
+    assert config.size == (96, 120)
+    assert config.iters == 5
+    assert config.device == "cpu"
+    assert parse_args([]).batch == 16
+
+
+def test_amp_resolution() -> None:
+    cpu = torch.device("cpu")
+    assert resolve_amp("auto", cpu) is None
+    assert resolve_amp("off", cpu) is None
+    assert resolve_amp("bf16", cpu) is torch.bfloat16
+    assert resolve_amp("fp16", cpu) is torch.float16
+
+
+def test_reproduce_writes_the_table_and_reuses_finished_runs(tmp_path: Path) -> None:
+    argv = [
+        "--nets", "unet", "--iters", "2", "--batch", "2", "--size", "32x40", "--num-train", "4",
+        "--num-val", "2", "--base-width", "4", "--workers", "0", "--overlays", "0",
+        "--device", "cpu", "--out", str(tmp_path / "runs"), "--results", str(tmp_path / "res"),
+    ]  # fmt: skip
+    assert reproduce.main(argv) == 0
+    table = json.loads((tmp_path / "res" / "table1.json").read_text())
+    runs = {(r["net"], r["variant"]): r for r in table["runs"]}
+    assert set(runs) == {("unet", v) for v in reproduce.VARIANTS}
+    for run in runs.values():
+        assert 0 < run["clean_miou"] <= 1
+        assert 0 < run["unconstrained_miou"] <= 1
+        assert (run["iterations"], run["seed"], run["world_size"]) == (2, 0, 1)
+        assert run["device"].startswith("cpu")
+        assert run["train_time_s"] > 0
+    assert table["meta"]["iters"] == 2
+    assert table["meta"]["device"].startswith("cpu")
+    assert [c["net"] for c in table["checks"]] == ["unet"]
+    assert set(table["checks"][0]) == {
+        "net", "over_baseline", "over_tiaug_clean", "over_tiaug_unconstrained",
+    }  # fmt: skip
+    released = json.loads((tmp_path / "runs" / "unet_samcl_released" / "eval.json").read_text())
+    assert released["config"]["samcl_prediction"] == "argmax"
+    assert released["config"]["samcl_negatives"] == "zeros"
+    assert (
+        json.loads((tmp_path / "runs" / "unet_rmi_baseline" / "eval.json").read_text())["config"][
+            "aug"
+        ]
+        == "baseline"
+    )
+    markdown = (tmp_path / "res" / "table1.md").read_text()
+    assert all(f"| unet | {variant} |" in markdown for variant in reproduce.VARIANTS)
+    assert "81.36" in markdown
+    assert "| unet | rmi_baseline |" in markdown
+    assert "Does the method work?" in markdown
+    stamp = (tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").stat().st_mtime_ns
+    assert reproduce.main(argv) == 0
+    assert (tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").stat().st_mtime_ns == stamp
+
+
+def test_reproduce_rejects_unknown_names(capsys) -> None:
+    assert reproduce.main(["--nets", "unet,vit"]) == 2
+    assert "unknown network 'vit'; known: unet, attention_unet" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_torchrun_two_processes_write_once(tmp_path: Path) -> None:
+    out = tmp_path / "ddp"
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+        "-m", "examples.train", "--net", "unet", "--base-width", "4", "--size", "32x40",
+        "--iters", "2", "--batch", "4", "--workers", "0", "--num-train", "8", "--num-val", "5",
+        "--val-every", "2", "--log-every", "1", "--overlays", "1", "--device", "cpu",
+        "--out", str(out),
+    ]  # fmt: skip
+    env = {**os.environ, "NO_ALBUMENTATIONS_UPDATE": "1", "OMP_NUM_THREADS": "1"}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "best.pt", "eval.json", "last.pt", "metrics.jsonl", "overlays", "tb",
+    ]  # fmt: skip
+    assert len(list((out / "tb").iterdir())) == 1
+    iterations = [json.loads(line)["iteration"] for line in (out / "metrics.jsonl").open()]
+    assert iterations == [1, 2, 2]
+    report = json.loads((out / "eval.json").read_text())
+    assert report["world_size"] == 2
+    assert sum(map(sum, report["clean"]["confusion"])) == 5 * 32 * 40
+    assert result.stdout.count("best checkpoint") == 1
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA is present")
+def test_cuda_without_cuda_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    assert main(["--device", "cuda", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        "python -m examples.train: error: device 'cuda' asked for but CUDA is not available\n"
+    )
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_training_with_autocast_and_resume(tmp_path: Path) -> None:
+    cuda = {"device": "cuda", "amp": "auto", "workers": 2}
+    assert train(_config(tmp_path, stop_at=3, **cuda))["iteration"] == 3
+    report = train(_config(tmp_path, resume="auto", **cuda))
+    assert report["device"] == torch.cuda.get_device_name()
+    assert report["config"]["amp"] == "auto"
+    assert 0 < report["clean"]["miou"] <= 1
+    assert load_checkpoint(tmp_path / "last.pt")["iteration"] == 6
