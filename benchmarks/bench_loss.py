@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import platform
 import statistics
 import sys
 import time
@@ -26,6 +25,11 @@ from torch import Tensor, nn
 
 import samcl_loss
 from samcl_loss import RMILoss, SAMCLLoss
+
+if __package__ in (None, ""):  # run as a file: make the repository's `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import device_name
 
 IGNORE_INDEX = 255
 # Targets of the samcl-loss issue: ms on the H100 (N=16, C=6, 256x320), CPU ratio to RMI.
@@ -76,18 +80,6 @@ def _median_ms(step: Callable[[], None], device: torch.device, warmup: int, repe
             step()
             times.append((time.perf_counter() - begin) * 1e3)
     return statistics.median(times)
-
-
-def _device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {torch.get_num_threads()} threads"
-    except OSError:
-        pass
-    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 
 def bench_device(
@@ -191,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             "command": command,
             "date": datetime.date.today().isoformat(),
             "device_type": name,
-            "device": _device_name(device),
+            "device": device_name(device),
             "torch": torch.__version__,
             "samcl_loss": samcl_loss.__version__,
             "batch": batch,

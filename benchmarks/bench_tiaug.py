@@ -31,6 +31,11 @@ import numpy as np  # noqa: E402
 import tiaug  # noqa: E402
 from tiaug.synth import synth_face  # noqa: E402
 
+if __package__ in (None, ""):  # run as a file: make the repository's `benchmarks` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.machine import cpu_name  # noqa: E402
+
 cv2.setNumThreads(1)
 
 # Targets of the tiaug issue on the project's 2-core machine, ms per image.
@@ -129,16 +134,6 @@ def _target_cell(result: dict) -> str:
     return "" if result["target_ms"] is None else f"<= {result['target_ms']}"
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=2000, help="timed calls per transform")
@@ -162,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {
         "command": "python " + " ".join([sys.argv[0], *(argv or sys.argv[1:])]),
         "date": datetime.date.today().isoformat(),
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
         "threads": 1,
         "image": f"{size[0]}x{size[1]} float32 degC + uint8 mask (synthetic face)",
         "versions": {

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import platform
 import sys
 import time
 import warnings
@@ -32,6 +31,7 @@ from torch.utils.data import DataLoader
 if __package__ in (None, ""):  # run as a file: make the repository's `examples` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.machine import device_name
 from examples.config import IGNORE_INDEX, NUM_CLASSES, TrainConfig, parse_size, resolve_amp
 from examples.data import SegmentationDataset, SyntheticSource, TrainSampler
 from examples.models import MODELS, build_model
@@ -119,18 +119,6 @@ def bench_loader(
     seconds = time.perf_counter() - start
     del stream
     return batches * batch / seconds
-
-
-def _device_name(device: torch.device) -> str:
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {torch.get_num_threads()} threads"
-    except OSError:
-        pass
-    return f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
 
 
 def _markdown(meta: dict[str, Any], networks: list[dict], loaders: list[dict]) -> str:
@@ -248,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "command": "python " + " ".join([sys.argv[0], *(sys.argv[1:] if argv is None else argv)]),
         "date": datetime.date.today().isoformat(),
         "device_type": device.type,
-        "device": _device_name(device),
+        "device": device_name(device),
         "torch": torch.__version__,
         "batch": args.batch,
         "size": f"{args.size[0]}x{args.size[1]}",

@@ -139,7 +139,8 @@ def render_markdown(rows: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str
     lines = [
         "# Table 1, reproduced",
         "",
-        f"Measured {meta['date']} on {meta['device']}: data `{meta['data']}`, "
+        f"`{meta['command']}`, measured {meta['date']} on {meta['device']}: "
+        f"data `{meta['data']}`, "
         f"{meta['iters']} iterations, batch {meta['batch']}, {meta['size'][0]}x{meta['size'][1]}, "
         f"seed {meta['seed']}.",
         "",
@@ -177,9 +178,17 @@ def render_markdown(rows: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str
 
 
 def run_all(
-    nets: Sequence[str], variants: Sequence[str], base: TrainConfig, out: Path, results: Path
+    nets: Sequence[str],
+    variants: Sequence[str],
+    base: TrainConfig,
+    out: Path,
+    results: Path,
+    command: str = "python -m examples.reproduce",
 ) -> list[dict[str, Any]]:
-    """Train (or reuse) every (network, variant) run; rank 0 rewrites the table after each."""
+    """Train (or reuse) every (network, variant) run; rank 0 rewrites the table after each.
+
+    ``command`` is the command line recorded with the table.
+    """
     try:
         context = setup_distributed(base.device)
     except ValueError as error:
@@ -216,14 +225,15 @@ def run_all(
                     }
                 )
                 if context.is_main:
-                    _write(rows, base, results)
+                    _write(rows, base, results, command)
     finally:
         teardown_distributed(context)
     return rows
 
 
-def _write(rows: list[dict[str, Any]], base: TrainConfig, results: Path) -> None:
+def _write(rows: list[dict[str, Any]], base: TrainConfig, results: Path, command: str) -> None:
     meta = {
+        "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "device": rows[-1]["device"],
         "data": base.data,
@@ -304,7 +314,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             deeplab_backbone=args.deeplab_backbone,
             hrnet_variant=args.hrnet_variant,
         )
-        run_all(nets, variants, base, args.out, args.results)
+        arguments = sys.argv[1:] if argv is None else argv
+        command = " ".join(["python -m examples.reproduce", *arguments])
+        run_all(nets, variants, base, args.out, args.results, command)
     except UsageError as error:
         print(f"python -m examples.reproduce: error: {error}", file=sys.stderr)
         return 2

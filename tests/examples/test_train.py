@@ -250,6 +250,7 @@ def test_reproduce_writes_the_table_and_reuses_finished_runs(tmp_path: Path) -> 
         assert run["device"].startswith("cpu")
         assert run["train_time_s"] > 0
     assert table["meta"]["iters"] == 2
+    assert table["meta"]["command"] == "python -m examples.reproduce " + " ".join(argv)
     assert table["meta"]["device"].startswith("cpu")
     assert [c["net"] for c in table["checks"]] == ["unet"]
     assert set(table["checks"][0]) == {
@@ -258,6 +259,15 @@ def test_reproduce_writes_the_table_and_reuses_finished_runs(tmp_path: Path) -> 
     released = json.loads((tmp_path / "runs" / "unet_samcl_released" / "eval.json").read_text())
     assert released["config"]["samcl_prediction"] == "argmax"
     assert released["config"]["samcl_negatives"] == "zeros"
+    # as released, the SAM-CL term sends no gradient to the network: it trains like RMI alone
+    weights = {
+        variant: load_checkpoint(tmp_path / "runs" / f"unet_{variant}" / "last.pt")["model"]
+        for variant in ("rmi_tiaug", "samcl_released", "samcl_tiaug")
+    }
+    same = [torch.equal(weights["rmi_tiaug"][k], v) for k, v in weights["samcl_released"].items()]
+    assert all(same)
+    same = [torch.equal(weights["rmi_tiaug"][k], v) for k, v in weights["samcl_tiaug"].items()]
+    assert not all(same)
     assert (
         json.loads((tmp_path / "runs" / "unet_rmi_baseline" / "eval.json").read_text())["config"][
             "aug"
