@@ -139,7 +139,7 @@ def render_markdown(rows: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str
     lines = [
         "# Table 1, reproduced",
         "",
-        f"`{meta['command']}`, measured {meta['date']} on {meta['device']}: "
+        f"`{meta['command']}`, table written {meta['date']}, last run on {meta['device']}: "
         f"data `{meta['data']}`, "
         f"{meta['iters']} iterations, batch {meta['batch']}, {meta['size'][0]}x{meta['size'][1]}, "
         f"seed {meta['seed']}.",
