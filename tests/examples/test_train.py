@@ -13,7 +13,8 @@ import torch
 from examples import evaluate, reproduce
 from examples.checkpoint import load_checkpoint
 from examples.config import TrainConfig, resolve_amp
-from examples.train import main, parse_args, train
+from examples.models import build_model
+from examples.train import build_criterion, main, parse_args, train
 from tiaug.io import write_mask, write_thermal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,10 +57,18 @@ def test_resume_reaches_the_same_weights(full_run: Path, tmp_path: Path) -> None
     for part in ("model", "criterion"):
         for key, value in expected[part].items():
             assert torch.equal(value, resumed[part][key]), f"{part}.{key}"
-    for key, value in expected["optimizer"]["state"].items():
+    # one momentum buffer per parameter of the network and the loss, counted from the modules
+    # (not from the checkpoint: one saved without optimizer state must fail here)
+    config = _config(tmp_path)
+    modules = (build_model(config.net, **config.model_kwargs()), build_criterion(config))
+    count = sum(1 for module in modules for _ in module.parameters())
+    for name, state in (("uninterrupted", expected), ("resumed", resumed)):
+        assert sorted(state["optimizer"]["state"]) == list(range(count)), f"{name} run"
+    for index in range(count):
         assert torch.equal(
-            value["momentum_buffer"], resumed["optimizer"]["state"][key]["momentum_buffer"]
-        )
+            expected["optimizer"]["state"][index]["momentum_buffer"],
+            resumed["optimizer"]["state"][index]["momentum_buffer"],
+        ), f"momentum buffer of parameter {index}"
     full_report = json.loads((full_run / "eval.json").read_text())
     assert report["clean"]["confusion"] == full_report["clean"]["confusion"]
     for run in (tmp_path, full_run):
