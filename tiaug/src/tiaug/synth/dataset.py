@@ -18,8 +18,8 @@ import json
 import math
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from tiaug.classes import CLASS_NAMES
 from tiaug.io import write_mask, write_thermal
@@ -30,7 +30,8 @@ __all__ = ["WrittenSample", "write_dataset"]
 _PREFIX = "synth_"
 
 
-class WrittenSample(NamedTuple):
+@dataclass(frozen=True)
+class WrittenSample:
     """What :func:`write_dataset` yields after writing one sample."""
 
     index: int

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["AXIS_DEPTH", "FaceShape", "Pose", "random_face", "surface_depth"]
 
@@ -27,10 +28,10 @@ AXIS_DEPTH = 0.7
 _FRONT_DEPTH = 1.15
 
 
-def surface_depth(u: np.ndarray) -> np.ndarray:
+def surface_depth(u: ArrayLike) -> np.ndarray:
     """Depth of the head surface at lateral position ``u`` (face half-widths)."""
-    u = np.asarray(u, dtype=np.float64)
-    return _FRONT_DEPTH * np.sqrt(np.clip(1.0 - u * u, 0.0, None)) - AXIS_DEPTH
+    x = np.asarray(u, dtype=np.float64)
+    return _FRONT_DEPTH * np.sqrt(np.clip(1.0 - x * x, 0.0, None)) - AXIS_DEPTH
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class Pose:
     yaw: float
     pitch: float
 
-    def rotate(self, u: np.ndarray, v: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def rotate(self, u: ArrayLike, v: ArrayLike, z: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Yaw and pitch only: face-frame (u, v, z) -> projected face-frame (u, v)."""
         zz = np.asarray(z, dtype=np.float64) + AXIS_DEPTH
         u = np.asarray(u, dtype=np.float64)
@@ -63,7 +64,7 @@ class Pose:
         v1 = v * cp - z1 * sp + _FRONT_DEPTH * sp  # the face front keeps v at pitch 0
         return u1, v1
 
-    def to_image(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    def to_image(self, u: ArrayLike, v: ArrayLike) -> np.ndarray:
         """Projected face-frame (u, v) -> ``(n, 2)`` image ``[row, col]`` (roll, scale, shift)."""
         cr, sr = np.cos(self.roll), np.sin(self.roll)
         u = np.atleast_1d(np.asarray(u, dtype=np.float64))
@@ -72,7 +73,7 @@ class Pose:
         row = self.centre[0] + self.scale * (u * sr + v * cr)
         return np.stack([row, col], axis=-1)
 
-    def project(self, u: np.ndarray, v: np.ndarray, z: np.ndarray) -> np.ndarray:
+    def project(self, u: ArrayLike, v: ArrayLike, z: ArrayLike) -> np.ndarray:
         """Face-frame (u, v, z) -> ``(n, 2)`` image ``[row, col]``."""
         return self.to_image(*self.rotate(u, v, z))
 

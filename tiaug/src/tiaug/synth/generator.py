@@ -15,7 +15,7 @@ from tiaug.synth.thermal import random_physiology, render
 __all__ = ["SYNTH_VERSION", "SeedLike", "SynthFace", "SyntheticFaces", "synth_face"]
 
 #: Version of the generator's output: bumped whenever a seed gives different samples.
-SYNTH_VERSION = 1
+SYNTH_VERSION = 2
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 
@@ -66,17 +66,18 @@ def _check_range(
     value: float | Sequence[float], name: str, low: float, high: float
 ) -> tuple[float, float]:
     if isinstance(value, (int, float, np.integer, np.floating)):
-        bounds = (float(value), float(value))
+        pair = [float(value), float(value)]
     else:
         try:
-            bounds = tuple(float(v) for v in value)
+            pair = [float(v) for v in value]
         except (TypeError, ValueError):
-            bounds = ()
-        if len(bounds) != 2:
+            pair = []
+        if len(pair) != 2:
             raise ValueError(f"{name} must be a number or a (low, high) pair, got {value!r}")
+    bounds = (pair[0], pair[1])
     if not (np.isfinite(bounds).all() and low <= bounds[0] <= bounds[1] <= high):
         raise ValueError(f"{name} must lie in [{low:g}, {high:g}] with low <= high, got {value!r}")
-    return bounds  # type: ignore[return-value]
+    return bounds
 
 
 def _draw(rng: np.random.Generator, bounds: tuple[float, float]) -> float:

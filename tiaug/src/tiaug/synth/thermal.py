@@ -3,13 +3,14 @@
 The scene is painted back to front on a degC canvas: wall (about ambient, gradient, faint
 warm halo of the person), clothing, neck, ears, head skin (forehead warmer than cheeks,
 chin, temples, cooler silhouette edges), facial features (warm periorbital regions and inner
-canthi, eyes, cool nose tip and wings, warm lips, eyebrows slightly cooler), hair (ambient +
+canthi, eyes, cool nose tip and wings, warm lips, eyebrow hair 0.8-2 degC below the skin
+over the labelled brow hull), hair (ambient +
 3..8 degC, strands, an optional fringe over forehead and eyebrows, optional long hair over
 the ears), optional vignetting, optical blur and Gaussian sensor noise of sigma = NETD.
 
 Every layer has soft edges, and several boundaries of the label map are thermally invisible
-(the jaw hull's top edge across the cheeks, the chin over a warm neck, the eyebrow hulls)
-while warm unlabelled skin (forehead, neck, ears) surrounds the face: temperature alone does
+(the jaw hull's top edge across the cheeks, the chin over a warm neck, brows under a
+fringe) while warm unlabelled skin (forehead, neck, ears) surrounds the face: temperature alone does
 not segment the classes. Figures follow PHYSICS.md ("Skin and scene at 20-26 degC ambient").
 Smooth fields are computed on a 4x coarser grid and upsampled, which keeps a 256x320 sample
 in a few milliseconds.
@@ -391,16 +392,7 @@ def _features(
     _blob(canvas, 0.5 * (pts[27] + pts[28]), 0.1 * s, 0.12 * s, angle,
           target=phys.periorbital - rng.uniform(0.1, 0.5), strength=0.7)  # fmt: skip
 
-    # Eyebrows: hair insulates, 0.4-1.1 degC cooler, a blurred band just under the points.
-    brow_delta = rng.uniform(0.4, 1.1)
-    band = np.zeros(canvas.shape, dtype=np.float32)
-    thickness = max(1, round(rng.uniform(0.06, 0.11) * s))
-    down = pose.project(0.0, 0.03, 0.0)[0] - pose.project(0.0, 0.0, 0.0)[0]
-    for brow in (pts[17:22], pts[22:27]):
-        line = np.round((brow + down)[:, ::-1] * 16).astype(np.int32)
-        cv2.polylines(band, [line], False, 1.0, thickness=thickness, lineType=cv2.LINE_AA, shift=4)
-    band = _blur(band, 0.03 * s + 0.5)
-    canvas -= np.float32(brow_delta) * band
+    _eyebrows(rng, canvas, pose, pts)
 
     # Nose: cooling grows from the bridge to the tip; cold wings; warm or cool nostrils.
     cold = phys.nose_tip
@@ -436,6 +428,35 @@ def _features(
         seam = np.round(pts[60:65][:, ::-1] * 16).astype(np.int32)
         cv2.polylines(line, [seam], False, 1.0, thickness=1, lineType=cv2.LINE_AA, shift=4)
         canvas += np.float32(rng.uniform(0.3, 1.0)) * _blur(line, 0.7)
+
+
+def _eyebrows(rng: np.random.Generator, canvas: np.ndarray, pose: Pose, pts: np.ndarray) -> None:
+    """Eyebrow hair: insulation makes it read 0.8-2 degC (strands: +-30 %) below the skin.
+
+    The iBUG brow points trace the brow's upper edge; the hair fills their hull (the label's
+    region) and a little below it, thickest at the brow's head and thinning to the tail,
+    with short strands along the brow and soft edges.
+    """
+    s = pose.scale
+    depth = rng.uniform(0.8, 2.0)  # degC below the skin, before strands
+    head = rng.uniform(0.03, 0.06)  # hair below the points at the inner end, half-widths
+    tail = rng.uniform(0.0, 0.02)
+    down = pose.project(0.0, 1.0, 0.0)[0] - pose.project(0.0, 0.0, 0.0)[0]
+    thickness = np.linspace(tail, head, 5)[:, None] * down  # outer (17 / 26) .. inner
+    for brow in (pts[17:22], pts[26:21:-1]):
+        soft = _blur_local(canvas.shape, np.concatenate([brow, brow + thickness]), 0.01 * s + 0.3)
+        if soft is None:
+            continue
+        (r0, r1, c0, c1), alpha = soft
+        strands = cv2.GaussianBlur(
+            rng.standard_normal(alpha.shape, dtype=np.float32),
+            (0, 0),
+            sigmaX=max(1.0, 0.04 * s),
+            sigmaY=0.5,
+            borderType=cv2.BORDER_REFLECT,
+        )
+        strands *= np.float32(0.3 / max(float(strands.std()), 1e-6))
+        canvas[r0:r1, c0:c1] -= np.float32(depth) * alpha * (1.0 + strands)
 
 
 def _blur_local(
