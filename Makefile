@@ -4,11 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= outputs
+DIST ?= dist
 
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install demo test test-fast lint bench bench-train table1 clean
+.PHONY: install demo test test-fast lint bench bench-train table1 clean check typecheck wheels smoke-tiaug
 
 $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,28 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# What CI checks besides the tests: lint, types, both wheels, tiaug installed alone without torch.
+check: lint typecheck smoke-tiaug
+
+typecheck: install
+	$(BIN)/mypy
+
+wheels: install
+	rm -rf $(DIST)
+	$(BIN)/python -m build -q --outdir $(DIST) tiaug
+	$(BIN)/python -m build -q --outdir $(DIST) samcl_loss
+	$(BIN)/twine check --strict $(DIST)/*
+
+# A fresh environment (no torch) gets tiaug's wheel and its declared dependencies.
+smoke-tiaug: wheels
+	$(PYTHON) -m venv $(DIST)/venv-tiaug
+	$(DIST)/venv-tiaug/bin/python -m pip install -qq --disable-pip-version-check \
+		"$$(ls $(DIST)/tiaug-*.whl)[preview]"
+	$(DIST)/venv-tiaug/bin/tiaug --help >/dev/null
+	$(DIST)/venv-tiaug/bin/tiaug preview -n 2 --seed 0 -o $(DIST)/preview.png
+	test -s $(DIST)/preview.png
+	$(DIST)/venv-tiaug/bin/python .ci/smoke_tiaug.py
+
 bench: install
 	$(BIN)/python benchmarks/bench_tiaug.py
 	$(BIN)/python benchmarks/bench_loss.py
@@ -45,4 +68,4 @@ table1: install
 	$(BIN)/python -m examples.reproduce
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) $(DIST) .pytest_cache .ruff_cache .hypothesis
