@@ -160,8 +160,10 @@ def test_absolute_temperature_through_the_transform():
     transform = ThermalOcclusion(
         temperature_mode="absolute", temperature=(40.0, 60.0), texture=(0.0, 0.0), p=1.0
     )
-    out = A.Compose([transform], seed=4)(image=image)["image"]
-    occluders = transform.params["occluders"]
+    transform.set_random_seed(4)
+    out = transform(image=image)["image"]
+    applied = transform.params  # AlbumentationsX nests the sampled values under "params"
+    occluders = applied.get("params", applied)["occluders"]
     assert occluders
     for occ in occluders:
         top, left, bottom, right = occ.box
@@ -181,7 +183,7 @@ def test_works_with_geometric_transforms():
     pipeline = A.Compose(
         [
             A.HorizontalFlip(p=0.5),
-            A.Rotate(limit=30, p=1.0),
+            A.Affine(rotate=(-30, 30), p=1.0),
             ThermalOcclusion(p=1.0, placement="mask", label_policy="ignore"),
             A.VerticalFlip(p=0.5),
         ],

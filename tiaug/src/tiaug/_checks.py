@@ -1,10 +1,33 @@
-"""Input checks shared by the functional core, the readers and the command line."""
+"""Input checks shared by the functional core, the transforms, the readers and the command line.
+
+Pure numpy (no albumentations, no OpenCV): ``import tiaug`` stays light.
+"""
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
-__all__ = ["check_finite", "check_mask", "restore_shape", "to_temperature_map"]
+__all__ = [
+    "KELVIN_MEDIAN",
+    "check_degc",
+    "check_finite",
+    "check_fraction",
+    "check_mask",
+    "finite_fill_value",
+    "nan_guard",
+    "nan_pixels",
+    "per_channel",
+    "restore_shape",
+    "to_temperature_map",
+]
+
+#: A scene whose median lies in this range (Kelvin: -73..127 degC) is taken for Kelvin data.
+KELVIN_MEDIAN = (200.0, 400.0)
+#: Values inspected (a regular subsample) by the Kelvin check.
+_KELVIN_SAMPLES = 256
 
 
 def to_temperature_map(image: np.ndarray, name: str = "image") -> np.ndarray:
@@ -51,3 +74,89 @@ def check_mask(mask: np.ndarray, image_shape: tuple[int, ...], name: str = "mask
             f"{name} shape {array.shape} differs from the image's {tuple(image_shape[:2])}"
         )
     return array
+
+
+def check_degc(image: np.ndarray, name: str = "image") -> None:
+    """Input policy of every tiaug transform: float temperatures in degC.
+
+    Raises ``TypeError`` for non-float dtypes (integer counts must be converted to degC first,
+    by a camera preset or a scale/offset: :func:`tiaug.read_thermal`), and warns
+    (``UserWarning``) when the finite values' median lies in :data:`KELVIN_MEDIAN`, which
+    looks like Kelvin. Reads a regular subsample of about 256 values, so it costs a few
+    microseconds whatever the image size.
+    """
+    array = np.asarray(image)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise TypeError(
+            f"{name} has dtype {array.dtype}: tiaug transforms take float temperatures in degC; "
+            "convert raw counts first (tiaug.read_thermal(path, camera=...) or "
+            "(counts * scale + offset).astype(np.float32))"
+        )
+    flat = array.reshape(-1)
+    sample = flat[:: max(1, flat.size // _KELVIN_SAMPLES)]
+    sample = sample[np.isfinite(sample)]
+    if sample.size and KELVIN_MEDIAN[0] <= float(np.median(sample)) <= KELVIN_MEDIAN[1]:
+        warnings.warn(
+            f"{name} looks like Kelvin (median temperature in 200..400): tiaug expects degC; "
+            "subtract 273.15",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def check_fraction(name: str, value: float | Sequence[float], high: float = 1.0) -> None:
+    """Raise ``ValueError`` unless ``value`` (a number or a range) lies in (0, ``high``].
+
+    For lengths given as fractions of the image's short side: a value above ``high`` is most
+    likely a number of pixels, and the message says so.
+    """
+    values = [float(value)] if isinstance(value, (int, float)) else [float(v) for v in value]
+    if any(v > high for v in values):
+        raise ValueError(
+            f"{name} is a fraction of the image's short side in (0, {high:g}], got "
+            f"{tuple(values) if len(values) > 1 else values[0]}: that looks like pixels; "
+            f"divide by the short side (e.g. 10 px / 256 px = 0.039)"
+        )
+    if not all(np.isfinite(v) and v > 0 for v in values):
+        raise ValueError(f"{name} must be > 0 (a fraction of the short side), got {value}")
+
+
+def nan_pixels(image: np.ndarray) -> np.ndarray | None:
+    """Boolean map of the NaN pixels of ``image``, or ``None`` when it has none."""
+    bad = np.isnan(image)
+    return bad if bad.any() else None
+
+
+def finite_fill_value(image: np.ndarray) -> float:
+    """The median of the finite values (0.0 when there are none): a neutral NaN stand-in."""
+    finite = image[np.isfinite(image)]
+    return float(np.median(finite)) if finite.size else 0.0
+
+
+def nan_guard(
+    function: Callable[[np.ndarray], np.ndarray], image: np.ndarray, fill: float | None = None
+) -> np.ndarray:
+    """Apply a pixel operation so that NaN pixels stay NaN and never spread.
+
+    Without NaN, ``function(image)``. Otherwise the NaN pixels are replaced by ``fill`` (default:
+    the finite median) for the computation and set back to NaN in the result, which must have
+    the input's shape.
+    """
+    bad = nan_pixels(image)
+    if bad is None:
+        return function(image)
+    value = finite_fill_value(image) if fill is None else fill
+    out = np.array(function(np.where(bad, np.float32(value), image)), copy=True)
+    out[bad] = np.nan
+    return out
+
+
+def per_channel(function: Callable[[np.ndarray], np.ndarray], image: np.ndarray) -> np.ndarray:
+    """Apply a single-channel operation to every channel of an HxWxC array (C > 1).
+
+    HxW and HxWx1 arrays go to ``function`` as they are; the channels of an HxWxC array are
+    processed one by one with the same parameters and stacked back.
+    """
+    if image.ndim != 3 or image.shape[2] == 1:
+        return function(image)
+    return np.stack([function(image[..., c]) for c in range(image.shape[2])], axis=-1)

@@ -9,31 +9,39 @@ import albumentations as A
 import cv2
 import numpy as np
 
-from tiaug.ambient import AmbientShift, BackgroundClutter
-from tiaug.blur import ThermalBlur
+from tiaug._base import ALBUMENTATIONS_X
+from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
+from tiaug.blur.transforms import ThermalBlur
 from tiaug.cameras import get_camera
-from tiaug.geometric import CenterCropPad, RandomRescale
-from tiaug.noise import SensorNoise
-from tiaug.occlusion import ThermalOcclusion
+from tiaug.geometric.transforms import CenterCropPad, RandomRescale
+from tiaug.noise.transforms import SensorNoise
+from tiaug.occlusion.transforms import ThermalOcclusion
 
 __all__ = ["PRESETS", "TiAug", "build_preset"]
 
 PRESETS = ("baseline", "samcl", "unconstrained")
 
 
+def _rotate(angles: tuple[float, float]) -> A.Rotate:
+    """``A.Rotate`` on degC data, edges replicated, labels nearest, on either line.
+
+    Images are rotated bicubically (the reference) on albumentations 2.0.8, bilinearly on
+    AlbumentationsX, which clips bicubic float32 output to [0, 1] (and names the angle range
+    ``angle_range`` instead of ``limit``).
+    """
+    common: dict[str, Any] = {
+        "mask_interpolation": cv2.INTER_NEAREST,
+        "border_mode": cv2.BORDER_REPLICATE,
+        "p": 1.0,
+    }
+    if ALBUMENTATIONS_X:
+        return A.Rotate(angle_range=angles, interpolation=cv2.INTER_LINEAR, **common)
+    return A.Rotate(limit=angles, interpolation=cv2.INTER_CUBIC, **common)
+
+
 def _geometry_head() -> list[A.BasicTransform]:
-    """Flips and a full-circle rotation (image cubic with edge replication, labels nearest)."""
-    return [
-        A.HorizontalFlip(p=0.5),
-        A.VerticalFlip(p=0.5),
-        A.Rotate(
-            limit=(0, 360),
-            interpolation=cv2.INTER_CUBIC,
-            mask_interpolation=cv2.INTER_NEAREST,
-            border_mode=cv2.BORDER_REPLICATE,
-            p=1.0,
-        ),
-    ]
+    """Flips and a full-circle rotation (see :func:`_rotate`)."""
+    return [A.HorizontalFlip(p=0.5), A.VerticalFlip(p=0.5), _rotate((0.0, 360.0))]
 
 
 def _geometry_tail(size: tuple[int, int], ignore_index: int) -> list[A.BasicTransform]:
@@ -222,7 +230,9 @@ class TiAug(A.Compose):
             transforms = build_preset(preset, size, ignore_index=ignore_index, camera=camera)
         super().__init__(transforms, seed=seed, **compose_kwargs)
 
-    def set_random_seed(self, seed: int | None) -> None:
-        """Reseed the pipeline: one stream shared by every transform, in order."""
-        self.seed = seed
-        self.set_random_state(np.random.default_rng(seed), random.Random(seed))
+    if not ALBUMENTATIONS_X:  # AlbumentationsX already draws every child from one stream
+
+        def set_random_seed(self, seed: int | None) -> None:
+            """Reseed the pipeline: one stream shared by every transform, in order."""
+            self.seed = seed
+            self.set_random_state(np.random.default_rng(seed), random.Random(seed))

@@ -15,6 +15,8 @@ import numpy as np
 from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
 from pydantic import model_validator
 
+from tiaug._base import ThermalTransform, frame
+from tiaug._checks import check_fraction, nan_guard, per_channel
 from tiaug.ambient import functional as fambient
 
 __all__ = ["AmbientShift", "BackgroundClutter"]
@@ -39,11 +41,15 @@ def _check_range(
 
 
 def _mask_from(data: dict[str, Any]) -> np.ndarray | None:
+    """The call's label map (the first channel of an HxWxC mask), or None."""
     mask = data.get("mask")
-    return None if mask is None else np.asarray(mask)
+    if mask is None:
+        return None
+    labels = np.asarray(mask)
+    return labels[..., 0] if labels.ndim == 3 else labels
 
 
-class AmbientShift(ImageOnlyTransform):
+class AmbientShift(ThermalTransform, ImageOnlyTransform):
     """Change the room temperature: background by ``delta``, skin by less, region by region.
 
     Per image ``delta ~ U(delta)`` degC and ``T_out = T + k(x) delta`` (+ an optional
@@ -66,8 +72,9 @@ class AmbientShift(ImageOnlyTransform):
     narrows them. ``spread`` adds a contrast change of the skin around its mean, by the
     factor ``1 - spread * delta``.
 
-    The label map is read, never changed (this is an image-only transform; in albumentations
-    2.0.8 the pipeline hands every target to ``get_params_dependent_on_data``).
+    The label map is read, never changed (this is an image-only transform: the pipeline hands
+    every target to the parameter sampler). NaN pixels stay NaN and never spread (they take
+    the finite median while the couplings are computed).
 
     Args:
         delta: change of the room temperature in degC: number or (low, high).
@@ -82,10 +89,11 @@ class AmbientShift(ImageOnlyTransform):
         p: probability of applying the transform.
 
     Targets:
-        image, images, volume, volumes (reads ``mask`` when given)
+        image, images, volume, volumes (reads ``mask`` when given, its first channel for an
+        HxWxC mask; masks, keypoints, bboxes pass unchanged)
 
     Image types:
-        float32 (HxW or HxWx1 degC maps)
+        float32/float64 degC maps, HxW or HxWxC (channels alike); float32 out.
     """
 
     class InitSchema(BaseTransformInitSchema):
@@ -145,41 +153,33 @@ class AmbientShift(ImageOnlyTransform):
         self.core_temperature = core_temperature
         self.ignore_index = ignore_index
 
-    def get_params_dependent_on_data(
-        self, params: dict[str, Any], data: dict[str, Any]
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
         low, high = _as_range(self.delta)
-        delta = low if low == high else float(self.random_generator.uniform(low, high))
+        delta = low if low == high else float(rng.uniform(low, high))
         return {"delta": delta, "labels": _mask_from(data)}
 
     def apply(
         self, img: np.ndarray, delta: float, labels: np.ndarray | None = None, **params: Any
     ) -> np.ndarray:
-        return fambient.ambient_shift(
-            img,
-            delta,
-            labels,
-            couplings=self.couplings,
-            spread=self.spread,
-            smoothing=self.smoothing,
-            unmasked=self.unmasked,
-            core_temperature=self.core_temperature,
-            ignore_index=self.ignore_index,
-        )
+        def shift(plane: np.ndarray) -> np.ndarray:
+            return fambient.ambient_shift(
+                plane,
+                delta,
+                labels,
+                couplings=self.couplings,
+                spread=self.spread,
+                smoothing=self.smoothing,
+                unmasked=self.unmasked,
+                core_temperature=self.core_temperature,
+                ignore_index=self.ignore_index,
+            )
 
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return (
-            "delta",
-            "couplings",
-            "spread",
-            "smoothing",
-            "unmasked",
-            "core_temperature",
-            "ignore_index",
-        )
+        return per_channel(lambda plane: nan_guard(shift, plane), img)
 
 
-class BackgroundClutter(ImageOnlyTransform):
+class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
     """Warm and cold smooth objects and a gradient in the background only.
 
     Breaks the flat near-ambient background of lab images: radiators, windows, lamps,
@@ -191,12 +191,13 @@ class BackgroundClutter(ImageOnlyTransform):
     label 0 (and ``ignore_index``) of the ``mask`` when the pipeline is given one,
     otherwise the pixels not warmer than the Otsu threshold; the boundary is softened over
     ``smoothing`` pixels. The person stays in front of the clutter: skin pixels away from the
-    boundary are unchanged. The label map is read, never changed.
+    boundary are unchanged. The label map is read, never changed. NaN pixels stay NaN.
 
     Args:
         num_blobs: (low, high) number of blobs, integers >= 0.
         blob_temperature: (low, high) blob peak in degC (negative: colder than the scene).
-        blob_size: (low, high) blob sigma along its major axis, fraction of the short side.
+        blob_size: (low, high) blob sigma along its major axis, fraction of the short side
+            in (0, 1].
         blob_aspect: (low, high) minor/major axis ratio in (0, 1].
         gradient: (low, high) peak-to-peak degC of the linear background ramp, >= 0.
         smoothing: softness in pixels of the person/background boundary.
@@ -204,10 +205,11 @@ class BackgroundClutter(ImageOnlyTransform):
         p: probability of applying the transform.
 
     Targets:
-        image, images, volume, volumes (reads ``mask`` when given)
+        image, images, volume, volumes (reads ``mask`` when given, its first channel for an
+        HxWxC mask; masks, keypoints, bboxes pass unchanged)
 
     Image types:
-        float32 (HxW or HxWx1 degC maps)
+        float32/float64 degC maps, HxW or HxWxC (channels alike); float32 out.
     """
 
     class InitSchema(BaseTransformInitSchema):
@@ -223,9 +225,8 @@ class BackgroundClutter(ImageOnlyTransform):
         def _validate(self) -> BackgroundClutter.InitSchema:
             _check_range("num_blobs", self.num_blobs, 0, 64)
             _check_range("blob_temperature", self.blob_temperature)
-            low, _ = _check_range("blob_size", self.blob_size, 0.0, 10.0)
-            if low <= 0:
-                raise ValueError(f"blob_size must be > 0, got {self.blob_size}")
+            _check_range("blob_size", self.blob_size)
+            check_fraction("blob_size", self.blob_size)
             low, _ = _check_range("blob_aspect", self.blob_aspect, 0.0, 1.0)
             if low <= 0:
                 raise ValueError(f"blob_aspect must be > 0, got {self.blob_aspect}")
@@ -254,12 +255,12 @@ class BackgroundClutter(ImageOnlyTransform):
         self.smoothing = smoothing
         self.ignore_index = ignore_index
 
-    def get_params_dependent_on_data(
-        self, params: dict[str, Any], data: dict[str, Any]
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
         clutter = fambient.sample_clutter(
-            params["shape"][:2],
-            self.random_generator,
+            frame(shape),
+            rng,
             num_blobs=self.num_blobs,
             blob_temperature=self.blob_temperature,
             blob_size=self.blob_size,
@@ -277,18 +278,11 @@ class BackgroundClutter(ImageOnlyTransform):
         **params: Any,
     ) -> np.ndarray:
         field = fambient.render_clutter(img.shape[:2], blobs, gradient)
-        weight = fambient.background_weight(
-            img, labels, smoothing=self.smoothing, ignore_index=self.ignore_index
-        )
-        return fambient.apply_background_clutter(img, field, weight)
 
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return (
-            "num_blobs",
-            "blob_temperature",
-            "blob_size",
-            "blob_aspect",
-            "gradient",
-            "smoothing",
-            "ignore_index",
-        )
+        def clutter(plane: np.ndarray) -> np.ndarray:
+            weight = fambient.background_weight(
+                plane, labels, smoothing=self.smoothing, ignore_index=self.ignore_index
+            )
+            return fambient.apply_background_clutter(plane, field, weight)
+
+        return per_channel(lambda plane: nan_guard(clutter, plane), img)

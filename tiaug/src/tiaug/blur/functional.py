@@ -10,9 +10,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from tiaug._checks import restore_shape, to_temperature_map
+from tiaug._checks import nan_pixels, restore_shape, to_temperature_map
 
-__all__ = ["gaussian_blur", "gaussian_kernel_radius", "random_gaussian_blur"]
+__all__ = ["gaussian_blur", "gaussian_kernel_radius", "nan_gaussian_blur", "random_gaussian_blur"]
 
 #: Kernel half-width in units of sigma (scipy.ndimage's default ``truncate``).
 TRUNCATE = 4.0
@@ -51,6 +51,23 @@ def gaussian_blur(image: np.ndarray, sigma: float, *, truncate: float = TRUNCATE
     out = cv2.GaussianBlur(
         plane, (ksize, ksize), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT_101
     )
+    return restore_shape(out, image)
+
+
+def nan_gaussian_blur(image: np.ndarray, sigma: float, *, truncate: float = TRUNCATE) -> np.ndarray:
+    """:func:`gaussian_blur` in which NaN pixels stay NaN and never spread.
+
+    Each finite pixel becomes the Gaussian-weighted mean of its finite neighbours only
+    (normalised convolution); NaN pixels stay NaN. Without NaN it is :func:`gaussian_blur`.
+    """
+    plane = to_temperature_map(image)
+    bad = nan_pixels(plane)
+    if bad is None:
+        return gaussian_blur(image, sigma, truncate=truncate)
+    total = gaussian_blur(np.where(bad, np.float32(0.0), plane), sigma, truncate=truncate)
+    weight = gaussian_blur((~bad).astype(np.float32), sigma, truncate=truncate)
+    out = total / np.maximum(weight, np.float32(1e-12))
+    out[bad] = np.nan
     return restore_shape(out, image)
 
 

@@ -8,6 +8,8 @@ import numpy as np
 from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
 from pydantic import model_validator
 
+from tiaug._base import ThermalTransform
+from tiaug._checks import per_channel
 from tiaug.blur import functional as fblur
 
 __all__ = ["ThermalBlur"]
@@ -19,23 +21,25 @@ def _as_range(value: float | tuple[float, float]) -> tuple[float, float]:
     return float(value[0]), float(value[1])
 
 
-class ThermalBlur(ImageOnlyTransform):
+class ThermalBlur(ThermalTransform, ImageOnlyTransform):
     """Gaussian blur of a temperature map, sigma in pixels, values never clipped.
 
     A replacement for ``A.GaussianBlur``, which clips float32 images to [0, 1] and so
     destroys degC data. For each image ``sigma ~ U(sigma[0], sigma[1])``; the kernel
     is derived from sigma (half-width ``int(4 sigma + 0.5)`` pixels, borders mirrored).
-    The default range (1.0, 1.2) is the reference recipe's. Labels are not changed.
+    The default range (1.0, 1.2) is the reference recipe's. NaN pixels stay NaN and never
+    spread: finite pixels are averaged over their finite neighbours only. Labels, keypoints
+    and boxes are not changed.
 
     Args:
         sigma: standard deviation in pixels: a number, or a (low, high) range, > 0.
         p: probability of applying the transform.
 
     Targets:
-        image, images, volume, volumes
+        image, images, volume, volumes (masks, keypoints, bboxes pass unchanged)
 
     Image types:
-        float32 (HxW or HxWx1 degC maps; other real dtypes are converted to float32)
+        float32/float64 degC maps, HxW or HxWxC (each channel blurred alike); float32 out.
     """
 
     class InitSchema(BaseTransformInitSchema):
@@ -55,12 +59,11 @@ class ThermalBlur(ImageOnlyTransform):
         super().__init__(p=p)
         self.sigma = sigma
 
-    def get_params(self) -> dict[str, Any]:
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
+    ) -> dict[str, Any]:
         low, high = _as_range(self.sigma)
-        return {"sigma": float(self.random_generator.uniform(low, high))}
+        return {"sigma": float(rng.uniform(low, high))}
 
     def apply(self, img: np.ndarray, sigma: float, **params: Any) -> np.ndarray:
-        return fblur.gaussian_blur(img, sigma)
-
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return ("sigma",)
+        return per_channel(lambda plane: fblur.nan_gaussian_blur(plane, sigma), img)

@@ -1,4 +1,8 @@
-"""Geometric transforms used by the TiAug presets (albumentations-compatible)."""
+"""Geometric transforms used by the TiAug presets (albumentations-compatible).
+
+Both move every target: images and masks of any channel count, ``images``/``volume`` stacks,
+keypoints (pixel centres at integers) and bounding boxes.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from typing import Any, Literal
 
 import numpy as np
 from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
-from albumentations.core.type_definitions import Targets
+from albumentations.core.type_definitions import ALL_TARGETS
 from pydantic import Field, model_validator
 
+from tiaug._base import ThermalTransform, first_image, frame
 from tiaug.geometric import functional as fgeometric
 
 __all__ = ["CenterCropPad", "RandomRescale"]
@@ -21,12 +26,14 @@ def _check_range(name: str, value: FloatRange) -> None:
         raise ValueError(f"{name} must be (low, high) with low <= high, got {tuple(value)}")
 
 
-class RandomRescale(DualTransform):
+class RandomRescale(ThermalTransform, DualTransform):
     """Rescale by a random factor with a random aspect ratio.
 
     Rows are scaled by ``s ~ U(scale)`` and columns by ``s * a`` with ``a ~ U(aspect)``
     (the reference recipe: s in [0.5, 2.0], a in [0.9, 1.1]). Images are resampled
-    bilinearly, masks with nearest neighbours.
+    bilinearly (NaN pixels stay NaN, finite ones are interpolated from finite neighbours),
+    masks with nearest neighbours; keypoints move with the pixels, bounding boxes (relative
+    to the frame) keep their coordinates.
 
     Args:
         scale: (low, high) scale factor range, > 0.
@@ -34,10 +41,13 @@ class RandomRescale(DualTransform):
         p: probability of applying the transform.
 
     Targets:
-        image, mask
+        image, mask, images, masks, volume, mask3d, keypoints, bboxes
+
+    Image types:
+        float32/float64 degC maps, HxW or HxWxC (any C); masks of any integer dtype.
     """
 
-    _targets = (Targets.IMAGE, Targets.MASK)
+    _targets = ALL_TARGETS
 
     class InitSchema(BaseTransformInitSchema):
         scale: tuple[float, float] = Field(description="scale factor range")
@@ -62,40 +72,48 @@ class RandomRescale(DualTransform):
         self.scale = scale
         self.aspect = aspect
 
-    def get_params_dependent_on_data(
-        self, params: dict[str, Any], data: dict[str, Any]
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        scale = self.py_random.uniform(*self.scale)
-        aspect = self.py_random.uniform(*self.aspect)
-        return {"shape": fgeometric.rescaled_shape(params["shape"][:2], scale, aspect)}
+        scale = float(rng.uniform(*self.scale))
+        aspect = float(rng.uniform(*self.aspect))
+        return {"size": fgeometric.rescaled_shape(frame(shape), scale, aspect)}
 
-    def apply(self, img: np.ndarray, shape: tuple[int, int], **params: Any) -> np.ndarray:
-        return fgeometric.resize(img, shape)
+    def apply(self, img: np.ndarray, size: tuple[int, int], **params: Any) -> np.ndarray:
+        return fgeometric.resize(img, size)
 
-    def apply_to_mask(self, mask: np.ndarray, shape: tuple[int, int], **params: Any) -> np.ndarray:
-        return fgeometric.resize(mask, shape, nearest=True)
+    def apply_to_mask(self, mask: np.ndarray, size: tuple[int, int], **params: Any) -> np.ndarray:
+        return fgeometric.resize(mask, size, nearest=True)
 
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return ("scale", "aspect")
+    def apply_to_keypoints(
+        self, keypoints: np.ndarray, size: tuple[int, int], shape: tuple[int, ...], **params: Any
+    ) -> np.ndarray:
+        return fgeometric.scale_keypoints(keypoints, frame(shape), size)
+
+    def apply_to_bboxes(self, bboxes: np.ndarray, **params: Any) -> np.ndarray:
+        return bboxes  # normalised to the frame: unchanged by a rescale
 
 
-class CenterCropPad(DualTransform):
+class CenterCropPad(ThermalTransform, DualTransform):
     """Centre-crop and/or centre-pad to a fixed size, padding labels with the ignore index.
 
     Args:
         height: output rows, pixels.
         width: output columns, pixels.
-        fill: image padding, a degC value or ``"midrange"`` (the mean of the image's minimum
-            and maximum, which maps to 0 after per-image min-max normalisation to [-1, 1]:
-            the reference's padding value).
+        fill: image padding, a degC value or ``"midrange"`` (the mean of the image's finite
+            minimum and maximum, which maps to 0 after per-image min-max normalisation to
+            [-1, 1]: the reference's padding value). NaN pixels are ignored and stay NaN.
         fill_mask: label written into padded pixels (default 255, the ignore index).
         p: probability of applying the transform.
 
     Targets:
-        image, mask
+        image, mask, images, masks, volume, mask3d, keypoints, bboxes
+
+    Image types:
+        float32/float64 degC maps, HxW or HxWxC (any C); masks of any integer dtype.
     """
 
-    _targets = (Targets.IMAGE, Targets.MASK)
+    _targets = ALL_TARGETS
 
     class InitSchema(BaseTransformInitSchema):
         height: int = Field(ge=1)
@@ -117,13 +135,12 @@ class CenterCropPad(DualTransform):
         self.fill = fill
         self.fill_mask = fill_mask
 
-    def get_params_dependent_on_data(
-        self, params: dict[str, Any], data: dict[str, Any]
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
         if self.fill != "midrange":
             return {"image_fill": float(self.fill)}
-        image = data["image"]
-        return {"image_fill": 0.5 * (float(image.min()) + float(image.max()))}
+        return {"image_fill": fgeometric.midrange(first_image(data))}
 
     def apply(self, img: np.ndarray, image_fill: float, **params: Any) -> np.ndarray:
         return fgeometric.center_crop_pad(img, (self.height, self.width), image_fill)
@@ -131,5 +148,12 @@ class CenterCropPad(DualTransform):
     def apply_to_mask(self, mask: np.ndarray, **params: Any) -> np.ndarray:
         return fgeometric.center_crop_pad(mask, (self.height, self.width), self.fill_mask)
 
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return ("height", "width", "fill", "fill_mask")
+    def apply_to_keypoints(
+        self, keypoints: np.ndarray, shape: tuple[int, ...], **params: Any
+    ) -> np.ndarray:
+        return fgeometric.crop_pad_keypoints(keypoints, frame(shape), (self.height, self.width))
+
+    def apply_to_bboxes(
+        self, bboxes: np.ndarray, shape: tuple[int, ...], **params: Any
+    ) -> np.ndarray:
+        return fgeometric.crop_pad_bboxes(bboxes, frame(shape), (self.height, self.width))

@@ -8,6 +8,8 @@ import numpy as np
 from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
 from pydantic import model_validator
 
+from tiaug._base import ThermalTransform
+from tiaug._checks import per_channel
 from tiaug.noise import functional as fnoise
 
 __all__ = ["SensorNoise"]
@@ -29,7 +31,7 @@ def _level_range(name: str, value: Level) -> tuple[float, float]:
     return low, high
 
 
-class SensorNoise(ImageOnlyTransform):
+class SensorNoise(ThermalTransform, ImageOnlyTransform):
     """Thermal camera noise in degC: temporal (NETD), fixed-pattern, stripes, quantisation.
 
     Per image: ``T_out = Q(T + n_temporal + n_fixed + r[row] + c[column])``.
@@ -62,11 +64,14 @@ class SensorNoise(ImageOnlyTransform):
         stripe_scale: correlation length between neighbouring rows/columns in pixels.
         p: probability of applying the transform.
 
+    NaN pixels stay NaN. The channels of an HxWxC image are views of one scene: they get the
+    same noise.
+
     Targets:
-        image, images, volume, volumes
+        image, images, volume, volumes (masks, keypoints, bboxes pass unchanged)
 
     Image types:
-        float32 (HxW or HxWx1 degC maps; other real dtypes are converted to float32)
+        float32/float64 degC maps, HxW or HxWxC; float32 out.
     """
 
     class InitSchema(BaseTransformInitSchema):
@@ -116,17 +121,19 @@ class SensorNoise(ImageOnlyTransform):
         self.fixed_pattern_scale = fixed_pattern_scale
         self.stripe_scale = stripe_scale
 
-    def _draw(self, value: tuple[float, float]) -> float:
-        low, high = value
-        return low if low == high else float(self.random_generator.uniform(low, high))
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
+    ) -> dict[str, Any]:
+        def draw(value: tuple[float, float]) -> float:
+            low, high = value
+            return low if low == high else float(rng.uniform(low, high))
 
-    def get_params(self) -> dict[str, Any]:
         return {
-            "netd": self._draw(fnoise.resolve_netd(self.netd)),
-            "fixed_pattern": self._draw(_level_range("fixed_pattern", self.fixed_pattern)),
-            "row_noise": self._draw(_level_range("row_noise", self.row_noise)),
-            "column_noise": self._draw(_level_range("column_noise", self.column_noise)),
-            "seed": int(self.random_generator.integers(0, 2**63 - 1)),
+            "netd": draw(fnoise.resolve_netd(self.netd)),
+            "fixed_pattern": draw(_level_range("fixed_pattern", self.fixed_pattern)),
+            "row_noise": draw(_level_range("row_noise", self.row_noise)),
+            "column_noise": draw(_level_range("column_noise", self.column_noise)),
+            "seed": int(rng.integers(0, 2**63 - 1)),
         }
 
     def _noise_kwargs(self, netd: float, row_noise: float, column_noise: float) -> dict[str, Any]:
@@ -150,11 +157,12 @@ class SensorNoise(ImageOnlyTransform):
         seed: int,
         **params: Any,
     ) -> np.ndarray:
-        return fnoise.add_sensor_noise(
+        kwargs = self._noise_kwargs(netd, row_noise, column_noise)
+        return per_channel(
+            lambda plane: fnoise.add_sensor_noise(
+                plane, np.random.default_rng(seed), fixed_pattern=fixed_pattern, **kwargs
+            ),
             img,
-            np.random.default_rng(seed),
-            fixed_pattern=fixed_pattern,
-            **self._noise_kwargs(netd, row_noise, column_noise),
         )
 
     def apply_to_images(
@@ -175,19 +183,15 @@ class SensorNoise(ImageOnlyTransform):
                 images.shape[1:3], fixed_pattern, rng, scale=self.fixed_pattern_scale
             )
         kwargs = self._noise_kwargs(netd, row_noise, column_noise)
-        frames = [
-            fnoise.add_sensor_noise(frame, rng, pattern=pattern, **kwargs) for frame in images
-        ]
-        return np.stack(frames) if frames else images.astype(np.float32)
 
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return (
-            "netd",
-            "mode",
-            "fixed_pattern",
-            "row_noise",
-            "column_noise",
-            "quantization",
-            "fixed_pattern_scale",
-            "stripe_scale",
-        )
+        def noisy(frame: np.ndarray) -> np.ndarray:
+            frame_seed = int(rng.integers(0, 2**63 - 1))  # channels of a frame: same noise
+            return per_channel(
+                lambda plane: fnoise.add_sensor_noise(
+                    plane, np.random.default_rng(frame_seed), pattern=pattern, **kwargs
+                ),
+                frame,
+            )
+
+        frames = [noisy(frame) for frame in images]
+        return np.stack(frames) if frames else images.astype(np.float32)

@@ -6,10 +6,18 @@ from typing import Any, Literal
 
 import numpy as np
 from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
-from albumentations.core.type_definitions import Targets
+from albumentations.core.type_definitions import ALL_TARGETS
 from pydantic import Field, model_validator
 
-from tiaug._checks import check_mask, to_temperature_map
+from tiaug._base import ThermalTransform, first_image
+from tiaug._checks import (
+    check_fraction,
+    check_mask,
+    finite_fill_value,
+    nan_pixels,
+    per_channel,
+    to_temperature_map,
+)
 from tiaug.occlusion import functional as focc
 
 __all__ = ["ThermalOcclusion"]
@@ -48,9 +56,14 @@ _ARG_NAMES = (
     "ignore_index",
     "max_hidden",
 )
+#: Lengths given as fractions of the image's short side.
+_FRACTIONS = ("size", "stroke_width", "bar_width")
+#: A pixel whose temperature moved by less than this (degC) counts as unchanged: its label
+#: is kept whatever the label policy.
+_UNCHANGED = 1e-4
 
 
-class ThermalOcclusion(DualTransform):
+class ThermalOcclusion(ThermalTransform, DualTransform):
     """Synthesise occluding objects (glasses, cups, hands, hair...) on a temperature map.
 
     Implements the occlusion step of TiAug (Joshi et al., BMVC 2022) with the reference
@@ -118,21 +131,27 @@ class ThermalOcclusion(DualTransform):
             eyebrows, nose of the Thermal Face Database's 0..5 labels).
         label_policy: ``"keep"`` (amodal, mask unchanged: the reference), ``"background"``
             (covered pixels become 0) or ``"ignore"`` (covered pixels become
-            ``ignore_index``). A pixel is covered where the object's alpha is >= 0.5.
+            ``ignore_index``). A pixel is covered where the object's alpha is >= 0.5 and its
+            temperature changed (an occluder invisible against the scene changes no label).
         ignore_index: label of ignored pixels for ``"ignore"``.
         max_hidden: under ``"background"`` / ``"ignore"``, a class more than this fraction
             covered is dropped whole (all its pixels get the policy's label).
         p: probability of applying the transform.
 
+    Objects are drawn from the image (the first frame of ``images``/``volume``, the first
+    channel of an HxWxC image) and drawn alike on every frame and channel. NaN pixels stay NaN;
+    relative temperatures and the scene median come from the finite pixels.
+
     Targets:
-        image, mask
+        image, mask, images, masks, volume, mask3d, keypoints, bboxes (keypoints and boxes
+        unchanged: amodal)
 
     Image types:
-        float32 temperature maps in degC, HxW or HxWx1 (other real dtypes become float32).
-        Masks: integer label maps HxW (or HxWx1).
+        float32/float64 degC maps, HxW or HxWxC; float32 out. Masks: integer label maps HxW
+        or HxWxC (the label policy applies to each channel).
     """
 
-    _targets = (Targets.IMAGE, Targets.MASK)
+    _targets = ALL_TARGETS
 
     class InitSchema(BaseTransformInitSchema):
         configurations: tuple[Configuration, ...] = Field(min_length=1)
@@ -165,6 +184,8 @@ class ThermalOcclusion(DualTransform):
 
         @model_validator(mode="after")
         def _validate(self) -> ThermalOcclusion.InitSchema:
+            for name in _FRACTIONS:
+                check_fraction(name, getattr(self, name))
             # one set of rules, shared with the functional API; a TypeError would only be
             # warned about by albumentations (and the defaults used): make it a ValueError
             try:
@@ -246,33 +267,40 @@ class ThermalOcclusion(DualTransform):
             self.__dict__["_config_cache"] = cached
         return cached[1]
 
-    def get_params_dependent_on_data(
-        self, params: dict[str, Any], data: dict[str, Any]
+    def draw_params(
+        self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        image = data.get("image")
-        if image is None:
-            images = data.get("images")
-            if images is None or len(images) == 0:
-                raise ValueError("ThermalOcclusion needs an image (or images) target")
-            image = images[0]
-        plane = to_temperature_map(image)
+        image = first_image(data)
+        plane = to_temperature_map(image[..., 0] if image.ndim == 3 else image)
+        bad = nan_pixels(plane)
+        scene = plane if bad is None else np.where(bad, np.float32(finite_fill_value(plane)), plane)
         mask = None
         if self.placement == "mask" and data.get("mask") is not None:
-            mask = check_mask(data["mask"], plane.shape)
-        return {"occluders": focc._sample(self.random_generator, plane, mask, self.config())}
+            labels = np.asarray(data["mask"])
+            mask = check_mask(labels[..., 0] if labels.ndim == 3 else labels, plane.shape)
+        occluders = focc._sample(rng, scene, mask, self.config())
+        if self.label_policy == "keep" or not occluders:
+            return {"occluders": occluders, "coverage": None}
+        changed = np.abs(focc.apply_occlusion(plane, occluders) - plane) > _UNCHANGED
+        return {"occluders": occluders, "coverage": focc.coverage_map(occluders, shape) & changed}
 
     def apply(self, img: np.ndarray, occluders: list[focc.Occluder], **params: Any) -> np.ndarray:
-        return focc.apply_occlusion(img, occluders)
+        return per_channel(lambda plane: focc.apply_occlusion(plane, occluders), img)
 
     def apply_to_mask(
-        self, mask: np.ndarray, occluders: list[focc.Occluder], **params: Any
+        self, mask: np.ndarray, coverage: np.ndarray | None, **params: Any
     ) -> np.ndarray:
-        if self.label_policy == "keep" or not occluders:
+        if coverage is None:
             return mask
-        coverage = focc.coverage_map(occluders, mask.shape)
-        return focc.apply_label_policy(
-            mask, coverage, self.label_policy, self.ignore_index, self.max_hidden
+        return per_channel(
+            lambda labels: focc.apply_label_policy(
+                labels, coverage, self.label_policy, self.ignore_index, self.max_hidden
+            ),
+            mask,
         )
 
-    def get_transform_init_args_names(self) -> tuple[str, ...]:
-        return _ARG_NAMES
+    def apply_to_keypoints(self, keypoints: np.ndarray, **params: Any) -> np.ndarray:
+        return keypoints
+
+    def apply_to_bboxes(self, bboxes: np.ndarray, **params: Any) -> np.ndarray:
+        return bboxes
