@@ -1,6 +1,7 @@
 """The ``tiaug`` command through click's runner and as a subprocess."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -126,9 +127,126 @@ def test_mask_shape_differs_from_image(runner, tmp_path, face_files):
     _one_line_error(result, "small_mask.npy shape (10, 10)", "(64, 80)")
 
 
+def _usage_error(result, *fragments):
+    """click's own usage error (a Choice): exit 2, no traceback, the bad value named."""
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    error_lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(error_lines) == 1, result.output
+    for fragment in fragments:
+        assert fragment in error_lines[0]
+
+
 def test_unknown_preset_and_camera(runner):
-    _one_line_error(runner.invoke(main, ["preview", "--preset", "wild"]), "wild", "samcl")
-    _one_line_error(runner.invoke(main, ["preview", "--camera", "acme"]), "acme", "flir-a65")
+    _usage_error(runner.invoke(main, ["preview", "--preset", "wild"]), "wild", "samcl")
+    _usage_error(runner.invoke(main, ["preview", "--camera", "acme"]), "acme", "flir-a65")
+
+
+def test_preset_choices_are_the_presets():
+    from tiaug.cli import PRESET_NAMES
+    from tiaug.presets import PRESETS
+
+    assert tuple(PRESET_NAMES) == tuple(PRESETS)
+
+
+def test_scale_and_offset_read_a_milli_degc_file(runner, tmp_path):
+    counts = np.full((48, 64), 24_000, np.int32)
+    counts[10:30, 20:40] = 34_500
+    path = tmp_path / "milli.npy"
+    np.save(path, counts)
+    out = tmp_path / "milli.png"
+    _one_line_error(runner.invoke(main, ["preview", str(path), "-o", str(out)]), "--scale")
+    result = runner.invoke(
+        main, ["preview", str(path), "--scale", "0.001", "-n", "1", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out)
+
+
+def test_error_messages_name_options_not_python_arguments(runner, tmp_path):
+    np.save(tmp_path / "counts.npy", np.full((16, 20), 3000, np.uint16))
+    png = tmp_path / "eight.png"
+    import cv2
+
+    cv2.imwrite(str(png), np.zeros((16, 20), np.uint8))
+    raw = tmp_path / "frame.bin"
+    raw.write_bytes(b"\0" * 64)
+    data = tmp_path / "data"
+    assert runner.invoke(main, ["synth", str(data), "-n", "1", "--size", "16x16"]).exit_code == 0
+    results = [
+        runner.invoke(main, ["preview", str(tmp_path / "counts.npy")]),
+        runner.invoke(main, ["preview", str(png)]),
+        runner.invoke(main, ["preview", str(raw)]),
+        runner.invoke(main, ["preview", str(tmp_path / "counts.npy"), "--camera", "seek-compact"]),
+        runner.invoke(main, ["synth", str(data), "-n", "1", "--size", "16x16"]),
+    ]
+    for result in results:
+        _one_line_error(result, "--")
+        assert re.search(r"\b[a-z_]+=", result.output) is None, result.output
+
+
+def test_output_in_an_unwritable_place(runner, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("not a folder")
+    result = runner.invoke(main, ["preview", "-n", "1", "-o", str(blocker / "out.png")])
+    _one_line_error(result, "-o/--output", "cannot create its folder")
+    _one_line_error(runner.invoke(main, ["preview", "-o", str(tmp_path)]), "is a folder")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write to read-only folders")
+def test_output_in_a_read_only_folder(runner, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        result = runner.invoke(main, ["preview", "-n", "1", "-o", str(locked / "out.png")])
+    finally:
+        locked.chmod(0o700)
+    _one_line_error(result, "not writable")
+
+
+def test_output_suffix_picks_the_format_and_the_path_is_exact(runner, tmp_path):
+    _one_line_error(runner.invoke(main, ["preview", "-o", str(tmp_path / "out")]), "no suffix")
+    _one_line_error(runner.invoke(main, ["preview", "-o", str(tmp_path / "x.bmp")]), "'.bmp'")
+    for name, magic in (("grid.jpg", b"\xff\xd8"), ("grid.pdf", b"%PDF")):
+        out = tmp_path / name
+        result = runner.invoke(main, ["preview", "-n", "1", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.output.strip() == str(out)
+        assert out.read_bytes()[: len(magic)] == magic
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grid.jpg", "grid.pdf"]
+
+
+def test_preview_without_matplotlib_says_how_to_install_it(runner, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    result = runner.invoke(main, ["preview", "-o", str(tmp_path / "p.png")])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: preview grids need matplotlib: pip install 'tiaug[preview]'"
+    ]
+
+
+def test_synth_into_a_file_is_one_line(runner, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    _usage_error(runner.invoke(main, ["synth", str(blocker), "-n", "1"]), "file.txt")
+    nested = blocker / "data"
+    _one_line_error(runner.invoke(main, ["synth", str(nested), "-n", "1"]), "file.txt")
+
+
+def test_version_and_help_import_neither_albumentations_nor_torch():
+    code = (
+        "import sys\n"
+        "from tiaug.cli import main\n"
+        "for args in (['--version'], ['--help'], ['preview', '--help']):\n"
+        "    try:\n"
+        "        main(args)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in ('albumentations', 'torch', 'matplotlib') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_synth_writes_dataset_with_progress(runner, tmp_path):

@@ -88,9 +88,9 @@ def test_missing_file_and_bad_suffix(tmp_path):
     with pytest.raises(FileNotFoundError) as error:
         io.read_thermal(tmp_path / "nope.npy")
     assert error.value.filename == str(tmp_path / "nope.npy")
-    (tmp_path / "a.jpg").write_bytes(b"\xff\xd8")
-    with pytest.raises(ValueError, match=r"unknown suffix '\.jpg'"):
-        io.read_thermal(tmp_path / "a.jpg")
+    (tmp_path / "a.gif").write_bytes(b"GIF89a")
+    with pytest.raises(ValueError, match=r"unknown suffix '\.gif'"):
+        io.read_thermal(tmp_path / "a.gif")
     with pytest.raises(FileNotFoundError):
         io.read_mask(tmp_path / "nope.png")
 

@@ -1,27 +1,53 @@
 """tiaug: thermal (LWIR) image augmentation, albumentations-compatible, numpy only.
 
 Images are float32 temperature maps in degC (HxW or HxWx1), masks integer label maps.
-Importing tiaug registers its transforms with albumentations, so ``A.from_dict`` and
-``A.load`` restore saved pipelines that use them.
+
+``import tiaug`` is light: it imports neither albumentations (which imports torch when torch
+is installed) nor OpenCV. Each public name is loaded on first use (``tiaug.ThermalOcclusion``
+imports albumentations then). A transform class registers itself with albumentations when its
+module is imported, so before ``A.from_dict`` / ``A.load`` of a saved pipeline that uses tiaug
+transforms, ``import tiaug.transforms`` (or touch any tiaug transform). When albumentations is
+already imported, ``import tiaug`` registers them itself.
 """
 
+from __future__ import annotations
+
+import importlib
 import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.2.0"
 
 # tiaug is used on offline lab machines: skip albumentations' online update check unless the
 # user asked for it (NO_ALBUMENTATIONS_UPDATE=0).
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 
-from tiaug import functional, io, synth
-from tiaug.ambient import AmbientShift, BackgroundClutter
-from tiaug.blur import ThermalBlur
-from tiaug.cameras import CAMERAS, Camera, get_camera, list_cameras
-from tiaug.classes import CLASS_NAMES
-from tiaug.geometric import CenterCropPad, RandomRescale
-from tiaug.io import read_mask, read_thermal
-from tiaug.noise import SensorNoise
-from tiaug.occlusion import ThermalOcclusion
-from tiaug.presets import PRESETS, TiAug, build_preset
-from tiaug.synth import SyntheticFaces, SynthFace, synth_face, write_dataset
+#: public name -> module that defines it (imported on first access)
+_LAZY: dict[str, str] = {
+    "AmbientShift": "tiaug.ambient.transforms",
+    "BackgroundClutter": "tiaug.ambient.transforms",
+    "CAMERAS": "tiaug.cameras",
+    "CLASS_NAMES": "tiaug.classes",
+    "Camera": "tiaug.cameras",
+    "CenterCropPad": "tiaug.geometric.transforms",
+    "PRESETS": "tiaug.presets",
+    "RandomRescale": "tiaug.geometric.transforms",
+    "SensorNoise": "tiaug.noise.transforms",
+    "SynthFace": "tiaug.synth.generator",
+    "SyntheticFaces": "tiaug.synth.generator",
+    "ThermalBlur": "tiaug.blur.transforms",
+    "ThermalOcclusion": "tiaug.occlusion.transforms",
+    "TiAug": "tiaug.presets",
+    "build_preset": "tiaug.presets",
+    "get_camera": "tiaug.cameras",
+    "list_cameras": "tiaug.cameras",
+    "read_mask": "tiaug.io",
+    "read_thermal": "tiaug.io",
+    "synth_face": "tiaug.synth.generator",
+    "write_dataset": "tiaug.synth.dataset",
+}
+_SUBMODULES = ("functional", "io", "synth", "transforms")
 
 __all__ = [
     "CAMERAS",
@@ -47,6 +73,42 @@ __all__ = [
     "read_thermal",
     "synth",
     "synth_face",
+    "transforms",
     "write_dataset",
 ]
-__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from tiaug import functional, io, synth, transforms
+    from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
+    from tiaug.blur.transforms import ThermalBlur
+    from tiaug.cameras import CAMERAS, Camera, get_camera, list_cameras
+    from tiaug.classes import CLASS_NAMES
+    from tiaug.geometric.transforms import CenterCropPad, RandomRescale
+    from tiaug.io import read_mask, read_thermal
+    from tiaug.noise.transforms import SensorNoise
+    from tiaug.occlusion.transforms import ThermalOcclusion
+    from tiaug.presets import PRESETS, TiAug, build_preset
+    from tiaug.synth.dataset import write_dataset
+    from tiaug.synth.generator import SyntheticFaces, SynthFace, synth_face
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access (PEP 562)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tiaug.{name}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tiaug' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if "albumentations" in sys.modules:
+    # albumentations (and torch, when installed) is loaded already: registering the transforms
+    # now costs little and lets A.from_dict find them without an extra import.
+    importlib.import_module("tiaug.transforms")

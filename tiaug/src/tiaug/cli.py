@@ -1,21 +1,45 @@
-"""The ``tiaug`` command: preview augmentations, write synthetic datasets, list cameras."""
+"""The ``tiaug`` command: preview augmentations, write synthetic datasets, list cameras.
+
+``tiaug --help`` and ``tiaug --version`` import neither albumentations nor torch: the
+commands import what they need when they run.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from tiaug import __version__
-from tiaug.cameras import CAMERAS, get_camera, list_cameras
+from tiaug.cameras import CAMERAS, list_cameras
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["PRESET_NAMES", "main"]
 
 T = TypeVar("T")
+
+#: The names of :data:`tiaug.presets.PRESETS` (a test keeps them equal): listed here so that
+#: building the command line does not import albumentations.
+PRESET_NAMES = ("baseline", "samcl", "unconstrained")
+
+#: the preview's output formats (= tiaug.preview.OUTPUT_FORMATS, which imports nothing heavy)
+_OUTPUT_HELP = "png, jpg, pdf, svg, tif, webp or eps"
+
+#: Python argument names in library messages -> the options of this command line
+_OPTION_NAMES = (
+    ("scale=/offset=", "--scale/--offset"),
+    ("scale= and offset=", "--scale and --offset"),
+    ("camera=", "--camera"),
+    ("scale=", "--scale"),
+    ("offset=", "--offset"),
+    ("overwrite=True", "--overwrite"),
+)
 
 
 class InputError(click.ClickException):
@@ -24,14 +48,32 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+def _cli_message(error: BaseException) -> str:
+    """One line, with the library's Python argument names replaced by the options."""
+    message = " ".join(str(error).split())
+    for python_name, option in _OPTION_NAMES:
+        message = message.replace(python_name, option)
+    return message
+
+
 def _guard(action: Callable[[], T]) -> T:
     """Run ``action``, turning the library's input errors into one-line CLI errors."""
     try:
         return action()
     except FileNotFoundError as error:
         raise InputError(f"file not found: {error.filename or error}") from None
+    except ModuleNotFoundError as error:  # an optional extra (flyr, matplotlib) is missing
+        raise click.ClickException(str(error)) from None
     except (ValueError, OSError) as error:
-        raise InputError(" ".join(str(error).split())) from None
+        raise InputError(_cli_message(error)) from None
+
+
+def _drain(items: Iterable[object], length: int, label: str) -> None:
+    """Consume ``items`` behind a progress bar, with the library's errors made one line."""
+    iterator, done = iter(items), object()
+    with click.progressbar(length=length, label=label) as bar:
+        while _guard(lambda: next(iterator, done)) is not done:
+            bar.update(1)
 
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, int]:
@@ -39,6 +81,35 @@ def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> tup
     if not match or min(int(match[1]), int(match[2])) < 8:
         raise click.BadParameter(f"expected HxW in pixels, each >= 8 (e.g. 256x320), got {value!r}")
     return int(match[1]), int(match[2])
+
+
+def _writable_output(path: Path) -> None:
+    """Fail early, in one line, when the preview cannot be written at ``path``."""
+    from tiaug.preview import output_format
+
+    if path.is_dir():
+        raise InputError(f"-o/--output {path}: is a folder; give a file name")
+    try:
+        output_format(path)
+    except ValueError as error:
+        raise InputError(f"-o/--output {error}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(
+            f"-o/--output {path}: cannot create its folder ({error.strerror})"
+        ) from None
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"-o/--output {path}: not writable (permission denied)")
+
+
+def _require_matplotlib() -> None:
+    from tiaug.preview import require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ModuleNotFoundError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +125,7 @@ def main() -> None:
 @click.option(
     "--mask",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Label map (PNG or .npy, HxW integers) drawn as contours.",
+    help="Label map (PNG, .npy or .tif; HxW integers 0..255) drawn as contours.",
 )
 @click.option(
     "-n",
@@ -70,21 +141,38 @@ def main() -> None:
     "--preset",
     default="samcl",
     show_default=True,
-    help="TiAug preset: samcl, baseline or unconstrained.",
+    type=click.Choice(PRESET_NAMES),
+    help="TiAug preset.",
 )
 @click.option(
     "--camera",
     default=None,
-    help="Camera preset: converts raw counts of IMAGE to degC and sets the sensor "
-    "noise of the 'unconstrained' preset (see `tiaug cameras`).",
+    type=click.Choice(list_cameras(), case_sensitive=False),
+    metavar="NAME",
+    help="Camera preset, one of `tiaug cameras`: converts integer counts of IMAGE to degC, "
+    "gives the frame size of raw .bin/.raw files and the sensor noise of 'unconstrained'.",
+)
+@click.option(
+    "--scale",
+    type=float,
+    default=None,
+    help="degC per stored unit of IMAGE: T = value x SCALE + OFFSET (e.g. 0.001 for a "
+    "milli-degC file, 0.04 for 40 mK counts); overrides the camera's count format.",
+)
+@click.option(
+    "--offset",
+    type=float,
+    default=None,
+    help="degC at stored value 0 (e.g. -273.15 for counts in kelvin); default 0 with --scale.",
 )
 @click.option(
     "-o",
     "--output",
     default="preview.png",
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="PNG to write.",
+    type=click.Path(path_type=Path),
+    help=f"Image file to write, in the format of its suffix: {_OUTPUT_HELP}. "
+    "Missing folders are created.",
 )
 def preview(
     image: Path | None,
@@ -93,39 +181,43 @@ def preview(
     seed: int,
     preset: str,
     camera: str | None,
+    scale: float | None,
+    offset: float | None,
     output: Path,
 ) -> None:
     """Show IMAGE and NUM augmented copies in a grid with a shared degC colour bar.
 
-    IMAGE is a temperature map (.npy in degC, or counts in .npy/.tif/.png/.bin with
-    --camera). Without IMAGE a built-in synthetic face and its mask are used.
+    IMAGE is a temperature map: .npy or .tif in degC, or integer counts in .npy, .tif,
+    16-bit .png or raw .bin/.raw with --camera or --scale/--offset; a FLIR radiometric
+    .jpg needs the flir extra (pip install 'tiaug[flir]'). Without IMAGE a built-in
+    synthetic face and its mask are used. Prints the path written.
     """
+    _require_matplotlib()
+    _writable_output(output)
+    if image is None and (mask is not None or scale is not None or offset is not None):
+        raise InputError("--mask, --scale and --offset need an IMAGE")
+    if image is not None and image.suffix.lower() in (".bin", ".raw") and camera is None:
+        raise InputError(f"{image}: a raw frame file needs --camera (frame size and count type)")
+
     from tiaug import io
-    from tiaug.presets import PRESETS, TiAug
+    from tiaug.presets import TiAug
     from tiaug.preview import augment_samples, render_grid
     from tiaug.synth import CLASS_NAMES, synth_face
 
-    if preset not in PRESETS:
-        raise InputError(f"unknown preset {preset!r}; known presets: {', '.join(PRESETS)}")
-    if camera is not None:
-        _guard(lambda: get_camera(camera))
+    labels: np.ndarray | None
     if image is None:
-        if mask is not None:
-            raise InputError("--mask needs an IMAGE")
         face = synth_face(seed)
         temperature, labels, source = face.image, face.mask, "built-in synthetic face"
     else:
-        temperature = _guard(lambda: io.read_thermal(image, camera=camera))
+        temperature = _guard(
+            lambda: io.read_thermal(image, camera=camera, scale=scale, offset=offset)
+        )
         labels = None if mask is None else _guard(lambda: io.read_mask(mask, like=temperature))
         source = image.name
     pipeline = TiAug(preset, size=temperature.shape[:2], camera=camera, seed=seed)
-    samples = augment_samples(temperature, labels, pipeline, num)
-    written = render_grid(
-        samples,
-        output,
-        class_names=CLASS_NAMES,
-        title=f"tiaug preset '{preset}' on {source} (seed {seed})",
-    )
+    samples = _guard(lambda: augment_samples(temperature, labels, pipeline, num))
+    title = f"tiaug preset '{preset}' on {source} (seed {seed})"
+    written = _guard(lambda: render_grid(samples, output, class_names=CLASS_NAMES, title=title))
     click.echo(str(written))
 
 
@@ -163,7 +255,10 @@ def synth(
     val_fraction: float,
     overwrite: bool,
 ) -> None:
-    """Write NUM synthetic thermal faces to OUTDIR ({train,val}/{image,label})."""
+    """Write NUM synthetic thermal faces to OUTDIR ({train,val}/{image,label}).
+
+    Images are float32 degC .npy files, labels 8-bit PNGs; prints OUTDIR.
+    """
     from tiaug.synth import write_dataset
 
     writer = _guard(
@@ -171,9 +266,7 @@ def synth(
             outdir, num, seed=seed, size=size, val_fraction=val_fraction, overwrite=overwrite
         )
     )
-    with click.progressbar(writer, length=num, label="synthetic faces") as bar:
-        for _ in bar:
-            pass
+    _drain(writer, num, "synthetic faces")
     click.echo(str(outdir))
 
 

@@ -9,9 +9,39 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["PreviewSample", "augment_samples", "render_grid"]
+__all__ = [
+    "OUTPUT_FORMATS",
+    "PreviewSample",
+    "augment_samples",
+    "output_format",
+    "render_grid",
+    "require_matplotlib",
+]
+
+#: File formats :func:`render_grid` writes, chosen by the suffix of the path.
+OUTPUT_FORMATS = ("png", "jpg", "jpeg", "pdf", "svg", "tif", "tiff", "webp", "eps")
+_MATPLOTLIB_HINT = "preview grids need matplotlib: pip install 'tiaug[preview]'"
 
 _CONTOUR_COLOURS = ("#00e5ff", "#76ff03", "#ffea00", "#ff4081", "#e040fb", "#ffffff", "#40c4ff")
+
+
+def require_matplotlib() -> None:
+    """Raise ``ModuleNotFoundError`` with an install hint when matplotlib is missing."""
+    try:
+        import matplotlib  # noqa: F401
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(_MATPLOTLIB_HINT, name="matplotlib") from None
+
+
+def output_format(path: str | Path) -> str:
+    """The format of ``path`` from its suffix; ``ValueError`` unless it is in OUTPUT_FORMATS."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in OUTPUT_FORMATS:
+        shown = repr(Path(path).suffix) if suffix else "no suffix"
+        raise ValueError(
+            f"{path}: cannot write an image with {shown}; use one of .{', .'.join(OUTPUT_FORMATS)}"
+        )
+    return suffix
 
 
 @dataclass(frozen=True)
@@ -55,16 +85,24 @@ def render_grid(
     title: str | None = None,
     cmap: str = "inferno",
 ) -> Path:
-    """Draw ``samples`` in a grid with one degC colour bar and mask contours; write a PNG.
+    """Draw ``samples`` in a grid with one degC colour bar and mask contours; write it.
 
-    Class ``c`` of a mask (``c >= 1``) is outlined in its own colour; pixels equal to
-    ``ignore_index`` are hatched grey. Returns the path written.
+    The format follows the suffix of ``path`` (:data:`OUTPUT_FORMATS`), and the file is
+    written at ``path`` exactly. Class ``c`` of a mask (``c >= 1``) is outlined in its own
+    colour; pixels equal to ``ignore_index`` are hatched grey. Returns the path written.
+
+    Raises:
+        ModuleNotFoundError: matplotlib is not installed (``pip install 'tiaug[preview]'``).
+        ValueError: no samples, or a suffix not in :data:`OUTPUT_FORMATS`.
+        OSError: the file cannot be written.
     """
+    require_matplotlib()
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     if not samples:
         raise ValueError("nothing to draw: no samples")
+    file_format = output_format(path)
     columns = columns or min(len(samples), 3 if len(samples) <= 9 else 4)
     rows = math.ceil(len(samples) / columns)
     vmin, vmax = _colour_range(samples)
@@ -91,6 +129,7 @@ def render_grid(
             classes_seen.add(int(label))
     for ax in axes.flat[len(samples) :]:
         ax.set_axis_off()
+    assert artist is not None  # samples is not empty
     bar = fig.colorbar(artist, ax=axes, shrink=0.9, extend="both")
     bar.set_label("temperature (degC)")
     if classes_seen:
@@ -108,5 +147,5 @@ def render_grid(
         fig.suptitle(title, fontsize=11)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, format=file_format)
     return path

@@ -1,5 +1,8 @@
 """Ambient (room temperature) changes and background clutter for degC temperature maps."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tiaug.ambient.functional import (
     DEFAULT_COUPLINGS,
     ambient_shift,
@@ -7,7 +10,6 @@ from tiaug.ambient.functional import (
     random_ambient_shift,
     random_background_clutter,
 )
-from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 
 __all__ = [
     "DEFAULT_COUPLINGS",
@@ -18,3 +20,13 @@ __all__ = [
     "random_ambient_shift",
     "random_background_clutter",
 ]
+
+if TYPE_CHECKING:
+    from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
+
+
+def __getattr__(name: str) -> Any:
+    """Import the transform classes (and albumentations) on first access only."""
+    if name in ("AmbientShift", "BackgroundClutter"):
+        return getattr(importlib.import_module("tiaug.ambient.transforms"), name)
+    raise AttributeError(f"module 'tiaug.ambient' has no attribute {name!r}")

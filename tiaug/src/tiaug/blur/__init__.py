@@ -1,6 +1,18 @@
 """Gaussian blur of degC temperature maps without clipping (``ThermalBlur``)."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tiaug.blur.functional import gaussian_blur, random_gaussian_blur
-from tiaug.blur.transforms import ThermalBlur
 
 __all__ = ["ThermalBlur", "gaussian_blur", "random_gaussian_blur"]
+
+if TYPE_CHECKING:
+    from tiaug.blur.transforms import ThermalBlur
+
+
+def __getattr__(name: str) -> Any:
+    """Import the transform class (and albumentations) on first access only."""
+    if name in ("ThermalBlur",):
+        return getattr(importlib.import_module("tiaug.blur.transforms"), name)
+    raise AttributeError(f"module 'tiaug.blur' has no attribute {name!r}")

@@ -1,5 +1,8 @@
 """Thermal camera noise calibrated in degC (``SensorNoise``) and its functional core."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tiaug.noise.functional import (
     add_sensor_noise,
     fixed_pattern_noise,
@@ -8,7 +11,6 @@ from tiaug.noise.functional import (
     stripe_offsets,
     uniform_noise,
 )
-from tiaug.noise.transforms import SensorNoise
 
 __all__ = [
     "SensorNoise",
@@ -19,3 +21,13 @@ __all__ = [
     "stripe_offsets",
     "uniform_noise",
 ]
+
+if TYPE_CHECKING:
+    from tiaug.noise.transforms import SensorNoise
+
+
+def __getattr__(name: str) -> Any:
+    """Import the transform class (and albumentations) on first access only."""
+    if name in ("SensorNoise",):
+        return getattr(importlib.import_module("tiaug.noise.transforms"), name)
+    raise AttributeError(f"module 'tiaug.noise' has no attribute {name!r}")

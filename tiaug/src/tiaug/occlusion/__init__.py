@@ -1,5 +1,8 @@
 """Synthetic occluders with thermal properties (glasses, cups, hands, hair...)."""
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from tiaug.occlusion.functional import (
     Occluder,
     OcclusionConfig,
@@ -9,7 +12,6 @@ from tiaug.occlusion.functional import (
     occlude,
     sample_occluders,
 )
-from tiaug.occlusion.transforms import ThermalOcclusion
 
 __all__ = [
     "Occluder",
@@ -21,3 +23,13 @@ __all__ = [
     "occlude",
     "sample_occluders",
 ]
+
+if TYPE_CHECKING:
+    from tiaug.occlusion.transforms import ThermalOcclusion
+
+
+def __getattr__(name: str) -> Any:
+    """Import the transform class (and albumentations) on first access only."""
+    if name in ("ThermalOcclusion",):
+        return getattr(importlib.import_module("tiaug.occlusion.transforms"), name)
+    raise AttributeError(f"module 'tiaug.occlusion' has no attribute {name!r}")

@@ -1,0 +1,80 @@
+"""File helpers shared by the readers: existence, loading .npy/.tif/.png, 2-D checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+__all__ = ["as_2d", "existing_file", "load_npy", "load_png", "load_tiff", "plural"]
+
+
+def existing_file(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file", str(path))
+    if not path.is_file():
+        raise ValueError(f"{path}: not a file")
+    return path
+
+
+def as_2d(array: np.ndarray, path: Path) -> np.ndarray:
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{path}: expected a single-channel HxW image, got an array of shape {array.shape}"
+        )
+    if array.size == 0:
+        raise ValueError(f"{path}: empty image of shape {array.shape}")
+    return array
+
+
+def load_npy(path: Path) -> np.ndarray:
+    try:
+        array = np.load(path, allow_pickle=False)
+    except ValueError as error:
+        if "allow_pickle" in str(error):
+            raise ValueError(
+                f"{path}: holds pickled Python objects; refusing to load it "
+                "(only plain numeric arrays are read, allow_pickle=False)"
+            ) from None
+        raise ValueError(f"{path}: not a readable .npy array ({error})") from None
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: not a readable .npy array ({error})") from None
+    if not isinstance(array, np.ndarray):  # an .npz archive
+        array.close()
+        raise ValueError(f"{path}: an .npz archive, not a single .npy array")
+    return array
+
+
+def load_tiff(path: Path, index: int) -> np.ndarray:
+    import tifffile
+
+    try:
+        with tifffile.TiffFile(path) as tif:
+            pages = len(tif.pages)
+            if not -pages <= index < pages:
+                raise ValueError(f"{path}: page index {index} out of range (file has {pages})")
+            return tif.pages[index].asarray()
+    except tifffile.TiffFileError as error:
+        raise ValueError(f"{path}: not a readable TIFF ({error})") from None
+
+
+def load_png(path: Path) -> np.ndarray:
+    data = np.fromfile(path, dtype=np.uint8)
+    array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    if array is None:
+        raise ValueError(f"{path}: not a readable PNG")
+    if array.ndim == 3 and array.shape[2] > 1:
+        raise ValueError(
+            f"{path}: has {array.shape[2]} colour channels; a radiometric image or a label "
+            "map has one"
+        )
+    return array
+
+
+def plural(number: int, noun: str) -> str:
+    """``"1 image"``, ``"3 images"``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
