@@ -1,4 +1,5 @@
-"""Atomic checkpoints that load with ``torch.load(weights_only=True)``, and RNG states."""
+"""Atomic checkpoints that load with ``torch.load(weights_only=True)``, RNG states, and the
+trained network of a checkpoint."""
 
 from __future__ import annotations
 
@@ -10,8 +11,18 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
-__all__ = ["get_rng_state", "load_checkpoint", "save_checkpoint", "set_rng_state"]
+from examples.config import NUM_CLASSES, TrainConfig
+from examples.models import build_model
+
+__all__ = [
+    "get_rng_state",
+    "load_checkpoint",
+    "load_trained_model",
+    "save_checkpoint",
+    "set_rng_state",
+]
 
 
 def save_checkpoint(state: dict[str, Any], path: str | Path) -> Path:
@@ -49,9 +60,41 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     return torch.load(Path(path), map_location=map_location, weights_only=True)
 
 
+def load_trained_model(
+    path: str | Path, device: str | torch.device = "cpu"
+) -> tuple[nn.Module, TrainConfig]:
+    """The network of a ``best.pt``/``last.pt`` written by ``examples.train``, in eval mode on
+    ``device``, and the run's :class:`~examples.config.TrainConfig`.
+
+    Raises:
+        FileNotFoundError: no such file.
+        ValueError: the file is not such a checkpoint (one line saying why).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such checkpoint", str(path))
+    not_ours = f"{path}: not a checkpoint written by examples.train"
+    try:
+        state = load_checkpoint(path)
+    except Exception as error:  # torch.load raises many types for a file it cannot read
+        raise ValueError(f"{not_ours} ({type(error).__name__})") from None
+    if not isinstance(state, dict) or not {"config", "model"} <= set(state):
+        raise ValueError(f"{not_ours} (no 'config' and 'model' entries)")
+    try:
+        config = TrainConfig.from_dict(state["config"])
+        model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
+        model.load_state_dict(state["model"])
+    except (TypeError, KeyError, ValueError, RuntimeError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"{not_ours} ({reason})") from None
+    return model.to(device).eval(), config
+
+
 def get_rng_state() -> dict[str, Any]:
     """Global RNG states (torch CPU, current CUDA device, numpy, Python) as tensors/plain types."""
-    kind, keys, position, has_gauss, cached = np.random.get_state()  # noqa: NPY002
+    numpy_state = np.random.get_state()  # noqa: NPY002
+    assert isinstance(numpy_state, tuple)  # the legacy form
+    kind, keys, position, has_gauss, cached = numpy_state
     return {
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state() if torch.cuda.is_available() else None,

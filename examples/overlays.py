@@ -1,4 +1,5 @@
-"""PNG overlays of predictions: input, ground truth and prediction side by side."""
+"""PNG overlays of predictions: input, ground truth and prediction side by side, or one
+frame with its predicted labels laid over it."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.image import imsave
 from matplotlib.patches import Patch
 
-__all__ = ["PALETTE", "colorize", "save_overlay"]
+__all__ = ["PALETTE", "blend", "colorize", "save_label_overlay", "save_overlay"]
 
 #: RGB colour of each class: background, face, mouth, eyes, eyebrows, nose.
 PALETTE = np.array(
@@ -28,8 +30,9 @@ def colorize(labels: np.ndarray) -> np.ndarray:
     return rgb
 
 
-def _blend(image: np.ndarray, labels: np.ndarray, alpha: float) -> np.ndarray:
-    """Grey image in [0, 1] with the label colours laid over it (background left clear)."""
+def blend(image: np.ndarray, labels: np.ndarray, alpha: float = 0.55) -> np.ndarray:
+    """(H, W, 3) RGB in [0, 1]: the image in grey (min to max), label colours laid over it
+    with opacity ``alpha`` (background left clear)."""
     low, high = float(image.min()), float(image.max())
     grey = (image - low) / (high - low) if high > low else np.zeros_like(image)
     base = np.repeat(grey[..., None], 3, axis=-1)
@@ -64,9 +67,9 @@ def save_overlay(
     figure = Figure(figsize=(9.6, 3.6), dpi=100, layout="constrained")
     axes = figure.subplots(1, 3)
     panels = [
-        ("input", _blend(image, np.zeros(image.shape, dtype=np.uint8), alpha)),
-        ("ground truth", _blend(image, np.asarray(target), alpha)),
-        ("prediction", _blend(image, np.asarray(prediction), alpha)),
+        ("input", blend(image, np.zeros(image.shape, dtype=np.uint8), alpha)),
+        ("ground truth", blend(image, np.asarray(target), alpha)),
+        ("prediction", blend(image, np.asarray(prediction), alpha)),
     ]
     for ax, (name, picture) in zip(axes, panels, strict=True):
         ax.imshow(picture, interpolation="nearest")
@@ -80,4 +83,15 @@ def save_overlay(
     if title:
         figure.suptitle(title)
     figure.savefig(path)
+    return path
+
+
+def save_label_overlay(
+    path: str | Path, image: np.ndarray, labels: np.ndarray, alpha: float = 0.55
+) -> Path:
+    """Write :func:`blend` of ``image`` and ``labels`` as a PNG at the image's own size."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    picture = blend(np.asarray(image, dtype=np.float64), np.asarray(labels), alpha)
+    imsave(path, np.clip(picture, 0.0, 1.0))
     return path

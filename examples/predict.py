@@ -1,0 +1,284 @@
+"""Apply a trained checkpoint to new thermal images and recordings: masks and region temperatures.
+
+    python -m examples.predict runs/unet/best.pt face.npy clip.tif frames/ --out predictions
+
+Each INPUT is an image, a recording or a folder of frames (:mod:`examples.recordings`);
+integer counts need ``--camera``. Written under OUT:
+
+- ``regions.csv``: one row per frame and class: pixel count, mean, median, 5th and 95th
+  percentile and maximum temperature in degC (empty when the class is absent);
+- ``NAME/labels/FFFFF.png``: the label map of frame FFFFF (0 background, 1 face, 2 mouth,
+  3 eyes, 4 eyebrows, 5 nose) at the input's own size;
+- ``NAME/overlays/FFFFF.png``: the frame in grey with the predicted classes laid over it;
+- ``NAME/regions.png`` (recordings): each region's median temperature over time.
+
+Every frame is prepared exactly as the training run's validation images were (its
+``SegmentationDataset`` without augmentation, at the run's size, read from the checkpoint);
+the logits are resized back to the frame's size (bilinear) before the argmax. Frames go
+through the network in batches, under autocast on CUDA (``--amp``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from tqdm import tqdm
+
+from examples.checkpoint import load_trained_model
+from examples.config import CLASS_NAMES, OneLineParser, resolve_amp
+from examples.data import SegmentationDataset, UsageError
+from examples.overlays import PALETTE, save_label_overlay
+from examples.recordings import Recording, open_recording
+from tiaug import io as tio
+from tiaug.cameras import list_cameras
+
+__all__ = [
+    "CSV_COLUMNS",
+    "FrameDataset",
+    "main",
+    "predict_labels",
+    "prepare",
+    "region_temperatures",
+    "run_prediction",
+]
+
+#: Columns of ``regions.csv``; temperatures in degC.
+CSV_COLUMNS = (
+    "recording", "frame", "source", "class", "pixels",
+    "mean_degC", "median_degC", "p5_degC", "p95_degC", "max_degC",
+)  # fmt: skip
+
+
+def prepare(frame: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
+    """The network input (1, H, W) for a degC frame: the validation set's preprocessing."""
+    labels = np.zeros(frame.shape, dtype=np.uint8)
+    image, _ = SegmentationDataset([(frame, labels)], size, "none")[0]
+    return image
+
+
+class Frame(NamedTuple):
+    """One frame read by :class:`FrameDataset` (``error`` set instead when it is unreadable)."""
+
+    recording: int
+    number: int
+    temperature: np.ndarray | None
+    image: torch.Tensor | None
+    error: str | None
+
+
+class FrameDataset(Dataset):
+    """Every frame of the recordings, in order, read and prepared for a network of ``size``."""
+
+    def __init__(self, recordings: Sequence[Recording], size: tuple[int, int]) -> None:
+        self.recordings = list(recordings)
+        self.size = size
+        self.keys = [(r, i) for r, rec in enumerate(self.recordings) for i in range(rec.length)]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, key: int) -> Frame:
+        r, number = self.keys[key]
+        try:
+            frame = self.recordings[r].frame(number)
+        except (OSError, ValueError) as error:
+            return Frame(r, number, None, None, str(error))
+        return Frame(r, number, frame, prepare(frame, self.size), None)
+
+
+@torch.inference_mode()
+def predict_labels(
+    model: nn.Module,
+    images: torch.Tensor,
+    shapes: Sequence[tuple[int, int]],
+    amp_dtype: torch.dtype | None = None,
+) -> list[np.ndarray]:
+    """uint8 label maps, one per image (N, 1, h, w), each resized to its ``shapes`` entry."""
+    with torch.autocast(images.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+        logits = model(images)
+    return [
+        F.interpolate(logits[i : i + 1].float(), size=shape, mode="bilinear", align_corners=False)
+        .argmax(1)[0]
+        .to(torch.uint8)
+        .cpu()
+        .numpy()
+        for i, shape in enumerate(shapes)
+    ]
+
+
+def region_temperatures(
+    temperature: np.ndarray, labels: np.ndarray, num_classes: int = len(CLASS_NAMES)
+) -> np.ndarray:
+    """(num_classes, 6) per class: pixels, mean, median, 5th and 95th percentile, max (degC).
+
+    The statistics of an absent class are NaN.
+    """
+    table = np.full((num_classes, 6), np.nan)
+    values = temperature.astype(np.float64).ravel()
+    flat = labels.ravel()
+    for label in range(num_classes):
+        region = values[flat == label]
+        table[label, 0] = region.size
+        if region.size:
+            p5, median, p95 = np.percentile(region, [5, 50, 95])
+            table[label, 1:] = region.mean(), median, p5, p95, region.max()
+    return table
+
+
+def _cell(value: float) -> str:
+    return "" if math.isnan(value) else f"{value:.4f}"
+
+
+class _Writer:
+    """Writes label maps, overlays and CSV rows frame by frame, and the plots at the end."""
+
+    def __init__(self, out: Path, recordings: Sequence[Recording], fps: float | None) -> None:
+        self.out = out
+        self.recordings = recordings
+        self.fps = fps
+        self.names = _unique_names(recordings)
+        self.medians = [np.full((rec.length, len(CLASS_NAMES)), np.nan) for rec in recordings]
+        out.mkdir(parents=True, exist_ok=True)
+        self.file = (out / "regions.csv").open("w", newline="", encoding="utf-8")
+        self.csv = csv.writer(self.file)
+        self.csv.writerow(CSV_COLUMNS)
+
+    def add(self, frame: Frame, labels: np.ndarray) -> None:
+        assert frame.temperature is not None
+        recording = self.recordings[frame.recording]
+        folder = self.out / self.names[frame.recording]
+        (folder / "labels").mkdir(parents=True, exist_ok=True)
+        tio.write_mask(folder / "labels" / f"{frame.number:05d}.png", labels)
+        save_label_overlay(
+            folder / "overlays" / f"{frame.number:05d}.png", frame.temperature, labels
+        )
+        table = region_temperatures(frame.temperature, labels)
+        self.medians[frame.recording][frame.number] = table[:, 2]
+        source = recording.sources[frame.number]
+        for name, row in zip(CLASS_NAMES, table, strict=True):
+            self.csv.writerow(
+                [self.names[frame.recording], frame.number, source, name, int(row[0])]
+                + [_cell(v) for v in row[1:]]
+            )
+
+    def close(self) -> None:
+        self.file.close()
+        for name, recording, medians in zip(self.names, self.recordings, self.medians, strict=True):
+            if recording.is_sequence:
+                _plot_medians(self.out / name / "regions.png", medians, self.fps, name)
+
+
+def _unique_names(recordings: Sequence[Recording]) -> list[str]:
+    """Output folder names: each input's stem, numbered when two inputs share one."""
+    names: list[str] = []
+    for recording in recordings:
+        name = recording.path.stem or "input"
+        names.append(name if name not in names else f"{name}-{len(names)}")
+    return names
+
+
+def _plot_medians(path: Path, medians: np.ndarray, fps: float | None, title: str) -> None:
+    """Median temperature of each region (background left out) against time."""
+    time = np.arange(len(medians)) / fps if fps else np.arange(len(medians))
+    figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
+    ax = figure.subplots()
+    for label, name in enumerate(CLASS_NAMES[1:], start=1):
+        ax.plot(time, medians[:, label], color=PALETTE[label] / 255.0, label=name, marker=".")
+    ax.set_xlabel("time (s)" if fps else "frame")
+    ax.set_ylabel("median temperature (degC)")
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize="small")
+    figure.savefig(path)
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise UsageError(f"device {name!r} asked for but CUDA is not available")
+    return torch.device(name)
+
+
+def run_prediction(args: argparse.Namespace) -> Path:
+    """Predict every frame of ``args.inputs``; returns the path of ``regions.csv``."""
+    device = _device(args.device)
+    try:
+        model, config = load_trained_model(args.checkpoint, device)
+        recordings = [open_recording(path, args.camera) for path in args.inputs]
+    except FileNotFoundError as error:
+        raise UsageError(f"{error.filename}: no such file or folder") from None
+    except ValueError as error:
+        raise UsageError(" ".join(str(error).split())) from None
+    amp_dtype = resolve_amp(args.amp, device)
+    dataset = FrameDataset(recordings, config.size)
+    loader = DataLoader(
+        dataset,
+        batch_size=args.batch,
+        num_workers=args.workers,
+        collate_fn=list,
+        pin_memory=device.type == "cuda",
+    )
+    writer = _Writer(args.out, recordings, args.fps)
+    try:
+        with tqdm(total=len(dataset), unit="frame", disable=None) as bar:
+            for frames in loader:
+                failed = next((f for f in frames if f.error is not None), None)
+                if failed is not None:
+                    raise UsageError(" ".join(str(failed.error).split()))
+                images = torch.stack([f.image for f in frames]).to(device, non_blocking=True)
+                shapes = [f.temperature.shape for f in frames]
+                for frame, labels in zip(
+                    frames, predict_labels(model, images, shapes, amp_dtype), strict=True
+                ):
+                    writer.add(frame, labels)
+                bar.update(len(frames))
+    finally:
+        writer.close()
+    return args.out / "regions.csv"
+
+
+def _parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="python -m examples.predict",
+        description="Label maps, overlays and region temperatures of thermal images and "
+        "recordings, from a checkpoint of examples.train.",
+    )
+    add = parser.add_argument
+    add("checkpoint", type=Path, help="best.pt or last.pt written by examples.train")
+    add("inputs", type=Path, nargs="+", metavar="INPUT", help="image, recording or folder")
+    add("--out", type=Path, required=True, help="output folder")
+    add("--camera", choices=list_cameras(), help="camera preset converting integer counts")
+    add("--batch", type=int, default=8, help="frames per forward pass")
+    add("--workers", type=int, default=0, help="DataLoader workers reading frames")
+    add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    add("--amp", default="auto", choices=("auto", "bf16", "fp16", "off"), help="mixed precision")
+    add("--fps", type=float, default=None, help="frame rate: plot against seconds")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; bad inputs give one line on stderr and exit status 2."""
+    args = _parser().parse_args(argv)
+    try:
+        path = run_prediction(args)
+    except UsageError as error:
+        print(f"python -m examples.predict: error: {error}", file=sys.stderr)
+        return 2
+    print(f"region temperatures: {path}; label maps and overlays in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,241 @@
+"""examples.predict on synthetic recordings: region temperatures, formats, outputs, errors."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tifffile
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from torch import nn
+
+from examples import predict
+from examples.config import TrainConfig
+from examples.data import SegmentationDataset, SyntheticSource
+from examples.evaluate import predict as evaluate_predict
+from examples.train import train
+from tiaug import get_camera, synth_face
+from tiaug.classes import NOSE
+from tiaug.io import read_mask, write_thermal
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = (64, 80)
+FRAMES = 8
+DRIFT = 0.25  # degC per frame added to the nose pixels
+
+
+class Oracle(nn.Module):
+    """Predicts a fixed label map (the true mask of the recording's face) for every input."""
+
+    def __init__(self, mask: np.ndarray) -> None:
+        super().__init__()
+        one_hot = F.one_hot(torch.from_numpy(mask).long(), 6).permute(2, 0, 1)
+        self.register_buffer("logits", 10.0 * one_hot[None].float())
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.logits.expand(len(image), -1, -1, -1)
+
+
+@pytest.fixture(scope="module")
+def face():
+    return synth_face(seed=0, size=SIZE)
+
+
+@pytest.fixture
+def stack(face) -> np.ndarray:
+    """8 frames of one face whose nose warms by DRIFT degC per frame."""
+    nose = face.mask == NOSE
+    return np.stack([face.image + DRIFT * t * nose for t in range(FRAMES)]).astype(np.float32)
+
+
+@pytest.fixture
+def oracle(monkeypatch, face) -> None:
+    """examples.predict loads a model that predicts the true mask, at the recording's size."""
+    model, config = Oracle(face.mask).eval(), TrainConfig(size=SIZE)
+    monkeypatch.setattr(predict, "load_trained_model", lambda path, device: (model, config))
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _column(rows, name: str, recording: str, column: str = "median_degC") -> np.ndarray:
+    picked = [r for r in rows if r["class"] == name and r["recording"] == recording]
+    assert [int(r["frame"]) for r in picked] == list(range(len(picked)))
+    return np.array([float(r[column]) for r in picked])
+
+
+def _run(tmp_path: Path, *args: str) -> int:
+    return predict.main(["unused.pt", *args, "--out", str(tmp_path / "out")])
+
+
+def test_nose_temperature_follows_the_drift(oracle, face, stack, tmp_path: Path) -> None:
+    np.save(tmp_path / "clip.npy", stack)
+    assert _run(tmp_path, str(tmp_path / "clip.npy"), "--batch", "3") == 0
+    rows = _rows(tmp_path / "out" / "regions.csv")
+    assert len(rows) == FRAMES * 6
+    nose = face.mask == NOSE
+    drift = DRIFT * np.arange(FRAMES)
+    for column, statistic in [("median_degC", np.median), ("mean_degC", np.mean)]:
+        expected = statistic(face.image[nose].astype(np.float64)) + drift
+        assert _column(rows, "nose", "clip", column) == pytest.approx(expected, abs=1e-3)
+    assert _column(rows, "nose", "clip", "pixels") == pytest.approx([nose.sum()] * FRAMES)
+    face_median = _column(rows, "face", "clip")
+    assert face_median == pytest.approx([face_median[0]] * FRAMES, abs=1e-4)
+    folder = tmp_path / "out" / "clip"
+    for t in range(FRAMES):
+        assert np.array_equal(read_mask(folder / "labels" / f"{t:05d}.png"), face.mask)
+        assert (folder / "overlays" / f"{t:05d}.png").is_file()
+    assert (folder / "regions.png").stat().st_size > 0
+
+
+def test_every_recording_format_gives_the_same_temperatures(
+    oracle, face, stack, tmp_path: Path
+) -> None:
+    np.save(tmp_path / "stack.npy", stack)
+    tifffile.imwrite(tmp_path / "pages.tif", stack)
+    (tmp_path / "frames").mkdir()
+    for t, frame in enumerate(stack):
+        write_thermal(tmp_path / "frames" / f"frame{t:02d}.npy", frame)
+    camera = get_camera("flir-a65")
+    counts = np.round((stack - camera.count_offset) / camera.count_step).astype(np.uint16)
+    np.save(tmp_path / "counts.npy", counts)
+    inputs = ["stack.npy", "pages.tif", "frames", "counts.npy"]
+    code = _run(tmp_path, *[str(tmp_path / name) for name in inputs], "--camera", "flir-a65")
+    assert code == 0
+    rows = _rows(tmp_path / "out" / "regions.csv")
+    expected = _column(rows, "nose", "stack")
+    assert _column(rows, "nose", "pages") == pytest.approx(expected, abs=1e-4)
+    assert _column(rows, "nose", "frames") == pytest.approx(expected, abs=1e-4)
+    assert _column(rows, "nose", "counts") == pytest.approx(expected, abs=camera.count_step)
+    sources = {r["source"] for r in rows if r["recording"] == "frames"}
+    assert len(sources) == FRAMES
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Path:
+    """A real checkpoint of examples.train: a tiny U-Net, 32x40, two iterations."""
+    out = tmp_path_factory.mktemp("run")
+    config = TrainConfig(
+        base_width=4, size=(32, 40), iters=2, batch=2, workers=0, num_train=4, num_val=2,
+        val_every=2, ckpt_every=2, log_every=2, overlays=0, device="cpu", out=str(out),
+    )  # fmt: skip
+    train(config)
+    return out / "last.pt"
+
+
+def test_a_trained_checkpoint_labels_frames_at_their_own_size(
+    trained: Path, stack, tmp_path: Path
+) -> None:
+    np.save(tmp_path / "clip.npy", stack[:3])
+    np.save(tmp_path / "still.npy", stack[0, :50, :70])
+    code = predict.main(
+        [str(trained), str(tmp_path / "clip.npy"), str(tmp_path / "still.npy"),
+         "--out", str(tmp_path / "out"), "--workers", "1"]
+    )  # fmt: skip
+    assert code == 0
+    rows = _rows(tmp_path / "out" / "regions.csv")
+    assert len(rows) == 4 * 6
+    for recording, shape in [("clip", SIZE), ("still", (50, 70))]:
+        labels = read_mask(tmp_path / "out" / recording / "labels" / "00000.png")
+        assert labels.shape == shape
+        assert labels.max() < 6
+        counts = [int(r["pixels"]) for r in rows if r["recording"] == recording]
+        assert sum(counts) == shape[0] * shape[1] * (3 if recording == "clip" else 1)
+    assert (tmp_path / "out" / "clip" / "regions.png").is_file()
+    assert not (tmp_path / "out" / "still" / "regions.png").exists()
+
+
+def test_labels_equal_the_evaluation_of_the_same_images(trained: Path, tmp_path: Path) -> None:
+    model, config = predict.load_trained_model(trained)
+    source = SyntheticSource(3, seed=5, size=config.size)
+    np.save(tmp_path / "val.npy", np.stack([source[i][0] for i in range(3)]))
+    argv = [str(trained), str(tmp_path / "val.npy"), "--out", str(tmp_path), "--batch", "1"]
+    assert predict.main(argv) == 0
+    dataset = SegmentationDataset(source, config.size, "none")
+    for i in range(3):
+        expected = evaluate_predict(model, dataset[i][0][None])[0].numpy()
+        assert np.array_equal(read_mask(tmp_path / "val" / "labels" / f"{i:05d}.png"), expected)
+
+
+def _garbage(path: Path) -> str:
+    path.write_bytes(b"not an array")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "extra", "message"),
+    [
+        (lambda p, s: _garbage(p / "bad.npy"), [], "not a readable .npy"),
+        (lambda p, s: (np.save(p / "4d.npy", s[None]), str(p / "4d.npy"))[1], [], "shape"),
+        (lambda p, s: str(p / "missing.tif"), [], "no such file"),
+        (
+            lambda p, s: (np.save(p / "c.npy", s.astype(np.uint16)), str(p / "c.npy"))[1],
+            [],
+            "--camera",
+        ),
+        (lambda p, s: (p / "empty").mkdir() or str(p / "empty"), [], "no image files"),
+    ],
+    ids=["unreadable", "wrong-shape", "missing", "counts-without-camera", "empty-folder"],
+)
+def test_bad_inputs_give_one_line_and_status_2(
+    oracle, stack, tmp_path: Path, capsys, make, extra, message
+) -> None:
+    assert _run(tmp_path, make(tmp_path, stack), *extra) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("python -m examples.predict: error: ")
+    assert message in err
+
+
+@pytest.mark.parametrize("content", [b"junk", None], ids=["not-torch", "foreign-dict"])
+def test_a_checkpoint_that_is_not_ours_gives_status_2(
+    content, stack, tmp_path: Path, capsys
+) -> None:
+    checkpoint = tmp_path / "other.pt"
+    if content is None:
+        torch.save({"state_dict": {"w": torch.zeros(2)}}, checkpoint)
+    else:
+        checkpoint.write_bytes(content)
+    np.save(tmp_path / "clip.npy", stack)
+    code = predict.main([str(checkpoint), str(tmp_path / "clip.npy"), "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "not a checkpoint written by examples.train" in err
+
+
+def test_command_line_reports_a_missing_checkpoint(tmp_path: Path) -> None:
+    argv = ["-m", "examples.predict", str(tmp_path / "no.pt"), str(tmp_path)]
+    argv += ["--out", str(tmp_path / "out")]
+    result = subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "no.pt: no such file" in result.stderr
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    temperature=arrays(np.float32, (5, 7), elements=st.floats(-20, 60, width=32)),
+    labels=arrays(np.uint8, (5, 7), elements=st.integers(0, 5)),
+)
+def test_region_temperatures_are_the_statistics_of_each_region(temperature, labels) -> None:
+    table = predict.region_temperatures(temperature, labels)
+    assert table[:, 0].sum() == labels.size
+    for label in range(6):
+        region = temperature[labels == label].astype(np.float64)
+        if region.size == 0:
+            assert np.isnan(table[label, 1:]).all()
+            continue
+        expected = [region.mean(), np.median(region), *np.percentile(region, [5, 95]), region.max()]
+        assert table[label, 1:] == pytest.approx(expected)
+        assert table[label, 3] <= table[label, 2] <= table[label, 4] <= table[label, 5]
