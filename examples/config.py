@@ -16,6 +16,9 @@ __all__ = [
     "IGNORE_INDEX",
     "LOSSES",
     "NUM_CLASSES",
+    "OPTIMIZERS",
+    "SCHEDULES",
+    "STUDY",
     "OneLineParser",
     "TrainConfig",
     "parse_size",
@@ -24,8 +27,12 @@ __all__ = [
 
 NUM_CLASSES = len(CLASS_NAMES)
 IGNORE_INDEX = 255
-#: ``--loss`` choices.
-LOSSES = ("rmi", "samcl", "ce")
+#: ``--loss`` choices (``rmi_ce``: RMI + ``ce_weight`` x cross-entropy, the study's control).
+LOSSES = ("rmi", "samcl", "ce", "rmi_ce")
+#: ``--optimizer`` choices (SGD with momentum is the paper's; AdamW is the study's).
+OPTIMIZERS = ("sgd", "adamw")
+#: ``--schedule`` choices: poly decay (the paper's) or one-cycle (warm-up then cosine decay).
+SCHEDULES = ("poly", "onecycle")
 
 
 @dataclasses.dataclass
@@ -42,6 +49,8 @@ class TrainConfig:
     batch: int = 16
     size: tuple[int, int] = (256, 320)
     lr: float = 0.01
+    optimizer: str = "sgd"
+    schedule: str = "poly"
     momentum: float = 0.9
     weight_decay: float = 5e-4
     poly_power: float = 0.9
@@ -65,6 +74,10 @@ class TrainConfig:
     samcl_negatives: str = "swap"
     samcl_weight: float = 0.5
     samcl_margin: float = 1.0
+    ce_weight: float = 0.5
+    #: Margin (fraction of the face box's side) of a crop around each synthetic or folder
+    #: face, made at the faces' own size before resizing to ``size``; None: whole frame.
+    face_crop: float | None = None
 
     def model_kwargs(self) -> dict[str, Any]:
         """The chosen network's own options for :func:`examples.models.build_model`."""
@@ -86,6 +99,35 @@ class TrainConfig:
         values = dict(values)
         values["size"] = tuple(values["size"])
         return cls(**values)
+
+
+#: The CPU study's preset (``python -m examples.study``, ``--study`` of ``examples.train``):
+#: TrainConfig values chosen by measurement (benchmarks/results/study_cpu/feasibility.md) so
+#: that the RMI baseline learns all six classes in a few minutes on 2 CPU cores. Faces are
+#: generated at 256x320 and cropped around the face (the role of the paper's 768x960 centre
+#: crop), then resized to ``size``; a small U-Net trained by AdamW with a one-cycle schedule,
+#: validated once, at the end.
+STUDY: dict[str, Any] = {
+    "net": "unet",
+    "base_width": 8,
+    "data": "synthetic",
+    "face_crop": 0.05,
+    "num_train": 512,
+    "num_val": 100,
+    "size": (96, 120),
+    "iters": 1800,
+    "batch": 8,
+    "optimizer": "adamw",
+    "schedule": "onecycle",
+    "lr": 4e-3,
+    "weight_decay": 1e-4,
+    "workers": 1,
+    "val_every": 1800,
+    "ckpt_every": 300,
+    "log_every": 50,
+    "overlays": 2,
+    "device": "cpu",
+}
 
 
 def resolve_amp(amp: str, device: torch.device) -> torch.dtype | None:

@@ -27,6 +27,8 @@ from tiaug.presets import TiAug
 
 __all__ = [
     "AUGMENTATIONS",
+    "FACE_CROP_SOURCE_SIZE",
+    "FaceCropSource",
     "FolderSource",
     "SegmentationDataset",
     "ShardSampler",
@@ -35,6 +37,7 @@ __all__ = [
     "TFDSource",
     "TrainSampler",
     "UsageError",
+    "face_box",
     "fit_to_size",
     "minmax_normalize",
     "open_data",
@@ -43,6 +46,9 @@ __all__ = [
 
 #: ``--aug`` choices: no augmentation or a TiAug preset.
 AUGMENTATIONS = ("none", "baseline", "samcl", "unconstrained")
+#: (rows, columns) at which synthetic faces are generated when they are cropped around the
+#: face (``face_crop``): the generator's native size.
+FACE_CROP_SOURCE_SIZE = (256, 320)
 
 
 class UsageError(Exception):
@@ -83,6 +89,73 @@ def fit_to_size(
     image = cv2.resize(image, (cols, rows), interpolation=interpolation)
     mask = cv2.resize(mask, (cols, rows), interpolation=cv2.INTER_NEAREST)
     return image, mask
+
+
+def face_box(
+    mask: np.ndarray, margin: float, aspect: float, ignore_index: int = 255
+) -> tuple[int, int, int, int]:
+    """``(top, left, rows, columns)`` of a crop around the labelled face, inside the mask.
+
+    The box of the labelled pixels (neither background nor ``ignore_index``) grows by
+    ``margin`` x its side on every side, then along one axis to the ``aspect`` (rows /
+    columns), and is shifted (then clipped) to lie inside the frame. Without labelled
+    pixels, the whole frame.
+    """
+    if margin < 0 or aspect <= 0:
+        raise ValueError(f"margin must be >= 0 and aspect > 0, got {margin}, {aspect}")
+    height, width = mask.shape[:2]
+    rows, cols = np.nonzero((mask != 0) & (mask != ignore_index))
+    if rows.size == 0:
+        return 0, 0, height, width
+    box_h = (rows.max() - rows.min() + 1) * (1 + 2 * margin)
+    box_w = (cols.max() - cols.min() + 1) * (1 + 2 * margin)
+    box_h, box_w = max(box_h, box_w * aspect), max(box_w, box_h / aspect)
+    box_h, box_w = min(round(box_h), height), min(round(box_w), width)
+    centre_r, centre_c = (rows.max() + rows.min()) / 2, (cols.max() + cols.min()) / 2
+    top = int(np.clip(round(centre_r - box_h / 2), 0, height - box_h))
+    left = int(np.clip(round(centre_c - box_w / 2), 0, width - box_w))
+    return top, left, box_h, box_w
+
+
+class FaceCropSource:
+    """Another source's pairs cropped around the face (:func:`face_box`) and resized to ``size``.
+
+    The role of the paper's fixed 768x960 centre crop of the Thermal Face Database, for
+    sources whose faces are small in the frame (synthetic faces, ``tiaug synth`` folders).
+    Crops are kept in memory once made (rows x columns x 5 bytes per pair).
+
+    Args:
+        source: the uncropped pairs.
+        size: (rows, columns) after the crop and resize; its aspect is the crop's.
+        margin: margin around the face's box, as a fraction of its side.
+        ignore_index: label of unlabelled pixels.
+    """
+
+    def __init__(
+        self, source: Source, size: tuple[int, int], margin: float, ignore_index: int = 255
+    ) -> None:
+        if margin < 0:
+            raise UsageError(f"the face crop margin must be >= 0, got {margin}")
+        self.source = source
+        self.size = (int(size[0]), int(size[1]))
+        self.margin = margin
+        self.ignore_index = ignore_index
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        if index not in self._cache:
+            image, mask = self.source[index]
+            top, left, rows, cols = face_box(
+                mask, self.margin, self.size[0] / self.size[1], self.ignore_index
+            )
+            window = (slice(top, top + rows), slice(left, left + cols))
+            self._cache[index] = fit_to_size(
+                np.ascontiguousarray(image[window]), np.ascontiguousarray(mask[window]), self.size
+            )
+        return self._cache[index]
 
 
 class SyntheticSource:
@@ -213,6 +286,7 @@ def open_data(
     seed: int = 0,
     num_classes: int = 6,
     ignore_index: int = 255,
+    face_crop: float | None = None,
 ) -> tuple[Source, Source]:
     """The (train, validation) sources named by ``data``.
 
@@ -226,6 +300,10 @@ def open_data(
         seed: seed of the synthetic sets (validation uses a different stream).
         num_classes: number of classes (folder labels are checked against it).
         ignore_index: label of unlabelled pixels.
+        face_crop: margin of a crop around each face (:class:`FaceCropSource`) for synthetic
+            and folder data: synthetic faces are then generated at
+            :data:`FACE_CROP_SOURCE_SIZE`. The Thermal Face Database keeps the paper's
+            centre crop. None: no face crop.
 
     Raises:
         UsageError: missing folder, no images, images without labels, mismatched shapes,
@@ -236,9 +314,13 @@ def open_data(
             raise UsageError(
                 f"synthetic data needs >= 1 image per split, got {num_train}, {num_val}"
             )
-        return (
-            SyntheticSource(num_train, sample_seed(seed, 0), size),
-            SyntheticSource(num_val, sample_seed(seed, 1), size),
+        made = size if face_crop is None else FACE_CROP_SOURCE_SIZE
+        return _cropped(
+            SyntheticSource(num_train, sample_seed(seed, 0), made),
+            SyntheticSource(num_val, sample_seed(seed, 1), made),
+            size,
+            face_crop,
+            ignore_index,
         )
     root = Path(data)
     if not root.is_dir():
@@ -259,7 +341,7 @@ def open_data(
                         f"{root}: no {name} images after the split by subject "
                         f"(validation subjects: {', '.join(tio.TFD_VAL_SUBJECTS)})"
                     )
-            train, val = TFDSource(train_pairs, size), TFDSource(val_pairs, size)
+            return TFDSource(train_pairs, size), TFDSource(val_pairs, size)
         else:
             raise UsageError(
                 f"{root}: no images found (expected train/ and val/ folders written by "
@@ -269,7 +351,18 @@ def open_data(
         raise UsageError(f"{error.filename}: no such folder or file") from None
     except ValueError as error:
         raise UsageError(" ".join(str(error).split())) from None
-    return train, val
+    return _cropped(train, val, size, face_crop, ignore_index)
+
+
+def _cropped(
+    train: Source, val: Source, size: tuple[int, int], margin: float | None, ignore_index: int
+) -> tuple[Source, Source]:
+    if margin is None:
+        return train, val
+    return (
+        FaceCropSource(train, size, margin, ignore_index),
+        FaceCropSource(val, size, margin, ignore_index),
+    )
 
 
 class SegmentationDataset(Dataset):
@@ -285,6 +378,7 @@ class SegmentationDataset(Dataset):
         aug: "none" or a TiAug preset ("baseline", "samcl", "unconstrained").
         seed: base seed of the augmentation.
         ignore_index: label of padded pixels.
+        pipeline: a TiAug pipeline to use instead of the ``aug`` preset.
     """
 
     def __init__(
@@ -294,15 +388,17 @@ class SegmentationDataset(Dataset):
         aug: str = "none",
         seed: int = 0,
         ignore_index: int = 255,
+        *,
+        pipeline: TiAug | None = None,
     ) -> None:
         if aug not in AUGMENTATIONS:
             raise UsageError(f"unknown augmentation {aug!r}; known: {', '.join(AUGMENTATIONS)}")
         self.source = source
         self.size = tuple(size)
         self.seed = seed
-        self.transform = (
-            None if aug == "none" else TiAug(aug, self.size, ignore_index=ignore_index, seed=seed)
-        )
+        self.transform = pipeline
+        if pipeline is None and aug != "none":
+            self.transform = TiAug(aug, self.size, ignore_index=ignore_index, seed=seed)
 
     def __len__(self) -> int:
         return len(self.source)

@@ -6,7 +6,8 @@ One confusion matrix is accumulated over the whole validation set (summed over r
 ``torchrun``); per-class IoU and mIoU are taken over the six classes, background included
 (a class absent from both labels and predictions is left out of the mean). The
 "unconstrained" copy passes every validation image once through the "unconstrained" TiAug
-preset with a fixed seed (:data:`UNCONSTRAINED_SEED`); labels stay amodal.
+preset with a fixed seed (:data:`UNCONSTRAINED_SEED`); labels stay amodal. The study adds
+one copy per condition of that preset (:data:`CONDITIONS`, :func:`evaluation_sets`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import albumentations as A
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
@@ -33,16 +35,31 @@ from examples.config import (
     parse_size,
     resolve_amp,
 )
-from examples.data import SegmentationDataset, ShardSampler, UsageError, open_data
+from examples.data import (
+    SegmentationDataset,
+    ShardSampler,
+    Source,
+    UsageError,
+    open_data,
+    sample_seed,
+)
 from examples.distributed import Distributed, setup_distributed, teardown_distributed
 from examples.metrics import ConfusionMatrix, all_background_miou
 from examples.models import build_model
 from examples.overlays import save_overlay
+from tiaug.ambient import AmbientShift, BackgroundClutter
+from tiaug.noise import SensorNoise
+from tiaug.presets import TiAug, build_preset
 
 __all__ = [
     "CLASS_NAMES",
+    "CONDITIONS",
+    "CONDITION_SEED",
+    "OCCLUDERS",
     "UNCONSTRAINED_SEED",
+    "condition_transform",
     "confusion_matrix",
+    "evaluation_sets",
     "main",
     "predict",
     "run_evaluation",
@@ -52,6 +69,60 @@ __all__ = [
 
 #: Seed of the "unconstrained" copy of the validation set (the same for every run).
 UNCONSTRAINED_SEED = 2022
+#: The occluder kinds of the "unconstrained" preset, in the order of its ``OneOf``.
+OCCLUDERS = ("glasses", "hand", "hair", "drink", "reference_occluder")
+#: The study's evaluation conditions: each occluder kind, the ambient change, background
+#: clutter and camera noise of the "unconstrained" preset, each applied alone.
+CONDITIONS = (*OCCLUDERS, "ambient", "clutter", "camera_noise")
+#: Base seed of the condition copies (the same for every run).
+CONDITION_SEED = 2023
+
+
+def condition_transform(name: str, size: tuple[int, int]) -> A.BasicTransform:
+    """The transform of one condition, taken from the "unconstrained" preset, with p = 1.
+
+    Raises:
+        ValueError: unknown condition, or the preset no longer has the expected parts.
+    """
+    if name not in CONDITIONS:
+        raise ValueError(f"unknown condition {name!r}; known: {', '.join(CONDITIONS)}")
+    parts = {type(part): part for part in build_preset("unconstrained", size)}
+    occluders = getattr(parts.get(A.OneOf), "transforms", [])
+    if len(occluders) != len(OCCLUDERS) or not {
+        AmbientShift,
+        BackgroundClutter,
+        SensorNoise,
+    } <= set(parts):
+        raise ValueError("the 'unconstrained' preset no longer has the parts CONDITIONS names")
+    chosen = {
+        **dict(zip(OCCLUDERS, occluders, strict=True)),
+        "ambient": parts[AmbientShift],
+        "clutter": parts[BackgroundClutter],
+        "camera_noise": parts[SensorNoise],
+    }[name]
+    chosen.p = 1.0
+    return chosen
+
+
+def evaluation_sets(
+    source: Source, size: tuple[int, int], *, conditions: bool = False
+) -> dict[str, Dataset]:
+    """The validation copies of ``source``: clean, "unconstrained" and (if asked) each condition.
+
+    Every copy is a fixed function of the source (fixed seeds); labels stay amodal.
+    """
+    sets: dict[str, Dataset] = {
+        "clean": SegmentationDataset(source, size, "none"),
+        "unconstrained": SegmentationDataset(
+            source, size, "unconstrained", UNCONSTRAINED_SEED, IGNORE_INDEX
+        ),
+    }
+    if conditions:
+        for number, name in enumerate(CONDITIONS):
+            seed = sample_seed(CONDITION_SEED, number)
+            pipeline = TiAug(transforms=[condition_transform(name, size)], seed=seed)
+            sets[name] = SegmentationDataset(source, size, seed=seed, pipeline=pipeline)
+    return sets
 
 
 @torch.inference_mode()
@@ -207,16 +278,12 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
             seed=config.seed,
             num_classes=NUM_CLASSES,
             ignore_index=IGNORE_INDEX,
+            face_crop=config.face_crop,
         )
         model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
         model.load_state_dict(state["model"])
         model.to(context.device)
-        datasets = {
-            "clean": SegmentationDataset(val_source, size, "none"),
-            "unconstrained": SegmentationDataset(
-                val_source, size, "unconstrained", UNCONSTRAINED_SEED, IGNORE_INDEX
-            ),
-        }
+        datasets = evaluation_sets(val_source, size)
         out = args.out or args.checkpoint.parent
         report = run_evaluation(
             model,

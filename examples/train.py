@@ -19,7 +19,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ from examples.config import (
     IGNORE_INDEX,
     LOSSES,
     NUM_CLASSES,
+    OPTIMIZERS,
+    SCHEDULES,
+    STUDY,
     OneLineParser,
     TrainConfig,
     parse_size,
@@ -55,45 +58,71 @@ from examples.distributed import (
     setup_distributed,
     teardown_distributed,
 )
-from examples.evaluate import UNCONSTRAINED_SEED, run_evaluation, validate
+from examples.evaluate import evaluation_sets, run_evaluation, validate
 from examples.models import MODELS, build_model
 from samcl_loss import RMILoss, SAMCLLoss
 
-__all__ = ["DEMO", "SegmentationTask", "build_criterion", "main", "parse_args", "train"]
+__all__ = [
+    "DEMO",
+    "RMIWithCrossEntropy",
+    "SegmentationTask",
+    "build_criterion",
+    "build_optimizer",
+    "main",
+    "parse_args",
+    "train",
+]
 
 
-#: Options of ``--demo``: a small U-Net (widths 8..128) on synthetic faces at 96x120, about
-#: 2.5 minutes on 2 CPU cores; validation mIoU reaches about 0.4 (all-background: 0.15).
+#: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug and
+#: SAM-CL, a few minutes on 2 CPU cores (measured in benchmarks/results/study_cpu/).
 DEMO: dict[str, Any] = {
-    "net": "unet",
-    "base_width": 8,
+    **STUDY,
     "loss": "samcl",
     "aug": "samcl",
-    "data": "synthetic",
-    "num_train": 512,
-    "num_val": 64,
-    "size": (96, 120),
-    "iters": 1000,
-    "batch": 8,
-    "workers": 1,
-    "val_every": 500,
-    "ckpt_every": 500,
-    "log_every": 20,
     "overlays": 4,
-    "device": "cpu",
     "out": "outputs/demo",
 }
 
 # Options that must match between a checkpoint and a resumed run.
-_RESUME_KEYS = ("net", "loss", "aug", "data", "num_train", "iters", "batch", "size", "seed")
+_RESUME_KEYS = (
+    "net",
+    "loss",
+    "aug",
+    "data",
+    "num_train",
+    "iters",
+    "batch",
+    "size",
+    "seed",
+    "optimizer",
+    "schedule",
+    "face_crop",
+)
+
+
+class RMIWithCrossEntropy(nn.Module):
+    """RMI + ``weight`` x cross-entropy: extra pixel supervision without contrast (a control)."""
+
+    def __init__(self, weight: float = 0.5) -> None:
+        super().__init__()
+        self.weight = weight
+        self.rmi = RMILoss(NUM_CLASSES, ignore_index=IGNORE_INDEX)
+        self.ce = nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
+
+    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        """The loss of logits (N, C, H, W) against labels (N, H, W)."""
+        return self.rmi(logits, target) + self.weight * self.ce(logits, target)
 
 
 def build_criterion(config: TrainConfig, generator: torch.Generator | None = None) -> nn.Module:
-    """The loss of ``config.loss``: RMI, SAMCLLoss on RMI, or cross-entropy."""
+    """The loss of ``config.loss``: RMI, SAMCLLoss on RMI, cross-entropy or RMI + CE."""
     if config.loss == "ce":
         return nn.CrossEntropyLoss(ignore_index=IGNORE_INDEX)
     if config.loss == "rmi":
         return RMILoss(NUM_CLASSES, ignore_index=IGNORE_INDEX)
+    if config.loss == "rmi_ce":
+        return RMIWithCrossEntropy(config.ce_weight)
     return SAMCLLoss(
         NUM_CLASSES,
         base_loss="rmi",
@@ -103,6 +132,31 @@ def build_criterion(config: TrainConfig, generator: torch.Generator | None = Non
         prediction=config.samcl_prediction,
         ignore_index=IGNORE_INDEX,
         generator=generator,
+    )
+
+
+def build_optimizer(
+    config: TrainConfig, parameters: Iterable[nn.Parameter]
+) -> tuple[torch.optim.Optimizer, torch.optim.lr_scheduler.LRScheduler]:
+    """The optimiser and per-iteration schedule of ``config``.
+
+    SGD (momentum, weight decay) or AdamW (decoupled weight decay), with poly decay from
+    ``lr`` (power ``poly_power``) or a one-cycle schedule peaking at ``lr`` (30 % warm-up,
+    then cosine decay) over ``iters`` iterations.
+    """
+    optimizer: torch.optim.Optimizer
+    if config.optimizer == "adamw":
+        optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    else:
+        optimizer = torch.optim.SGD(
+            parameters, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
+        )
+    if config.schedule == "onecycle":
+        return optimizer, torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=config.lr, total_steps=config.iters
+        )
+    return optimizer, torch.optim.lr_scheduler.PolynomialLR(
+        optimizer, total_iters=config.iters, power=config.poly_power
     )
 
 
@@ -154,7 +208,13 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
     """Raise UsageError for option values that cannot work."""
     if config.net not in MODELS:
         raise UsageError(f"unknown network {config.net!r}; known networks: {', '.join(MODELS)}")
-    choices = {"loss": LOSSES, "aug": AUGMENTATIONS, "amp": ("auto", "bf16", "fp16", "off")}
+    choices = {
+        "loss": LOSSES,
+        "aug": AUGMENTATIONS,
+        "amp": ("auto", "bf16", "fp16", "off"),
+        "optimizer": OPTIMIZERS,
+        "schedule": SCHEDULES,
+    }
     for name, known in choices.items():
         if getattr(config, name) not in known:
             raise UsageError(f"unknown {name} {getattr(config, name)!r}; known: {', '.join(known)}")
@@ -296,16 +356,12 @@ def _train(config: TrainConfig, context: Distributed) -> dict[str, Any]:
         seed=config.seed,
         num_classes=NUM_CLASSES,
         ignore_index=IGNORE_INDEX,
+        face_crop=config.face_crop,
     )
     train_set = SegmentationDataset(
         train_source, config.size, config.aug, sample_seed(config.seed, 2), IGNORE_INDEX
     )
-    val_sets = {
-        "clean": SegmentationDataset(val_source, config.size, "none"),
-        "unconstrained": SegmentationDataset(
-            val_source, config.size, "unconstrained", UNCONSTRAINED_SEED, IGNORE_INDEX
-        ),
-    }
+    val_sets = evaluation_sets(val_source, config.size)
     try:
         model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
     except ValueError as error:
@@ -318,12 +374,7 @@ def _train(config: TrainConfig, context: Distributed) -> dict[str, Any]:
         task.model.to(memory_format=torch.channels_last)
     if device.type == "cuda" and context.world_size > 1:
         task = nn.SyncBatchNorm.convert_sync_batchnorm(task)
-    optimizer = torch.optim.SGD(
-        task.parameters(), lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay
-    )
-    scheduler = torch.optim.lr_scheduler.PolynomialLR(
-        optimizer, total_iters=config.iters, power=config.poly_power
-    )
+    optimizer, scheduler = build_optimizer(config, task.parameters())
     scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
 
     start, elapsed = 0, 0.0
@@ -494,6 +545,11 @@ def _train(config: TrainConfig, context: Distributed) -> dict[str, Any]:
             f"{report['clean']['miou']:.4f}, unconstrained {report['unconstrained']['miou']:.4f} "
             f"(all-background predictor: {report['clean']['all_background_miou']:.4f}){where}"
         )
+        for name in val_sets:
+            ious = ", ".join(
+                f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in report[name]["iou"].items()
+            )
+            log.say(f"{name} IoU per class: {ious}")
     return report
 
 
@@ -519,6 +575,11 @@ def _parser() -> OneLineParser:
         help=f"small CPU run: {', '.join(f'{k}={v}' for k, v in DEMO.items())} "
         "(explicit options still win)",
     )
+    add(
+        "--study",
+        action="store_true",
+        help="the CPU study's preset (examples.config.STUDY; explicit options still win)",
+    )
     add("--net", default=defaults.net, help=f"network: {', '.join(MODELS)}")
     add("--loss", default=defaults.loss, help=f"loss: {', '.join(LOSSES)}")
     add("--aug", default=defaults.aug, help=f"augmentation: {', '.join(AUGMENTATIONS)}")
@@ -532,9 +593,11 @@ def _parser() -> OneLineParser:
     add("--iters", type=int, default=defaults.iters, help="training iterations")
     add("--batch", type=int, default=defaults.batch, help="global batch (over all processes)")
     add("--size", type=parse_size, default=defaults.size, help="training size HxW in pixels")
-    add("--lr", type=float, default=defaults.lr, help="initial learning rate (poly decay)")
+    add("--lr", type=float, default=defaults.lr, help="initial (poly) or peak (one-cycle) lr")
+    add("--optimizer", default=defaults.optimizer, choices=OPTIMIZERS, help="optimiser")
+    add("--schedule", default=defaults.schedule, choices=SCHEDULES, help="lr schedule")
     add("--momentum", type=float, default=defaults.momentum, help="SGD momentum")
-    add("--weight-decay", type=float, default=defaults.weight_decay, help="SGD weight decay")
+    add("--weight-decay", type=float, default=defaults.weight_decay, help="weight decay")
     add("--poly-power", type=float, default=defaults.poly_power, help="poly lr power")
     add(
         "--amp",
@@ -602,16 +665,28 @@ def _parser() -> OneLineParser:
     )
     add("--samcl-weight", type=float, default=defaults.samcl_weight, help="SAM-CL term weight")
     add("--samcl-margin", type=float, default=defaults.samcl_margin, help="triplet margin")
+    add("--ce-weight", type=float, default=defaults.ce_weight, help="CE weight of rmi_ce")
+    add(
+        "--face-crop",
+        type=float,
+        default=defaults.face_crop,
+        help="crop synthetic/folder faces with this margin (fraction of the face box) "
+        "before resizing (default: no crop)",
+    )
     return parser
 
 
 def parse_args(argv: Sequence[str] | None = None) -> TrainConfig:
     """Turn command-line arguments into a :class:`TrainConfig` (``--demo`` sets defaults)."""
     parser = _parser()
-    if "--demo" in (sys.argv[1:] if argv is None else argv):
+    arguments = sys.argv[1:] if argv is None else argv
+    if "--study" in arguments:
+        parser.set_defaults(**STUDY)
+    if "--demo" in arguments:
         parser.set_defaults(**DEMO)
     values = vars(parser.parse_args(argv))
     values.pop("demo")
+    values.pop("study")
     return TrainConfig(**values)
 
 

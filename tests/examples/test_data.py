@@ -8,10 +8,12 @@ import pytest
 import torch
 
 from examples.data import (
+    FaceCropSource,
     SegmentationDataset,
     ShardSampler,
     TrainSampler,
     UsageError,
+    face_box,
     minmax_normalize,
     open_data,
 )
@@ -155,3 +157,25 @@ def test_bad_data_folders_give_one_line_errors(tmp_path: Path, make, message: st
     with pytest.raises(UsageError, match=message) as error:
         open_data(str(root), SIZE)
     assert "\n" not in str(error.value)
+
+
+def test_face_box_grows_to_the_aspect_and_stays_inside() -> None:
+    mask = np.zeros((100, 200), np.uint8)
+    mask[40:60, 10:30] = 1  # a 20x20 face near the left edge
+    top, left, rows, cols = face_box(mask, margin=0.5, aspect=0.5)
+    assert (rows, cols) == (40, 80)  # 20 px + 2 x 10 px margin, widened to rows/cols 0.5
+    assert (top, left) == (30, 0)  # centred on the face, shifted inside the frame
+    assert face_box(np.zeros((10, 12), np.uint8), 0.1, 1.0) == (0, 0, 10, 12)
+    with pytest.raises(ValueError, match="margin must be >= 0"):
+        face_box(mask, -0.1, 1.0)
+
+
+def test_face_crop_source_fills_the_frame_with_the_face() -> None:
+    _, val = open_data("synthetic", (48, 60), num_train=2, num_val=2, seed=0, face_crop=0.1)
+    assert isinstance(val, FaceCropSource)
+    image, mask = val[0]
+    assert image.shape == mask.shape == (48, 60)
+    assert image.dtype == np.float32
+    assert 0.3 < (mask > 0).mean() < 0.7  # the face covers a third to two thirds of the crop
+    assert set(np.unique(mask)) == set(range(6))
+    assert val[0][0] is image  # crops are kept

@@ -14,7 +14,7 @@ from examples import evaluate, reproduce
 from examples.checkpoint import load_checkpoint
 from examples.config import TrainConfig, resolve_amp
 from examples.models import build_model
-from examples.train import build_criterion, main, parse_args, train
+from examples.train import build_criterion, build_optimizer, main, parse_args, train
 from tiaug.io import write_mask, write_thermal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,6 +138,27 @@ def test_other_losses_and_augmentations_train(tmp_path: Path, loss: str, aug: st
     report = train(_config(tmp_path, loss=loss, aug=aug, iters=2, val_every=2, overlays=0))
     assert report["config"]["loss"] == loss
     assert "scale0" not in json.loads((tmp_path / "metrics.jsonl").open().readline())["train"]
+
+
+def test_study_optimiser_crop_and_control_loss_train(tmp_path: Path) -> None:
+    overrides = {"optimizer": "adamw", "schedule": "onecycle", "face_crop": 0.1}
+    report = train(_config(tmp_path, loss="rmi_ce", iters=2, val_every=2, overlays=0, **overrides))
+    assert {k: report["config"][k] for k in overrides} == overrides
+    assert report["config"]["loss"] == "rmi_ce"
+
+
+def test_one_cycle_peaks_at_the_learning_rate() -> None:
+    config = TrainConfig(optimizer="adamw", schedule="onecycle", lr=4e-3, iters=100)
+    optimizer, scheduler = build_optimizer(config, [torch.nn.Parameter(torch.zeros(1))])
+    assert isinstance(optimizer, torch.optim.AdamW)
+    rates = []
+    for _ in range(config.iters):
+        optimizer.step()
+        scheduler.step()
+        rates.append(scheduler.get_last_lr()[0])
+    assert max(rates) == pytest.approx(4e-3, rel=1e-3)
+    assert 25 <= rates.index(max(rates)) <= 35
+    assert rates[-1] < 1e-3 * max(rates)
 
 
 def _write_folder(root: Path, drop_label: bool = False, label_shape=(32, 40)) -> None:

@@ -1,0 +1,425 @@
+"""The CPU robustness study: seeds x variants of one network, with statistics over seeds.
+
+    python -m examples.study                       # 5 seeds x the variants, the STUDY preset
+    python -m examples.study --seeds 2 --variants rmi_baseline,samcl_tiaug
+
+Every run trains the :data:`examples.config.STUDY` preset with its variant's options and one
+seed (the seed fixes the data, the initial weights and the augmentation stream, so runs of
+one seed are paired), then is evaluated on the clean validation set, the "unconstrained"
+copy and one copy per condition (:data:`examples.evaluate.CONDITIONS`). Runs go seed by seed
+(all variants of seed 0, then seed 1, ...), so a partial study already gives paired
+comparisons. A finished run's ``study_run.json`` is reused and a stopped run resumed: the
+same command continues a stopped study. After every run the results are rewritten:
+``RESULTS/study.json``, ``study.md`` and ``study.png``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from examples.checkpoint import load_checkpoint
+from examples.config import (
+    CLASS_NAMES,
+    IGNORE_INDEX,
+    NUM_CLASSES,
+    STUDY,
+    OneLineParser,
+    TrainConfig,
+)
+from examples.data import UsageError, open_data
+from examples.distributed import setup_distributed, teardown_distributed
+from examples.evaluate import CONDITIONS, evaluation_sets, validate
+from examples.models import build_model
+from examples.stats import mean_ci, paired_differences, verdict
+from examples.train import train
+
+__all__ = [
+    "CRITIC_NEGATIVES",
+    "PAIRS",
+    "SETS",
+    "SINGLE_SEED",
+    "VARIANTS",
+    "main",
+    "run_study",
+    "summarize_runs",
+]
+
+#: SAMCLLoss negatives of the critic that cannot cheat by class areas (samcl_loss.negatives).
+CRITIC_NEGATIVES = "shift"
+
+#: The study's variants: TrainConfig overrides of the preset and a description.
+VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
+    "rmi_baseline": ({"loss": "rmi", "aug": "baseline"}, "RMI, geometry-only aug (baseline)"),
+    "rmi_tiaug": ({"loss": "rmi", "aug": "samcl"}, "RMI + TiAug"),
+    "samcl_tiaug": (
+        {"loss": "samcl", "aug": "samcl", "samcl_negatives": "swap"},
+        "TiAug + SAM-CL, the paper's class-swap negatives",
+    ),
+    "samcl_critic": (
+        {"loss": "samcl", "aug": "samcl", "samcl_negatives": CRITIC_NEGATIVES},
+        f"TiAug + SAM-CL, negatives {CRITIC_NEGATIVES!r} (a critic that cannot cheat)",
+    ),
+    "rmi_ce_tiaug": (
+        {"loss": "rmi_ce", "aug": "samcl"},
+        "RMI + 0.5 x cross-entropy + TiAug (extra supervision, no contrast: the control)",
+    ),
+    "samcl_released": (
+        {
+            "loss": "samcl",
+            "aug": "samcl",
+            "samcl_prediction": "argmax",
+            "samcl_negatives": "zeros",
+        },
+        "TiAug + SAM-CL as released (argmax, zero negatives; trains like rmi_tiaug)",
+    ),
+}
+#: Variants run for the first seed only (a confirming run).
+SINGLE_SEED = ("samcl_released",)
+#: Paired comparisons ``(a, b)``: a - b per seed.
+PAIRS = (
+    ("samcl_tiaug", "rmi_baseline"),
+    ("samcl_tiaug", "rmi_tiaug"),
+    ("samcl_tiaug", "rmi_ce_tiaug"),
+    ("samcl_critic", "samcl_tiaug"),
+)
+#: The evaluation sets, in report order.
+SETS = ("clean", "unconstrained", *CONDITIONS)
+
+# Options that do not change a run's result (a finished run is reused across them).
+_IRRELEVANT = {"out", "resume", "stop_at", "workers", "threads", "device", "overlays", "log_every"}
+_IRRELEVANT |= {"ckpt_every"}
+
+
+def _run_config(base: TrainConfig, variant: str, seed: int, out: Path) -> TrainConfig:
+    values = {**base.to_dict(), **VARIANTS[variant][0]}
+    values.update({"seed": seed, "out": str(out / f"{variant}_seed{seed}"), "resume": None})
+    return TrainConfig.from_dict(values)
+
+
+def _same_run(saved: dict[str, Any], config: TrainConfig) -> bool:
+    wanted = config.to_dict()
+    return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
+
+
+def _evaluate_conditions(config: TrainConfig) -> dict[str, float]:
+    """mIoU of the run's best checkpoint on each condition copy of its validation set."""
+    _, val_source = open_data(
+        config.data,
+        config.size,
+        num_train=1,
+        num_val=config.num_val,
+        seed=config.seed,
+        num_classes=NUM_CLASSES,
+        ignore_index=IGNORE_INDEX,
+        face_crop=config.face_crop,
+    )
+    model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
+    model.load_state_dict(load_checkpoint(Path(config.out) / "best.pt")["model"])
+    context = setup_distributed(config.device)
+    model.to(context.device)
+    try:
+        sets = evaluation_sets(val_source, config.size, conditions=True)
+        return {
+            name: validate(model, sets[name], context, batch=config.batch)["miou"]
+            for name in CONDITIONS
+        }
+    finally:
+        teardown_distributed(context)
+
+
+def _one_run(config: TrainConfig, variant: str) -> dict[str, Any]:
+    """Train (or resume) one run and evaluate it; the result is saved as study_run.json."""
+    path = Path(config.out) / "study_run.json"
+    if path.is_file():
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        if _same_run(saved.get("config", {}), config):
+            return saved
+    if (Path(config.out) / "last.pt").is_file():
+        config.resume = "auto"
+    started = time.perf_counter()
+    report = train(config)
+    conditions = _evaluate_conditions(config)
+    result = {
+        "variant": variant,
+        "seed": config.seed,
+        "clean": {"miou": report["clean"]["miou"], "iou": report["clean"]["iou"]},
+        "unconstrained": report["unconstrained"]["miou"],
+        "conditions": conditions,
+        "train_time_s": report["train_time_s"],
+        "run_time_s": time.perf_counter() - started,
+        "config": config.to_dict(),
+    }
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def _set_values(run: dict[str, Any], name: str) -> float:
+    if name == "clean":
+        return float(run["clean"]["miou"])
+    if name == "unconstrained":
+        return float(run["unconstrained"])
+    return float(run["conditions"][name])
+
+
+def _interval(low: float, high: float) -> list[float | None]:
+    return [None if math.isnan(v) else v for v in (low, high)]
+
+
+def summarize_runs(runs: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Per variant and set: mean mIoU and 95 % t-interval over seeds; per pair of
+    :data:`PAIRS` and set: the mean paired difference (a - b) and its 95 % t-interval.
+    """
+    by_variant: dict[str, dict[int, dict[str, Any]]] = {}
+    for run in runs:
+        by_variant.setdefault(run["variant"], {})[run["seed"]] = run
+    summary = []
+    for variant, seeds in by_variant.items():
+        for name in SETS:
+            mean, low, high = mean_ci([_set_values(r, name) for r in seeds.values()])
+            summary.append(
+                {"variant": variant, "set": name, "n": len(seeds), "mean": mean,
+                 "ci95": _interval(low, high)}
+            )  # fmt: skip
+    comparisons = []
+    for a, b in PAIRS:
+        if a not in by_variant or b not in by_variant:
+            continue
+        for name in SETS:
+            diffs = paired_differences(
+                {s: _set_values(r, name) for s, r in by_variant[a].items()},
+                {s: _set_values(r, name) for s, r in by_variant[b].items()},
+            )
+            if not diffs:
+                continue
+            mean, low, high = mean_ci(diffs)
+            comparisons.append(
+                {"a": a, "b": b, "set": name, "n": len(diffs), "mean_diff": mean,
+                 "ci95": _interval(low, high),
+                 "verdict": "too few seeds" if len(diffs) < 2 else verdict(low, high)}
+            )  # fmt: skip
+    return {"summary": summary, "comparisons": comparisons}
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f}"
+
+
+def render_markdown(payload: dict[str, Any]) -> str:
+    """study.md: the setup, the per-variant table with intervals and the comparisons."""
+    meta = payload["meta"]
+    lines = [
+        "# CPU robustness study",
+        "",
+        f"`{meta['command']}`; written {meta['date']} on {meta['machine']}; "
+        f"{meta['runs_done']} runs, {meta['run_time_min']:.1f} min of run time.",
+        "",
+        f"Preset: `examples.config.STUDY` (`{json.dumps(meta['preset'])}`).",
+        "",
+        "mIoU % (six classes, background included), mean over seeds [95 % t-interval]:",
+        "",
+        "| variant | seeds | " + " | ".join(SETS) + " |",
+        "| --- | ---: |" + " ---: |" * len(SETS),
+    ]
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in payload["summary"]:
+        rows.setdefault(row["variant"], {})[row["set"]] = row
+    for variant, sets in rows.items():
+        cells = []
+        for name in SETS:
+            row = sets[name]
+            low, high = row["ci95"]
+            interval = "" if low is None else f" [{_percent(low)}, {_percent(high)}]"
+            cells.append(f"{_percent(row['mean'])}{interval}")
+        lines.append(f"| {variant} | {sets['clean']['n']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Paired differences a - b over seeds, mIoU points [95 % t-interval]; a difference is",
+        '"better" or "worse" only when its interval excludes 0:',
+        "",
+        "| a - b | set | seeds | mean | 95 % interval | verdict |",
+        "| --- | --- | ---: | ---: | --- | --- |",
+    ]
+    for row in payload["comparisons"]:
+        low, high = row["ci95"]
+        interval = "" if low is None else f"[{100 * low:+.2f}, {100 * high:+.2f}]"
+        lines.append(
+            f"| {row['a']} - {row['b']} | {row['set']} | {row['n']} "
+            f"| {100 * row['mean_diff']:+.2f} | {interval} | {row['verdict']} |"
+        )
+    lines += ["", "Clean per-class IoU %, mean over seeds:", ""]
+    lines += ["| variant | " + " | ".join(CLASS_NAMES) + " |"]
+    lines += ["| --- |" + " ---: |" * len(CLASS_NAMES)]
+    for variant in rows:
+        runs = [r for r in payload["runs"] if r["variant"] == variant]
+        means = [mean_ci([r["clean"]["iou"][c] or 0.0 for r in runs])[0] for c in CLASS_NAMES]
+        lines.append(f"| {variant} | " + " | ".join(_percent(m) for m in means) + " |")
+    lines += ["", "Variants:", ""]
+    lines += [f"- `{name}`: {text}" for name, (_, text) in VARIANTS.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _bars(cells: Sequence[dict[str, Any]]) -> tuple[list[float], list[list[float]]]:
+    """Means (%) and their (below, above) error-bar lengths; no bar without an interval."""
+    means, below, above = [], [], []
+    for cell in cells:
+        mean = 100 * cell["mean"]
+        low, high = (mean if v is None else 100 * v for v in cell["ci95"])
+        means.append(mean)
+        below.append(mean - low)
+        above.append(high - mean)
+    return means, [below, above]
+
+
+def plot(payload: dict[str, Any], path: Path) -> None:
+    """study.png: mIoU per variant with 95 % intervals (clean, unconstrained) and per condition."""
+    import matplotlib.pyplot as plt
+
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in payload["summary"]:
+        rows.setdefault(row["variant"], {})[row["set"]] = row
+    variants = list(rows)
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(14, 4.5), gridspec_kw={"width_ratios": [1, 3]}, layout="constrained"
+    )
+    for axis, names in ((left, SETS[:2]), (right, SETS[2:])):
+        width = 0.8 / max(len(variants), 1)
+        for number, variant in enumerate(variants):
+            means, errors = _bars([rows[variant][n] for n in names])
+            where = [i + (number - (len(variants) - 1) / 2) * width for i in range(len(names))]
+            axis.bar(where, means, width, yerr=errors, capsize=2, label=variant)
+        axis.set_xticks(range(len(names)), names, rotation=20)
+        axis.set_ylabel("mIoU % (mean, 95 % interval)")
+        axis.grid(axis="y", alpha=0.3)
+    right.legend(fontsize=8, ncols=3)
+    figure.suptitle("CPU study: validation mIoU per variant (intervals over seeds)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _machine() -> str:
+    """The CPU model, its core count and torch's thread count."""
+    name = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        models = [
+            line for line in cpuinfo.read_text().splitlines() if line.startswith("model name")
+        ]
+        name = models[0].split(":", 1)[1].strip() if models else name
+    return f"{name}, {os.cpu_count()} cores, torch threads {torch.get_num_threads()}"
+
+
+def _write(runs: list[dict[str, Any]], base: TrainConfig, results: Path, command: str) -> None:
+    preset = {k: v for k, v in base.to_dict().items() if k not in _IRRELEVANT}
+    meta = {
+        "command": command,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": _machine(),
+        "runs_done": len(runs),
+        "run_time_min": sum(r["run_time_s"] for r in runs) / 60,
+        "preset": preset,
+        "sets": list(SETS),
+        "pairs": [list(pair) for pair in PAIRS],
+    }
+    payload = {"meta": meta, "runs": runs, **summarize_runs(runs)}
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "study.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    (results / "study.md").write_text(render_markdown(payload), encoding="utf-8")
+    plot(payload, results / "study.png")
+
+
+def run_study(
+    base: TrainConfig,
+    variants: Sequence[str],
+    seeds: int,
+    out: Path,
+    results: Path,
+    command: str = "python -m examples.study",
+) -> list[dict[str, Any]]:
+    """Train (or reuse) every run, seed-major; rewrite the results after each run.
+
+    ``base`` is the preset every variant starts from; the result files are rewritten after
+    every run, so a stopped study leaves a consistent partial report.
+    """
+    runs: list[dict[str, Any]] = []
+    for seed in range(seeds):
+        for variant in variants:
+            if variant in SINGLE_SEED and seed > 0:
+                continue
+            config = _run_config(base, variant, seed, out)
+            runs.append({k: v for k, v in _one_run(config, variant).items() if k != "config"})
+            _write(runs, base, results, command)
+    return runs
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in VARIANTS]
+    if unknown or not names:
+        raise UsageError(
+            f"unknown variant {', '.join(unknown) or text!r}; known: {', '.join(VARIANTS)}"
+        )
+    return names
+
+
+def _parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="python -m examples.study",
+        description="Train seeds x variants of the STUDY preset; write RESULTS/study.json, "
+        ".md and .png.",
+    )
+    add = parser.add_argument
+    add("--seeds", type=int, default=5, help="seeds 0..N-1 per variant")
+    add("--variants", default=",".join(VARIANTS), help="comma-separated variants")
+    add("--iters", type=int, default=STUDY["iters"], help="training iterations per run")
+    add("--threads", type=int, default=2, help="torch CPU threads of each run")
+    add("--workers", type=int, default=STUDY["workers"], help="DataLoader workers per run")
+    add("--out", type=Path, default=Path("runs/study"), help="folder of the runs")
+    add(
+        "--results",
+        type=Path,
+        default=Path("benchmarks/results/study_cpu"),
+        help="folder of study.json, study.md and study.png",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
+    args = _parser().parse_args(argv)
+    try:
+        variants = _names(args.variants)
+        if args.seeds < 1 or args.iters < 1:
+            raise UsageError(f"--seeds and --iters must be >= 1, got {args.seeds}, {args.iters}")
+        base = TrainConfig(
+            **{
+                **STUDY,
+                "iters": args.iters,
+                "val_every": args.iters,
+                "threads": args.threads,
+                "workers": args.workers,
+            }
+        )
+        arguments = sys.argv[1:] if argv is None else argv
+        command = " ".join(["python -m examples.study", *arguments])
+        run_study(base, variants, args.seeds, args.out, args.results, command)
+    except UsageError as error:
+        print(f"python -m examples.study: error: {error}", file=sys.stderr)
+        return 2
+    print(f"study: {args.results / 'study.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
