@@ -293,7 +293,7 @@ def open_data(
     Args:
         data: ``"synthetic"`` (faces made in memory), a folder written by ``tiaug synth``
             (``train/`` and ``val/`` with ``image/`` and ``label/``), or a Thermal Face
-            Database folder of ``.npy`` + ``.ljson`` files (split by subject, METHOD.md).
+            Database folder of ``.npy`` + ``.ljson`` files (split by subject, docs/method.md).
         size: (rows, columns) of the samples.
         num_train: synthetic training faces.
         num_val: synthetic validation faces.

@@ -1,4 +1,4 @@
-"""RMILoss: checked against a loop-based float64 implementation of METHOD.md section 3."""
+"""RMILoss: checked against a loop-based float64 implementation of docs/method.md section 3."""
 
 import math
 import re
@@ -63,7 +63,7 @@ def reference_rmi(
     alpha=1e-3,
     ignore_index=255,
 ):
-    """Straightforward float64 RMI loss from METHOD.md section 3 (every sample must have a
+    """Straightforward float64 RMI loss from docs/method.md section 3 (every sample must have a
     valid pixel; that is where the formula and the package agree by definition)."""
     x = logits.detach().double()
     n, c, h, w = x.shape

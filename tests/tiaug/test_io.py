@@ -233,7 +233,7 @@ def _hull_reference(points_rc: np.ndarray, shape) -> np.ndarray:
 
 
 def _reference_mask(points: np.ndarray, groups: dict, shape) -> np.ndarray:
-    """Independent implementation of METHOD.md section 4 (order chin .. nose, later wins)."""
+    """Independent implementation of docs/method.md section 4 (order chin .. nose, later wins)."""
     mask = np.zeros(shape, np.uint8)
     order = [
         (1, ["chin"]),

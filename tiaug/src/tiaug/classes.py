@@ -1,6 +1,6 @@
 """The six face classes and how a label map is built from 68-point landmarks.
 
-This is the Thermal Face Database recipe (METHOD.md, section 4), shared by the TFD reader
+This is the Thermal Face Database recipe (docs/method.md, section 4), shared by the TFD reader
 (:mod:`tiaug.io`) and the synthetic face generator (:mod:`tiaug.synth`): the convex hull of
 each landmark group is painted in the order chin (face), outer mouth, left eye, right eye,
 left eyebrow, right eyebrow, nose (centre + bottom nose points together); later wins.

@@ -149,7 +149,7 @@ def build_preset(
     """The transforms of a TiAug preset, in order.
 
     Presets:
-        ``"samcl"``: the reference recipe (METHOD.md section 1): flips (0.5 each), rotation
+        ``"samcl"``: the reference recipe (docs/method.md section 1): flips (0.5 each), rotation
         0-360 (1.0), blur sigma 1-1.2 px (0.5), uniform noise of amplitude U(0, 0.1) degC
         (0.5), reference occlusion (0.5), rescale 0.5-2.0 with aspect 0.9-1.1 (1.0),
         centre crop/pad to ``size``.

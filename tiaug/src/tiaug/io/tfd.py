@@ -25,7 +25,7 @@ __all__ = [
     "tfd_subject",
 ]
 
-#: Validation subjects of the paper's Thermal Face Database split (METHOD.md, section 4).
+#: Validation subjects of the paper's Thermal Face Database split (docs/method.md, section 4).
 TFD_VAL_SUBJECTS: tuple[str, ...] = (
     "sub007", "sub009", "sub011", "sub012", "sub013", "sub017", "sub021", "sub023",
     "sub052", "sub061", "sub068", "sub069", "sub075", "sub085", "sub090", "sub091",
