@@ -11,6 +11,8 @@ from tiaug.ambient import functional as F
 SHAPE = (160, 200)
 TEMPERATURE = {0: 22.0, 1: 34.0, 2: 34.5, 3: 35.5, 5: 30.0}
 MARGIN = 8  # pixels: > 3 x the default smoothing (2 px), so the blur does not reach
+# a class next to smaller ones also carries their coupling on a ring of 2.5 x 2 px, blurred
+RING_MARGIN = 12
 
 
 def synthetic_face() -> tuple[np.ndarray, np.ndarray]:
@@ -28,7 +30,9 @@ def synthetic_face() -> tuple[np.ndarray, np.ndarray]:
     return image, mask
 
 
-def interior(mask: np.ndarray, label: int, margin: int = MARGIN) -> np.ndarray:
+def interior(mask: np.ndarray, label: int, margin: int | None = None) -> np.ndarray:
+    if margin is None:
+        margin = RING_MARGIN if label == 1 else MARGIN
     square = np.ones((3, 3), dtype=bool)  # erode in the max-norm: the blur kernels are square
     region = ndimage.binary_erosion(mask == label, square, iterations=margin, border_value=1)
     assert region.sum() > 20, f"fixture has no interior for class {label}"
@@ -279,3 +283,66 @@ def test_background_weight() -> None:
     padded = mask.copy()
     padded[:, :10] = 255
     assert F.background_weight(image, padded, ignore_index=255)[:, :5].min() > 0.99
+
+
+# ------------------------------------------------- synthetic faces (tiaug.synth_face)
+
+FACE_SEEDS = range(8)
+
+
+@pytest.mark.parametrize("delta", [-6.0, 6.0])
+def test_every_class_reaches_its_coupling_on_synthetic_faces(delta: float) -> None:
+    from tiaug.synth import synth_face
+
+    for seed in FACE_SEEDS:
+        face = synth_face(seed)
+        shift = (F.ambient_shift(face.image, delta, face.mask) - face.image) / delta
+        for label in range(1, 6):
+            reached = float(shift[face.mask == label].mean())
+            expected = F.DEFAULT_COUPLINGS[label]
+            assert reached == pytest.approx(expected, abs=0.05), (seed, label)
+
+
+def test_unlabelled_skin_follows_the_face_not_the_wall() -> None:
+    from tiaug.synth import synth_face
+
+    for seed in FACE_SEEDS:
+        face = synth_face(seed)
+        image, mask = face.image, face.mask
+        out = F.ambient_shift(image, 6.0, mask)
+        # neck, ears, forehead: background-labelled pixels at skin temperature
+        warm = (mask == 0) & (image >= np.percentile(image[mask == 1], 10))
+        assert warm.sum() > 1000
+        before = image[warm].mean() - np.median(image[mask == 1])
+        after = out[warm].mean() - np.median(out[mask == 1])
+        assert abs(after - before) < 1.0, seed
+        # the wall (near the room temperature) still follows the room
+        wall = (mask == 0) & (image < F.estimate_ambient(image, mask) + 0.5)
+        assert (out - image)[wall].mean() > 5.9
+
+
+def test_skin_weight_wall_hair_and_neck() -> None:
+    image, mask = synthetic_face()
+    image[:20, :] = 34.0  # a warm unlabelled band (neck-like) at face temperature
+    image[-20:, :] = 22.0 + 0.5 * (34.0 - 23.0) + 1.0  # hair: halfway above the wall band
+    neck, hair = np.zeros(SHAPE, bool), np.zeros(SHAPE, bool)
+    neck[:20], hair[-20:] = mask[:20] == 0, mask[-20:] == 0
+    weight = F.skin_weight(image, mask)
+    assert weight[mask > 0].max() == 0.0
+    np.testing.assert_allclose(weight[neck], 1.0)
+    np.testing.assert_allclose(weight[hair], 0.5, atol=1e-5)
+    np.testing.assert_allclose(weight[60:100, 0:5], 0.0)  # the wall
+    k = F.coupling_map(image, mask, smoothing=0.0)
+    np.testing.assert_allclose(k[neck], 0.25, atol=1e-6)
+    np.testing.assert_allclose(k[hair], 0.625, atol=1e-5)
+
+
+def test_estimate_ambient() -> None:
+    image, mask = synthetic_face()
+    assert F.estimate_ambient(image) == pytest.approx(22.0)
+    assert F.estimate_ambient(image, mask) == pytest.approx(22.0)
+    assert F.estimate_ambient(np.full((6, 6), 19.0, np.float32)) == pytest.approx(19.0)
+    from tiaug.synth import synth_face
+
+    face = synth_face(3)
+    assert F.estimate_ambient(face.image, face.mask) == pytest.approx(face.ambient, abs=1.0)

@@ -83,7 +83,8 @@ def test_ambient_reads_the_mask_and_leaves_it() -> None:
     np.testing.assert_array_equal(mask, mask_before)
     shift = result["image"].astype(np.float64) - image
     np.testing.assert_allclose(shift[inner(mask == 0)], -6.0, atol=1e-4)
-    np.testing.assert_allclose(shift[inner(mask == 1)], -1.5, atol=1e-4)
+    # the face carries the smaller nose's coupling on a 5 px ring (blurred): 12 px margin
+    np.testing.assert_allclose(shift[inner(mask == 1, 12)], -1.5, atol=1e-4)
     np.testing.assert_allclose(shift[inner(mask == 5)], -3.6, atol=1e-4)
     assert result["image"].dtype == np.float32
 

@@ -11,8 +11,13 @@ depending on how strongly the region is coupled to the room rather than to the b
 Extremities (nose first) follow the room most, the warm inner canthi least, so a cooler
 room spreads the face's temperatures and a warmer one narrows them. ``k`` comes from
 
-- a label map: one coupling per class (:data:`DEFAULT_COUPLINGS`), the map blurred over
-  a few pixels so that no hard label edge appears in the image;
+- a label map: one coupling per class (:data:`DEFAULT_COUPLINGS`). Each class keeps its
+  coupling up to its border; the map is blurred over a few pixels so that no hard label
+  edge appears in the image, with the transition placed outside the class, in its larger
+  labelled neighbour, so that small classes (eyes, eyebrows) keep their coupling. Background-
+  labelled pixels warmer than the room (neck, ears, hair: skin the labels do not name)
+  couple between the wall and the face according to their temperature: at the room
+  temperature like the background class, at the face's median like the face class;
 - or, without labels, ``"thermal"``: a steady-state heat balance. A skin pixel sits between
   the core ``T_core`` and the ambient ``T_amb`` as ``T = T_core - r (T_core - T_amb)``, so
   ``dT / dT_amb = r = (T_core - T) / (T_core - T_amb)``, clipped to [0, 1]; ``T_amb`` is the
@@ -25,6 +30,7 @@ room spreads the face's temperatures and a warmer one narrows them. ``k`` comes 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -42,11 +48,14 @@ __all__ = [
     "class_coupling_map",
     "coupling_map",
     "coupling_table",
+    "estimate_ambient",
+    "masked_coupling_map",
     "otsu_threshold",
     "random_ambient_shift",
     "random_background_clutter",
     "render_clutter",
     "sample_clutter",
+    "skin_weight",
     "smooth",
     "thermal_coupling_map",
 ]
@@ -63,7 +72,9 @@ UnmaskedModel = Literal["thermal", "threshold"]
 _BACKGROUND, _FACE = 0, 1
 _OTSU_BINS = 128
 _OTSU_STRIDE = 2  # the histogram is taken on every other row and column
-_MIN_CONTRAST = 1.0  # degC: lower bound of T_core - T_amb in the heat-balance model
+_MIN_CONTRAST = 1.0  # degC: lower bound of T_core - T_amb (and T_skin - T_amb)
+_WALL_BAND = 1.0  # degC above the room still taken as wall (noise, faint gradients)
+_RING = 2.5  # transition ring of a class, in blur sigmas: the blur's weight beyond is < 1 %
 
 
 def _coupling_of(couplings: Couplings, label: int, fallback: float) -> float:
@@ -181,6 +192,24 @@ def otsu_threshold(
     return low + (best + 1) * width  # upper edge of the last cold bin
 
 
+def estimate_ambient(
+    image: np.ndarray, mask: np.ndarray | None = None, *, ignore_index: int | None = 255
+) -> float:
+    """The room temperature (degC) seen in the frame: the median of the cold (Otsu) class.
+
+    With ``mask``, only background-labelled pixels of the cold class count (when there are
+    any). Taken on every other row and column; NaN/inf pixels are ignored.
+    """
+    plane = to_temperature_map(image)
+    sample = plane[::_OTSU_STRIDE, ::_OTSU_STRIDE]
+    cold = sample <= otsu_threshold(plane)
+    if mask is not None:
+        labels = check_mask(mask, plane.shape)[::_OTSU_STRIDE, ::_OTSU_STRIDE]
+        wall = cold & (labels == _BACKGROUND)
+        cold = wall if wall.any() else cold
+    return float(np.median(sample[cold])) if cold.any() else float(np.nanmedian(sample))
+
+
 def thermal_coupling_map(
     image: np.ndarray,
     *,
@@ -192,20 +221,112 @@ def thermal_coupling_map(
     Args:
         image: HxW or HxWx1 degC map.
         core_temperature: body core temperature (degC).
-        ambient: room temperature (degC); default: mean of the pixels colder than the Otsu
-            threshold (the wall). ``T_core - T_amb`` is kept >= 1 degC.
+        ambient: room temperature (degC); default: :func:`estimate_ambient` (the median of
+            the pixels colder than the Otsu threshold: the wall). ``T_core - T_amb`` is kept
+            >= 1 degC.
     """
     plane = to_temperature_map(image)
     if ambient is None:
-        threshold = otsu_threshold(plane)
-        sample = plane[::_OTSU_STRIDE, ::_OTSU_STRIDE]
-        cold = sample[sample <= threshold]
-        ambient = float(cold.mean()) if cold.size else float(sample.mean())
+        ambient = estimate_ambient(plane)
     scale = 1.0 / max(core_temperature - ambient, _MIN_CONTRAST)
     out = np.subtract(np.float32(core_temperature), plane, dtype=np.float32)
     out *= np.float32(scale)
     np.clip(out, 0.0, 1.0, out=out)
     return out
+
+
+def skin_weight(
+    image: np.ndarray, mask: np.ndarray, *, ignore_index: int | None = 255
+) -> np.ndarray:
+    """How much each background-labelled pixel is skin, from its temperature (HxW float32).
+
+    ``w = clip((T - T_wall) / (T_face - T_wall), 0, 1)`` on background-labelled pixels, 0 on
+    labelled ones: ``T_wall = T_amb + 1`` degC (``T_amb`` from :func:`estimate_ambient`;
+    the degree above it absorbs noise and faint gradients), ``T_face`` the median of the
+    face class (of every labelled class when there is no face class). Unlabelled skin
+    (neck, ears, forehead at face temperature) gets 1, the wall 0, hair in between.
+    """
+    plane = to_temperature_map(image)
+    labels = check_mask(mask, plane.shape)
+    weight = np.zeros(plane.shape, dtype=np.float32)
+    background = labels == _BACKGROUND
+    face = labels == _FACE
+    if not face.any():
+        face = ~background if ignore_index is None else ~background & (labels != ignore_index)
+    if not (face.any() and background.any()):
+        return weight
+    wall = estimate_ambient(plane, labels, ignore_index=ignore_index) + _WALL_BAND
+    skin = float(np.median(plane[face]))
+    values = (plane[background] - np.float32(wall)) / np.float32(max(skin - wall, _MIN_CONTRAST))
+    weight[background] = np.clip(values, 0.0, 1.0)
+    return weight
+
+
+def _paint_rings(
+    hard: np.ndarray,
+    labels: np.ndarray,
+    table: np.ndarray,
+    skin: np.ndarray,
+    radius: int,
+    ignore: int | None,
+) -> np.ndarray:
+    """Paint each labelled class's coupling on a ring of ``radius`` pixels around it.
+
+    A ring covers larger labelled classes, and unlabelled skin in proportion to its skin
+    weight (never the wall: no halo), so that a later blur leaves a small class its own
+    value and moves the transition into its larger neighbour (eyes into the face).
+    """
+    counts = np.bincount(labels.ravel()) if labels.dtype == np.uint8 else None
+    classes = [int(c) for c in np.unique(labels) if c != _BACKGROUND and c != ignore]
+    if counts is not None:
+        classes.sort(key=lambda c: -int(counts[c]))
+    else:
+        classes.sort(key=lambda c: -int(np.count_nonzero(labels == c)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    painted = hard.copy()
+    background = labels == _BACKGROUND
+    for index, label in enumerate(classes):  # largest first: smaller rings lie on top
+        inside = labels == label
+        ring = cv2.dilate(inside.astype(np.uint8), kernel).astype(bool) & ~inside
+        value = np.float32(table[label] if label < table.size else table[_FACE])
+        painted[ring & np.isin(labels, classes[:index])] = value
+        on_skin = ring & background
+        painted[on_skin] += skin[on_skin] * (value - painted[on_skin])
+    return painted
+
+
+def masked_coupling_map(
+    image: np.ndarray,
+    mask: np.ndarray,
+    couplings: Couplings = DEFAULT_COUPLINGS,
+    *,
+    smoothing: float = 2.0,
+    ignore_index: int | None = 255,
+) -> np.ndarray:
+    """Per-pixel coupling ``k`` from a label map (HxW float32).
+
+    - Each class takes its coupling (:func:`coupling_table`) and keeps it up to its border:
+      before the blur of ``smoothing`` pixels, the class's value is painted on a ring of
+      2.5 ``smoothing`` pixels around it (over larger labelled classes and unlabelled skin),
+      so the transition lies in the neighbour and a small class (eyes, eyebrows) is not
+      blended away.
+    - Background-labelled pixels take ``k_bg + (k_face - k_bg) w`` with the skin weight
+      ``w`` of :func:`skin_weight`: the wall couples like the background class, unlabelled
+      skin (neck, ears, forehead) like the face, hair in between.
+    """
+    plane = to_temperature_map(image)
+    labels = check_mask(mask, plane.shape)
+    hard = class_coupling_map(labels, couplings, ignore_index)
+    if labels.size == 0:
+        return hard
+    table = coupling_table(couplings, ignore_index, size=max(int(labels.max()) + 1, 2))
+    skin = skin_weight(plane, labels, ignore_index=ignore_index)
+    background = labels == _BACKGROUND
+    hard[background] += skin[background] * (table[_FACE] - table[_BACKGROUND])
+    if smoothing <= 0:
+        return hard
+    radius = max(1, math.ceil(_RING * smoothing))
+    return smooth(_paint_rings(hard, labels, table, skin, radius, ignore_index), smoothing)
 
 
 def coupling_map(
@@ -220,14 +341,16 @@ def coupling_map(
 ) -> np.ndarray:
     """The per-pixel fraction ``k`` of an ambient change that each pixel follows (HxW float32).
 
-    With ``mask``: class couplings blurred by ``smoothing`` pixels. Without: the
+    With ``mask``: :func:`masked_coupling_map` (class couplings, warm unlabelled skin,
+    blurred by ``smoothing`` pixels). Without: the
     ``unmasked`` model, ``"thermal"`` (heat balance, no blur needed: it is as smooth as the
     image) or ``"threshold"`` (Otsu split, face coupling on the warm side, blurred).
     """
     plane = to_temperature_map(image)
     if mask is not None:
-        labels = check_mask(mask, plane.shape)
-        return smooth(class_coupling_map(labels, couplings, ignore_index), smoothing)
+        return masked_coupling_map(
+            plane, mask, couplings, smoothing=smoothing, ignore_index=ignore_index
+        )
     if unmasked == "thermal":
         return thermal_coupling_map(plane, core_temperature=core_temperature)
     if unmasked == "threshold":
