@@ -14,8 +14,10 @@ integer counts need ``--camera``. Written under OUT:
 
 Every frame is prepared exactly as the training run's validation images were (its
 ``SegmentationDataset`` without augmentation, at the run's size, read from the checkpoint);
-the logits are resized back to the frame's size (bilinear) before the argmax. Frames go
-through the network in batches, under autocast on CUDA (``--amp``).
+the logits are resized back to the frame's size (bilinear) before the argmax. A network
+trained on crops around the face (``face_crop``) is run twice: on the whole frame, then on
+the crop around the face it found there, made as in training. Frames go through the
+network in batches, under autocast on CUDA (``--amp``).
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
 from examples.checkpoint import load_trained_model
-from examples.config import CLASS_NAMES, OneLineParser, resolve_amp
-from examples.data import SegmentationDataset, UsageError
+from examples.config import CLASS_NAMES, OneLineParser, TrainConfig, resolve_amp
+from examples.data import SegmentationDataset, UsageError, face_box
 from examples.overlays import PALETTE, save_label_overlay
 from examples.recordings import Recording, open_recording
 from tiaug import io as tio
@@ -47,6 +49,7 @@ from tiaug.cameras import list_cameras
 __all__ = [
     "CSV_COLUMNS",
     "FrameDataset",
+    "label_frames",
     "main",
     "predict_labels",
     "prepare",
@@ -116,6 +119,51 @@ def predict_labels(
         .numpy()
         for i, shape in enumerate(shapes)
     ]
+
+
+def _on_face_crops(
+    model: nn.Module,
+    temperatures: Sequence[np.ndarray],
+    labels: Sequence[np.ndarray],
+    config: TrainConfig,
+    margin: float,
+    amp_dtype: torch.dtype | None,
+    device: torch.device,
+) -> list[np.ndarray]:
+    """Predict again on the training crop (:func:`~examples.data.face_box`) around the face
+    found in ``labels``; outside the crop is background."""
+    boxes = [face_box(found, margin, config.size[0] / config.size[1]) for found in labels]
+    crops = [
+        np.ascontiguousarray(frame[top : top + rows, left : left + cols])
+        for frame, (top, left, rows, cols) in zip(temperatures, boxes, strict=True)
+    ]
+    images = torch.stack([prepare(crop, config.size) for crop in crops]).to(device)
+    cropped = predict_labels(model, images, [crop.shape for crop in crops], amp_dtype)
+    results = []
+    for frame, (top, left, rows, cols), found in zip(temperatures, boxes, cropped, strict=True):
+        full = np.zeros(frame.shape, dtype=np.uint8)
+        full[top : top + rows, left : left + cols] = found
+        results.append(full)
+    return results
+
+
+def label_frames(
+    model: nn.Module,
+    temperatures: Sequence[np.ndarray],
+    images: torch.Tensor,
+    config: TrainConfig,
+    amp_dtype: torch.dtype | None = None,
+) -> list[np.ndarray]:
+    """Label maps of degC frames at their own sizes, given the frames prepared (``images``).
+
+    A network trained on crops around the face (``config.face_crop``) then gets a second
+    pass on each frame's crop around the face of the first pass, as it was trained.
+    """
+    labels = predict_labels(model, images, [frame.shape for frame in temperatures], amp_dtype)
+    if config.face_crop is None:
+        return labels
+    margin = config.face_crop
+    return _on_face_crops(model, temperatures, labels, config, margin, amp_dtype, images.device)
 
 
 def region_temperatures(
@@ -213,6 +261,10 @@ def _device(name: str) -> torch.device:
 
 def run_prediction(args: argparse.Namespace) -> Path:
     """Predict every frame of ``args.inputs``; returns the path of ``regions.csv``."""
+    if args.batch < 1 or args.workers < 0:
+        raise UsageError(
+            f"--batch must be >= 1 and --workers >= 0, got {args.batch}, {args.workers}"
+        )
     device = _device(args.device)
     try:
         model, config = load_trained_model(args.checkpoint, device)
@@ -228,7 +280,6 @@ def run_prediction(args: argparse.Namespace) -> Path:
         batch_size=args.batch,
         num_workers=args.workers,
         collate_fn=list,
-        pin_memory=device.type == "cuda",
     )
     writer = _Writer(args.out, recordings, args.fps)
     try:
@@ -237,12 +288,11 @@ def run_prediction(args: argparse.Namespace) -> Path:
                 failed = next((f for f in frames if f.error is not None), None)
                 if failed is not None:
                     raise UsageError(" ".join(str(failed.error).split()))
-                images = torch.stack([f.image for f in frames]).to(device, non_blocking=True)
-                shapes = [f.temperature.shape for f in frames]
-                for frame, labels in zip(
-                    frames, predict_labels(model, images, shapes, amp_dtype), strict=True
-                ):
-                    writer.add(frame, labels)
+                images = torch.stack([f.image for f in frames]).to(device)
+                temperatures = [f.temperature for f in frames]
+                labels = label_frames(model, temperatures, images, config, amp_dtype)
+                for frame, found in zip(frames, labels, strict=True):
+                    writer.add(frame, found)
                 bar.update(len(frames))
     finally:
         writer.close()

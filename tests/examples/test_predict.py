@@ -165,6 +165,35 @@ def test_labels_equal_the_evaluation_of_the_same_images(trained: Path, tmp_path:
         assert np.array_equal(read_mask(tmp_path / "val" / "labels" / f"{i:05d}.png"), expected)
 
 
+class Warm(nn.Module):
+    """Labels face where the prepared input is above the middle of its range; records inputs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[torch.Tensor] = []
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        self.inputs.append(image)
+        face = 10.0 * (image > 0).float()
+        return torch.cat([10.0 - face, face, torch.zeros_like(face).expand(-1, 4, -1, -1)], 1)
+
+
+def test_a_network_trained_on_face_crops_sees_the_face_crop(monkeypatch, tmp_path: Path) -> None:
+    frame = np.full((64, 80), 22.0, dtype=np.float32)
+    frame[20:40, 30:50] = 34.0
+    np.save(tmp_path / "still.npy", frame)
+    model, config = Warm(), TrainConfig(size=(32, 40), face_crop=0.1)
+    monkeypatch.setattr(predict, "load_trained_model", lambda path, device: (model, config))
+    assert _run(tmp_path, str(tmp_path / "still.npy")) == 0
+    first, second = (float((image > 0).float().mean()) for image in model.inputs)
+    assert first == pytest.approx(20 * 20 / (64 * 80), abs=0.02)
+    assert second > 0.5  # the face fills the crop, as in training
+    labels = read_mask(tmp_path / "out" / "still" / "labels" / "00000.png")
+    expected = np.zeros_like(labels)
+    expected[20:40, 30:50] = 1
+    assert (labels != expected).mean() < 0.01
+
+
 def _garbage(path: Path) -> str:
     path.write_bytes(b"not an array")
     return str(path)
