@@ -85,6 +85,15 @@ def test_netd_range_is_drawn_per_image() -> None:
     assert np.mean(draws) == pytest.approx(0.06, abs=0.003)
 
 
+@pytest.mark.parametrize("shape", [(256, 256), (256, 256, 1)])
+def test_fixed_pattern_level_through_the_image_target(shape: tuple[int, ...]) -> None:
+    image = np.full(shape, 30.0, dtype=np.float32)
+    out = _run(SensorNoise(netd=0.0, fixed_pattern=0.5, p=1.0), image)["image"]
+    assert (out - image).std() == pytest.approx(0.5, rel=0.03)
+    scaled = _run(SensorNoise(netd=0.0, fixed_pattern=(0.2, 0.2), p=1.0), image)["image"]
+    assert (scaled - image).std() == pytest.approx(0.2, rel=0.03)
+
+
 def test_uniform_mode_reproduces_the_reference() -> None:
     image = np.full((512, 512), 30.0, dtype=np.float32)
     fixed = _run(SensorNoise(netd=0.1, mode="uniform", p=1.0), image)["image"] - image

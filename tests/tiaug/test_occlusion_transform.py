@@ -155,6 +155,31 @@ def test_max_hidden_drops_a_class_through_the_transform():
     assert (out["mask"][0:10] == 1).all()
 
 
+@pytest.mark.parametrize(("max_hidden", "dropped"), [(None, True), (0.5, True), (0.9, False)])
+def test_default_max_hidden_drops_a_class_hidden_70_percent(max_hidden, dropped):
+    mask = np.zeros((H, W), np.uint8)
+    mask[125:132, 155:165] = 4  # 69 pixels under the disc ...
+    mask[128, 160] = 5  # ... centred here
+    mask[0:3, 0:10] = 4  # ... and 30 pixels far away: 70 % of the class hidden
+    kwargs = {} if max_hidden is None else {"max_hidden": max_hidden}
+    transform = ThermalOcclusion(
+        configurations=("single",),
+        configuration_weights=None,
+        shapes=("ellipse",),
+        size=(0.04, 0.04),
+        ellipse_aspect=(1.0, 1.0),
+        placement="mask",
+        placement_classes=(5,),
+        label_policy="background",
+        p=1.0,
+        **kwargs,
+    )
+    out = A.Compose([transform], seed=0)(image=_scene(), mask=mask)["mask"]
+    assert not (out[125:132, 155:165] == 4).any()
+    assert (out[0:3, 0:10] == 0).all() == dropped
+    assert (out[0:3, 0:10] == 4).all() != dropped
+
+
 def test_absolute_temperature_through_the_transform():
     image = _scene()
     transform = ThermalOcclusion(
@@ -222,7 +247,7 @@ def test_placement_mask_without_mask_falls_back():
         {"temperature_mode": "kelvin"},
         {"temperature_mode": "absolute", "temperature": (30.0, 20.0)},
         {"configurations": ("single", "joined")},  # weights of length 3
-        {"num_vertices": (2, 5)},
+        {"num_vertices": (1, 5)},
         {"max_hidden": 1.5},
         {"emissivity": (0.5, 1.2)},
         {"placement": "eyes"},
