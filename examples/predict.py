@@ -15,9 +15,9 @@ integer counts need ``--camera``. Written under OUT:
 Every frame is prepared exactly as the training run's validation images were (its
 ``SegmentationDataset`` without augmentation, at the run's size, read from the checkpoint);
 the logits are resized back to the frame's size (bilinear) before the argmax. A network
-trained on crops around the face (``face_crop``) is run twice: on the whole frame, then on
-the crop around the face it found there, made as in training. Frames go through the
-network in batches, under autocast on CUDA (``--amp``).
+trained on crops around the face (``face_crop``) is given the window of each recording
+where it is most confident on the first frame (:mod:`examples.facebox`). Frames go through
+the network in batches, under autocast on CUDA (``--amp``).
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ from tqdm import tqdm
 
 from examples.checkpoint import load_trained_model
 from examples.config import CLASS_NAMES, OneLineParser, TrainConfig, resolve_amp
-from examples.data import SegmentationDataset, UsageError, face_box
+from examples.data import SegmentationDataset, UsageError
+from examples.facebox import Box, find_face_window
 from examples.overlays import PALETTE, save_label_overlay
 from examples.recordings import Recording, open_recording
 from tiaug import io as tio
@@ -72,21 +73,45 @@ def prepare(frame: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
 
 
 class Frame(NamedTuple):
-    """One frame read by :class:`FrameDataset` (``error`` set instead when it is unreadable)."""
+    """One frame read by :class:`FrameDataset` (``error`` set instead when it is unreadable).
+
+    ``image`` is the network input made from the ``window`` (top, left, rows, columns) of the
+    frame, or from the whole frame when ``window`` is None.
+    """
 
     recording: int
     number: int
     temperature: np.ndarray | None
     image: torch.Tensor | None
+    window: Box | None
     error: str | None
 
 
-class FrameDataset(Dataset):
-    """Every frame of the recordings, in order, read and prepared for a network of ``size``."""
+def _crop(frame: np.ndarray, window: Box | None) -> np.ndarray:
+    if window is None:
+        return frame
+    top, left, rows, cols = window
+    return np.ascontiguousarray(frame[top : top + rows, left : left + cols])
 
-    def __init__(self, recordings: Sequence[Recording], size: tuple[int, int]) -> None:
+
+class FrameDataset(Dataset):
+    """Every frame of the recordings, in order, read and prepared for a network of ``size``.
+
+    Args:
+        recordings: the inputs.
+        size: the network's (rows, columns).
+        windows: per recording, the window of its frames to prepare (None: whole frames).
+    """
+
+    def __init__(
+        self,
+        recordings: Sequence[Recording],
+        size: tuple[int, int],
+        windows: Sequence[Box | None] | None = None,
+    ) -> None:
         self.recordings = list(recordings)
         self.size = size
+        self.windows = list(windows) if windows is not None else [None] * len(self.recordings)
         self.keys = [(r, i) for r, rec in enumerate(self.recordings) for i in range(rec.length)]
 
     def __len__(self) -> int:
@@ -94,11 +119,12 @@ class FrameDataset(Dataset):
 
     def __getitem__(self, key: int) -> Frame:
         r, number = self.keys[key]
+        window = self.windows[r]
         try:
             frame = self.recordings[r].frame(number)
         except (OSError, ValueError) as error:
-            return Frame(r, number, None, None, str(error))
-        return Frame(r, number, frame, prepare(frame, self.size), None)
+            return Frame(r, number, None, None, window, str(error))
+        return Frame(r, number, frame, prepare(_crop(frame, window), self.size), window, None)
 
 
 @torch.inference_mode()
@@ -121,49 +147,43 @@ def predict_labels(
     ]
 
 
-def _on_face_crops(
+def label_frames(
     model: nn.Module,
-    temperatures: Sequence[np.ndarray],
-    labels: Sequence[np.ndarray],
-    config: TrainConfig,
-    margin: float,
-    amp_dtype: torch.dtype | None,
+    frames: Sequence[Frame],
     device: torch.device,
+    amp_dtype: torch.dtype | None = None,
 ) -> list[np.ndarray]:
-    """Predict again on the training crop (:func:`~examples.data.face_box`) around the face
-    found in ``labels``; outside the crop is background."""
-    boxes = [face_box(found, margin, config.size[0] / config.size[1]) for found in labels]
-    crops = [
-        np.ascontiguousarray(frame[top : top + rows, left : left + cols])
-        for frame, (top, left, rows, cols) in zip(temperatures, boxes, strict=True)
-    ]
-    images = torch.stack([prepare(crop, config.size) for crop in crops]).to(device)
-    cropped = predict_labels(model, images, [crop.shape for crop in crops], amp_dtype)
+    """Label maps of read frames at their own sizes (background outside their windows)."""
+    images = torch.stack([f.image for f in frames if f.image is not None]).to(device)
+    shapes = [_crop(f.temperature, f.window).shape for f in frames if f.temperature is not None]
     results = []
-    for frame, (top, left, rows, cols), found in zip(temperatures, boxes, cropped, strict=True):
-        full = np.zeros(frame.shape, dtype=np.uint8)
+    for frame, found in zip(frames, predict_labels(model, images, shapes, amp_dtype), strict=True):
+        assert frame.temperature is not None
+        if frame.window is None:
+            results.append(found)
+            continue
+        top, left, rows, cols = frame.window
+        full = np.zeros(frame.temperature.shape, dtype=np.uint8)
         full[top : top + rows, left : left + cols] = found
         results.append(full)
     return results
 
 
-def label_frames(
+def _windows(
     model: nn.Module,
-    temperatures: Sequence[np.ndarray],
-    images: torch.Tensor,
+    recordings: Sequence[Recording],
     config: TrainConfig,
-    amp_dtype: torch.dtype | None = None,
-) -> list[np.ndarray]:
-    """Label maps of degC frames at their own sizes, given the frames prepared (``images``).
-
-    A network trained on crops around the face (``config.face_crop``) then gets a second
-    pass on each frame's crop around the face of the first pass, as it was trained.
-    """
-    labels = predict_labels(model, images, [frame.shape for frame in temperatures], amp_dtype)
+    device: torch.device,
+    amp_dtype: torch.dtype | None,
+) -> list[Box | None]:
+    """Per recording, the face window of its first frame for a network trained on face crops
+    (:func:`examples.facebox.find_face_window`; the face is taken to stay there), else None."""
     if config.face_crop is None:
-        return labels
-    margin = config.face_crop
-    return _on_face_crops(model, temperatures, labels, config, margin, amp_dtype, images.device)
+        return [None] * len(recordings)
+    return [
+        find_face_window(model, rec.frame(0), config.size, prepare, device, amp_dtype)
+        for rec in recordings
+    ]
 
 
 def region_temperatures(
@@ -274,7 +294,9 @@ def run_prediction(args: argparse.Namespace) -> Path:
     except ValueError as error:
         raise UsageError(" ".join(str(error).split())) from None
     amp_dtype = resolve_amp(args.amp, device)
-    dataset = FrameDataset(recordings, config.size)
+    dataset = FrameDataset(
+        recordings, config.size, _windows(model, recordings, config, device, amp_dtype)
+    )
     loader = DataLoader(
         dataset,
         batch_size=args.batch,
@@ -288,10 +310,9 @@ def run_prediction(args: argparse.Namespace) -> Path:
                 failed = next((f for f in frames if f.error is not None), None)
                 if failed is not None:
                     raise UsageError(" ".join(str(failed.error).split()))
-                images = torch.stack([f.image for f in frames]).to(device)
-                temperatures = [f.temperature for f in frames]
-                labels = label_frames(model, temperatures, images, config, amp_dtype)
-                for frame, found in zip(frames, labels, strict=True):
+                for frame, found in zip(
+                    frames, label_frames(model, frames, device, amp_dtype), strict=True
+                ):
                     writer.add(frame, found)
                 bar.update(len(frames))
     finally:

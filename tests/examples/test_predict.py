@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch import nn
 
-from examples import predict
+from examples import facebox, predict
 from examples.config import TrainConfig
 from examples.data import SegmentationDataset, SyntheticSource
 from examples.evaluate import predict as evaluate_predict
@@ -178,20 +178,63 @@ class Warm(nn.Module):
         return torch.cat([10.0 - face, face, torch.zeros_like(face).expand(-1, 4, -1, -1)], 1)
 
 
-def test_a_network_trained_on_face_crops_sees_the_face_crop(monkeypatch, tmp_path: Path) -> None:
+def test_a_network_trained_on_face_crops_gets_the_face_window(monkeypatch, tmp_path: Path) -> None:
     frame = np.full((64, 80), 22.0, dtype=np.float32)
     frame[20:40, 30:50] = 34.0
-    np.save(tmp_path / "still.npy", frame)
-    model, config = Warm(), TrainConfig(size=(32, 40), face_crop=0.1)
+    np.save(tmp_path / "clip.npy", np.stack([frame, frame]))
+    model, config = Warm(), TrainConfig(size=(32, 40), face_crop=0.05)
     monkeypatch.setattr(predict, "load_trained_model", lambda path, device: (model, config))
-    assert _run(tmp_path, str(tmp_path / "still.npy")) == 0
-    first, second = (float((image > 0).float().mean()) for image in model.inputs)
-    assert first == pytest.approx(20 * 20 / (64 * 80), abs=0.02)
-    assert second > 0.5  # the face fills the crop, as in training
-    labels = read_mask(tmp_path / "out" / "still" / "labels" / "00000.png")
-    expected = np.zeros_like(labels)
+    searched = []
+    monkeypatch.setattr(
+        predict, "find_face_window", lambda *args: searched.append(args[1]) or (16, 24, 32, 40)
+    )
+    assert _run(tmp_path, str(tmp_path / "clip.npy")) == 0
+    assert len(searched) == 1  # once per recording, on its first frame
+    assert np.array_equal(searched[0], frame)
+    assert all(image.shape[-2:] == (32, 40) for image in model.inputs)
+    expected = np.zeros((64, 80), dtype=np.uint8)
     expected[20:40, 30:50] = 1
-    assert (labels != expected).mean() < 0.01
+    for number in range(2):
+        labels = read_mask(tmp_path / "out" / "clip" / "labels" / f"{number:05d}.png")
+        assert np.array_equal(labels, expected)
+
+
+class Dot(nn.Module):
+    """Confident when the brightest input pixel lies at the centre of the input."""
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        n, _, rows, cols = image.shape
+        brightest = image.flatten(1).argmax(1)
+        off_centre = ((brightest // cols) / rows - 0.5) ** 2 + (
+            (brightest % cols) / cols - 0.5
+        ) ** 2
+        logits = torch.zeros(n, 6, rows, cols)
+        logits[:, 1] = 10.0 * (1 - 4 * off_centre)[:, None, None]
+        return logits
+
+
+def test_the_face_window_is_where_the_network_is_most_confident() -> None:
+    frame = np.full((128, 160), 22.0, dtype=np.float32)
+    frame[70, 100] = 36.0
+    top, left, rows, cols = facebox.find_face_window(
+        Dot(), frame, (32, 40), predict.prepare, torch.device("cpu")
+    )
+    assert abs(top + rows / 2 - 70) <= rows / 6 + 1
+    assert abs(left + cols / 2 - 100) <= cols / 6 + 1
+
+
+@given(
+    shape=st.tuples(st.integers(8, 300), st.integers(8, 300)),
+    aspect=st.floats(0.5, 2.0),
+)
+def test_candidate_windows_lie_inside_the_frame(shape, aspect) -> None:
+    windows = facebox.candidate_windows(shape, aspect)
+    assert windows
+    for top, left, rows, cols in windows:
+        assert top >= 0
+        assert left >= 0
+        assert top + rows <= shape[0]
+        assert left + cols <= shape[1]
 
 
 def _garbage(path: Path) -> str:
