@@ -660,8 +660,8 @@ def _parser() -> OneLineParser:
     add(
         "--samcl-negatives",
         default=defaults.samcl_negatives,
-        choices=("swap", "zeros"),
-        help="SAMCLLoss negatives",
+        choices=("shift", "swap", "zeros"),
+        help="SAMCLLoss negatives (shift: the critic that cannot cheat; swap: the paper)",
     )
     add("--samcl-weight", type=float, default=defaults.samcl_weight, help="SAM-CL term weight")
     add("--samcl-margin", type=float, default=defaults.samcl_margin, help="triplet margin")

@@ -1,4 +1,4 @@
-"""Derangements and class-swapped negatives."""
+"""Derangements, class-swapped and shifted negatives."""
 
 from collections import Counter
 from itertools import permutations
@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samcl_loss import SAMCLLoss, random_derangement, swap_classes
+from samcl_loss.negatives import NEGATIVES, shift_negative
 
 
 @settings(max_examples=40, deadline=None)
@@ -87,7 +88,7 @@ def test_samcl_negative_map_is_a_seeded_derangement():
     positive = positive * valid
 
     def negatives(seed):
-        criterion = SAMCLLoss(6, generator=torch.Generator().manual_seed(seed))
+        criterion = SAMCLLoss(6, negatives="swap", generator=torch.Generator().manual_seed(seed))
         return [criterion.negative_map(positive) for _ in range(3)]
 
     first, again, other = negatives(0), negatives(0), negatives(1)
@@ -104,5 +105,28 @@ def test_samcl_negative_map_is_a_seeded_derangement():
 
 def test_samcl_zeros_negative():
     criterion = SAMCLLoss(3, negatives="zeros")
-    assert criterion.draw_permutation() is None
     assert criterion.negative_map(torch.ones(1, 3, 4, 4)).abs().sum() == 0
+
+
+def test_shift_negative_moves_the_layout_and_keeps_classes_areas_and_ignored_pixels():
+    target = torch.randint(0, 4, (2, 9, 12), generator=torch.Generator().manual_seed(3))
+    target[1, :, :4] = 255  # a band of ignored pixels in one sample
+    valid = (target != 255).unsqueeze(1)
+    positive = torch.nn.functional.one_hot(target.clamp(max=3), 4).permute(0, 3, 1, 2).float()
+    positive = positive * valid
+    negative = shift_negative(positive)
+    assert torch.equal(negative[0], positive[0].roll((4, 6), (-2, -1)))  # H // 2, W // 2
+    assert torch.equal(negative.sum(1, keepdim=True), valid.float() * valid.roll((4, 6), (-2, -1)))
+    assert torch.equal(negative[0].sum((1, 2)), positive[0].sum((1, 2)))  # class areas kept
+    assert not torch.equal(negative, positive)
+
+
+def test_default_negative_is_the_shift_and_registry_dispatches():
+    assert SAMCLLoss(3).negatives == "shift"
+    positive = torch.eye(3)[torch.randint(0, 3, (1, 5, 6))].permute(0, 3, 1, 2)
+    for name, make in NEGATIVES.items():
+        criterion = SAMCLLoss(3, negatives=name, generator=torch.Generator().manual_seed(0))
+        expected = make(positive, torch.Generator().manual_seed(0))
+        assert torch.equal(criterion.negative_map(positive), expected)
+    with pytest.raises(ValueError, match=r"^positive must have shape \(N, C, H, W\)"):
+        shift_negative(torch.zeros(3, 4, 4))

@@ -141,7 +141,7 @@ def test_argmax_prediction_sends_no_gradient(base, make_batch):
 
 def test_scale0_is_the_per_sample_rmi_triplet(make_batch):
     logits, target = make_batch(3, 4, 22, 25, ignore_frac=0.2)
-    criterion = _seeded(3, num_classes=4)
+    criterion = _seeded(3, num_classes=4, negatives="swap")
     terms = criterion(logits, target, return_terms=True)
     perm = random_derangement(4, torch.Generator().manual_seed(3))
     positive, valid = _one_hot(torch.where(target == 255, -1, target), 4)
@@ -157,7 +157,7 @@ def test_scale0_is_the_per_sample_rmi_triplet(make_batch):
 
 def test_coarse_scales_are_per_sample_soft_cross_entropy(make_batch):
     logits, target = make_batch(2, 3, 20, 18)
-    criterion = _seeded(4, num_classes=3, base_loss="ce")
+    criterion = _seeded(4, num_classes=3, base_loss="ce", negatives="swap")
     terms = criterion(logits, target, return_terms=True)
     perm = random_derangement(3, torch.Generator().manual_seed(4))
     positive, _ = _one_hot(target, 3)
@@ -230,10 +230,11 @@ def test_ignored_pixels_do_not_matter(base, make_batch):
 
 def test_seeded_runs_repeat_and_seeds_differ(make_batch):
     logits, target = make_batch(2, 6, 20, 20)
-    a = [_seeded(0, num_classes=6)(logits, target).item() for _ in range(2)]
+    a = [_seeded(0, num_classes=6, negatives="swap")(logits, target).item() for _ in range(2)]
     assert a[0] == a[1]
     assert _seeded(0, num_classes=6, negatives="zeros")(logits, target).item() != a[0]
-    criterion = _seeded(0, num_classes=6)
+    assert _seeded(0, num_classes=6, negatives="shift")(logits, target).item() != a[0]
+    criterion = _seeded(0, num_classes=6, negatives="swap")
     values = {round(criterion(logits, target).item(), 6) for _ in range(6)}
     assert len(values) > 1  # a new derangement per call
 
@@ -358,7 +359,7 @@ def test_bfloat16_autocast_cpu(num_classes, base):
     w=st.integers(3, 20),
     ignore_frac=st.sampled_from([0.0, 0.5, 1.0]),
     prediction=st.sampled_from(["softmax", "straight_through", "argmax"]),
-    negatives=st.sampled_from(["swap", "zeros"]),
+    negatives=st.sampled_from(["shift", "swap", "zeros"]),
     seed=st.integers(0, 2**16),
 )
 def test_property_contrastive_alone_is_finite_and_nonnegative(
@@ -431,7 +432,10 @@ def test_input_exceptions():
     [
         ({"num_classes": 1}, "SAMCLLoss needs num_classes >= 2 (class-swapped negatives), got 1"),
         ({"num_classes": 3, "base_loss": "bce"}, "base_loss must be 'rmi', 'ce', 'dice', None"),
-        ({"num_classes": 3, "negatives": "random"}, "negatives must be one of ('swap', 'zeros')"),
+        (
+            {"num_classes": 3, "negatives": "random"},
+            "negatives must be one of ('shift', 'swap', 'zeros')",
+        ),
         ({"num_classes": 3, "prediction": "hard"}, "prediction must be one of"),
         ({"num_classes": 3, "norm": "layer"}, "norm must be one of ('batch', 'group', 'sync')"),
         ({"num_classes": 3, "weight": -1.0}, "weight must be >= 0, got -1.0"),

@@ -28,6 +28,7 @@ class _PointwiseConv(nn.Conv2d):
 
 
 def _conv(channels: int, kernel: int, stride: int, spectral: bool) -> nn.Module:
+    conv: nn.Conv2d
     if kernel == 1:
         conv = _PointwiseConv(channels)
     else:

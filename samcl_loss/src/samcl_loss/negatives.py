@@ -1,11 +1,28 @@
-"""Class-swapped negatives: random derangements of the class channels."""
+"""SAM-CL negatives: wrong label maps built from the one-hot target.
+
+A negative kind is one function ``(positive, generator) -> negative`` taking the one-hot
+target map (N, C, H, W), zero at ignored pixels, and returning a map of the same shape,
+plus one entry in :data:`NEGATIVES`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
-__all__ = ["random_derangement", "swap_classes"]
+__all__ = [
+    "NEGATIVES",
+    "NegativeFn",
+    "random_derangement",
+    "shift_negative",
+    "swap_classes",
+    "swap_negative",
+    "zeros_negative",
+]
+
+NegativeFn = Callable[[Tensor, "torch.Generator | None"], Tensor]
 
 
 def random_derangement(n: int, generator: torch.Generator | None = None) -> Tensor:
@@ -60,3 +77,42 @@ def swap_classes(maps: Tensor, permutation: Tensor) -> Tensor:
             f"{tuple(maps.shape)}, got shape {tuple(permutation.shape)}"
         )
     return maps.index_select(1, permutation.to(device=maps.device, dtype=torch.long))
+
+
+def swap_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """The paper's negative: the class channels permuted by a fresh random derangement.
+
+    Same layout, every class on a wrong channel. The class areas move with the classes, so
+    a critic can tell this negative from the positive by channel areas alone (the most
+    frequent class always changes channel).
+    """
+    return swap_classes(positive, random_derangement(positive.shape[1], generator))
+
+
+def shift_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """The target circularly shifted by half its size: right classes in the wrong places.
+
+    ``roll`` by ``(H // 2, W // 2)`` pixels over (H, W), then set to zero where the
+    positive is (ignored pixels), so both maps are zero at the same pixels. Every class
+    keeps its channel and (up to ignored pixels) its area, so channel areas no longer tell
+    the positive from the negative; only comparing with the prediction does. Deterministic
+    (``generator`` is unused).
+    """
+    if positive.dim() != 4:
+        raise ValueError(f"positive must have shape (N, C, H, W), got {tuple(positive.shape)}")
+    h, w = positive.shape[-2:]
+    shifted = positive.roll((h // 2, w // 2), dims=(-2, -1))
+    return shifted * positive.sum(1, keepdim=True)
+
+
+def zeros_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """The reference code's negative: all zeros (for ablation)."""
+    return torch.zeros_like(positive)
+
+
+NEGATIVES: dict[str, NegativeFn] = {
+    "shift": shift_negative,
+    "swap": swap_negative,
+    "zeros": zeros_negative,
+}
+"""Negative kinds of :class:`~samcl_loss.samcl.SAMCLLoss`, by name."""

@@ -256,7 +256,7 @@ class RMILoss(nn.Module):
         valid: Tensor,
         positive: Tensor | None = None,
         anchor: Tensor | None = None,
-        permutation: Tensor | None = None,
+        negative: Tensor | None = None,
     ) -> tuple[Tensor, Tensor | None]:
         r"""The loss, and optionally per-sample RMI distances of an anchor map (for SAM-CL).
 
@@ -271,8 +271,8 @@ class RMILoss(nn.Module):
             positive: (N, C, H, W) one-hot target times the mask, built when ``None``.
             anchor: (N, C, H, W) prediction map in [0, 1] (zero at invalid pixels); when
                 given, the distances are returned.
-            permutation: class permutation giving the negative (``positive[:, perm]``);
-                ``None`` means an all-zero negative.
+            negative: (N, C, H, W) negative map (zero at invalid pixels); ``None`` means
+                an all-zero negative.
 
         Returns:
             ``(loss, distances)`` with distances of shape (2, N) (anchor-positive,
@@ -296,8 +296,8 @@ class RMILoss(nn.Module):
             p_maps = [self._pooled_sigmoid(logits, valid)]
             if anchor is not None:
                 p_maps.append(self._pool(anchor.to(out_dtype)).double() + _P_EPS)
-                if permutation is not None:
-                    y_maps.append(y_pos.index_select(1, permutation.to(y_pos.device)))
+                if negative is not None:
+                    y_maps.append(self._pool(negative.to(out_dtype)).double())
             r = rmi_lower_bounds(
                 torch.stack(y_maps, 2), torch.stack(p_maps, 2), self.radius, self.alpha
             )
@@ -314,7 +314,7 @@ class RMILoss(nn.Module):
                 return loss, None
 
             d_pos = r[0, 1].sum(-1) / d
-            if permutation is not None:
+            if negative is not None:
                 d_neg = r[1, 1].sum(-1) / d
             else:
                 # All-zero negative: S_Y = S_YP = 0, so r = (d / 2) log(alpha) for every class.

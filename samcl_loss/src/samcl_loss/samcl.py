@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from samcl_loss._checks import check_choice, check_inputs, split_target
 from samcl_loss.auxiliary import AuxiliaryNetwork
-from samcl_loss.negatives import random_derangement, swap_classes
+from samcl_loss.negatives import NEGATIVES
 from samcl_loss.pixel import DiceLoss, MaskedCrossEntropyLoss
 from samcl_loss.rmi import RMILoss, one_hot_target
 
@@ -61,9 +61,10 @@ class SAMCLLoss(nn.Module):
     r"""Base loss plus the self-adversarial multi-scale contrastive (SAM-CL) term.
 
     The anchor :math:`a` is the prediction (softmax of the logits by default), the positive
-    :math:`p` the one-hot target and the negative :math:`n` the one-hot target with its
-    class channels permuted by a random derangement (same spatial layout, every class on a
-    wrong channel), all three zero at ignored pixels. An owned
+    :math:`p` the one-hot target and the negative :math:`n` a wrong label map built from
+    it (by default the target circularly shifted by half its size: every class keeps its
+    channel and area but sits in the wrong place; the paper permutes the class channels),
+    all three zero at ignored pixels. An owned
     :class:`~samcl_loss.auxiliary.AuxiliaryNetwork` maps them (in one batched call, so
     normalisation statistics are shared) to scales :math:`s = 1, 2, 3`; scale 0 is the maps
     themselves. Per sample :math:`i`:
@@ -103,8 +104,13 @@ class SAMCLLoss(nn.Module):
             ``num_classes`` and ``ignore_index`` (inputs are then validated only once).
         weight: :math:`w`, weight of the contrastive term.
         margin: :math:`m`, triplet margin.
-        negatives: ``"swap"`` (derangement of the class channels, drawn once per call) or
-            ``"zeros"`` (the reference's all-zero negative; for ablation).
+        negatives: a name in :data:`~samcl_loss.negatives.NEGATIVES`: ``"shift"`` (the
+            target rolled by half its height and width; the default), ``"swap"`` (the
+            paper: a derangement of the class channels, drawn once per call) or
+            ``"zeros"`` (the reference's all-zero negative; for ablation). With
+            ``"swap"`` the auxiliary network can push scales 1-3 to 0 from the labels'
+            class areas alone, without looking at the prediction (see the README);
+            ``"shift"`` keeps every class's channel and area, so it cannot.
         prediction: ``"softmax"`` (differentiable), ``"straight_through"`` (one-hot of the
             argmax forward, softmax gradient backward) or ``"argmax"`` (the reference: no
             gradient of the SAM-CL term reaches the logits; for ablation).
@@ -113,8 +119,9 @@ class SAMCLLoss(nn.Module):
             ``"sync"`` (SyncBatchNorm; or convert later with
             ``nn.SyncBatchNorm.convert_sync_batchnorm``).
         spectral_norm: spectral normalisation on the auxiliary convolutions.
-        generator: CPU ``torch.Generator`` used for the derangements (seed it for
-            reproducible negatives); the global generator when ``None``.
+        generator: CPU ``torch.Generator`` used for random negatives (the derangements
+            of ``"swap"``; seed it for reproducible negatives); the global generator when
+            ``None``.
 
     Shape:
         - logits: (N, C, H, W), floating point, H and W >= 3 (larger for the RMI base,
@@ -136,7 +143,7 @@ class SAMCLLoss(nn.Module):
         base_loss: str | nn.Module | None = "rmi",
         weight: float = 0.5,
         margin: float = 1.0,
-        negatives: str = "swap",
+        negatives: str = "shift",
         prediction: str = "softmax",
         ignore_index: int = 255,
         norm: str = "batch",
@@ -148,7 +155,7 @@ class SAMCLLoss(nn.Module):
             raise ValueError(
                 f"SAMCLLoss needs num_classes >= 2 (class-swapped negatives), got {num_classes}"
             )
-        check_choice("negatives", negatives, ("swap", "zeros"))
+        check_choice("negatives", negatives, tuple(NEGATIVES))
         check_choice("prediction", prediction, ("softmax", "straight_through", "argmax"))
         check_choice("norm", norm, ("batch", "group", "sync"))
         if weight < 0:
@@ -201,25 +208,13 @@ class SAMCLLoss(nn.Module):
         )
 
     @torch.compiler.disable
-    def draw_permutation(self) -> Tensor | None:
-        """The class permutation for the next negative: a derangement, or None for "zeros"."""
-        if self.negatives == "zeros":
-            return None
-        return random_derangement(self.num_classes, self.generator)
+    def negative_map(self, positive: Tensor) -> Tensor:
+        """The negative for a one-hot positive (N, C, H, W), zero at ignored pixels.
 
-    def negative_map(self, positive: Tensor, permutation: Tensor | None = None) -> Tensor:
-        """The negative for a one-hot positive (N, C, H, W): its channels deranged, or zeros.
-
-        Args:
-            positive: one-hot target map (zero at ignored pixels).
-            permutation: class permutation to use; drawn with :meth:`draw_permutation`
-                when ``None``.
+        Built by ``NEGATIVES[self.negatives]`` with :attr:`generator` (random kinds draw
+        anew at every call).
         """
-        if permutation is None:
-            permutation = self.draw_permutation()
-        if permutation is None:
-            return torch.zeros_like(positive)
-        return swap_classes(positive, permutation)
+        return NEGATIVES[self.negatives](positive, self.generator)
 
     def _anchor(self, logits: Tensor, dtype: torch.dtype) -> Tensor:
         if self.prediction == "softmax":
@@ -264,13 +259,18 @@ class SAMCLLoss(nn.Module):
         has_valid = valid.flatten(1).any(1)
 
         positive = one_hot_target(safe, valid, self.num_classes, dtype)
-        permutation = self.draw_permutation()
-        negative = self.negative_map(positive, permutation)
+        negative = self.negative_map(positive)
         anchor = self._anchor(logits, dtype) * mask
 
+        d0: Tensor | None
         if isinstance(self.base_loss, RMILoss):
             base, d0 = self.base_loss.loss_and_distances(
-                logits, safe, valid, positive=positive, anchor=anchor, permutation=permutation
+                logits,
+                safe,
+                valid,
+                positive=positive,
+                anchor=anchor,
+                negative=None if self.negatives == "zeros" else negative,
             )
         else:
             base = logits.new_zeros((), dtype=dtype)
@@ -283,6 +283,7 @@ class SAMCLLoss(nn.Module):
                         f"base_loss must return a scalar, got shape {tuple(base.shape)}"
                     )
             d0 = self._ce_distances(logits, anchor, positive, negative, mask)
+        assert d0 is not None  # loss_and_distances returns distances when given an anchor
 
         aux_dtype = next(self.auxiliary.parameters()).dtype
         features = self.auxiliary(torch.cat([anchor, positive, negative]).to(aux_dtype))
@@ -304,4 +305,5 @@ class SAMCLLoss(nn.Module):
         total = base + self.weight * contrastive
         if not return_terms:
             return total
-        return SAMCLTerms(total=total, base=base, contrastive=contrastive, scales=tuple(scales))
+        four = (scales[0], scales[1], scales[2], scales[3])
+        return SAMCLTerms(total=total, base=base, contrastive=contrastive, scales=four)
