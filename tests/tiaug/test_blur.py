@@ -12,6 +12,7 @@ import pytest
 from scipy import ndimage
 
 from tiaug.blur import ThermalBlur, gaussian_blur, random_gaussian_blur
+from tiaug.blur.functional import nan_gaussian_blur
 
 
 def _scene(shape: tuple[int, int] = (64, 80), seed: int = 0) -> np.ndarray:
@@ -129,3 +130,14 @@ def test_transform_seeded_and_serialised(tmp_path) -> None:
             np.testing.assert_array_equal(other(image=image)["image"], want)
     again = A.Compose([ThermalBlur(sigma=(1.0, 3.0), p=0.5)], seed=8)
     assert any(not np.array_equal(again(image=image)["image"], want) for want in expected)
+
+
+def test_nan_blur_keeps_nan_in_place_and_averages_finite_neighbours() -> None:
+    image = _scene()
+    assert np.array_equal(nan_gaussian_blur(image, 1.2), gaussian_blur(image, 1.2))
+    flat = np.full((20, 24), 30.0, np.float32)
+    flat[5, 7] = flat[12, 3] = np.nan
+    out = nan_gaussian_blur(flat[..., None], 1.5)
+    assert out.shape == (20, 24, 1)
+    np.testing.assert_array_equal(np.isnan(out[..., 0]), np.isnan(flat))
+    np.testing.assert_allclose(out[~np.isnan(out)], 30.0, atol=1e-5)

@@ -90,3 +90,37 @@ def test_serialization_round_trip_gives_identical_output():
     first, second = pipeline(image=image, mask=mask), restored(image=image, mask=mask)
     np.testing.assert_array_equal(first["image"], second["image"])
     np.testing.assert_array_equal(first["mask"], second["mask"])
+
+
+@pytest.mark.parametrize("channels", [2, 4, 6])
+def test_resize_keeps_every_channel(channels):
+    plane = np.random.default_rng(0).normal(30, 2, (20, 30)).astype(np.float32)
+    stack = np.repeat(plane[..., None], channels, axis=2)
+    out = fgeometric.resize(stack, (31, 17))
+    assert out.shape == (31, 17, channels)
+    for c in range(channels):
+        np.testing.assert_allclose(out[..., c], fgeometric.resize(plane, (31, 17)), atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "int32", "int64", "bool"])
+def test_nearest_resize_of_any_label_dtype_matches_opencv(dtype):
+    labels = np.random.default_rng(1).integers(0, 2, (23, 37)).astype(dtype)
+    reference = fgeometric.resize(labels.astype(np.uint8), (41, 19), nearest=True)
+    out = fgeometric.resize(labels, (41, 19), nearest=True)
+    assert out.dtype == labels.dtype
+    np.testing.assert_array_equal(out.astype(np.uint8), reference)
+    masks = np.stack([labels] * 5, axis=2)
+    np.testing.assert_array_equal(fgeometric.resize(masks, (41, 19), nearest=True)[..., 4], out)
+
+
+def test_resize_interpolates_finite_pixels_from_finite_neighbours_only():
+    image = np.full((10, 10), 25.0, np.float32)
+    image[4, 4] = np.nan
+    out = fgeometric.resize(image, (20, 20))
+    nan = np.isnan(out)
+    np.testing.assert_array_equal(nan, fgeometric.resize(np.isnan(image), (20, 20), nearest=True))
+    np.testing.assert_allclose(out[~nan], 25.0, atol=1e-5)
+
+
+def test_midrange_ignores_nan():
+    assert fgeometric.midrange(np.array([[20.0, np.nan], [30.0, 22.0]])) == 25.0

@@ -45,6 +45,7 @@ _LAZY: dict[str, str] = {
     "read_mask": "tiaug.io",
     "read_thermal": "tiaug.io",
     "synth_face": "tiaug.synth.generator",
+    "worker_init_fn": "tiaug.workers",
     "write_dataset": "tiaug.synth.dataset",
 }
 _SUBMODULES = ("functional", "io", "synth", "transforms")
@@ -74,6 +75,7 @@ __all__ = [
     "synth",
     "synth_face",
     "transforms",
+    "worker_init_fn",
     "write_dataset",
 ]
 
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
     from tiaug.presets import PRESETS, TiAug, build_preset
     from tiaug.synth.dataset import write_dataset
     from tiaug.synth.generator import SyntheticFaces, SynthFace, synth_face
+    from tiaug.workers import worker_init_fn
 
 
 def __getattr__(name: str) -> Any:
