@@ -144,7 +144,7 @@ def test_occlusion_properties(seed, configuration, shape, softness, texture_kind
         assert occ.alpha.max() <= 1.0
         assert occ.alpha.max() > 0.0
         assert occ.configuration == configuration
-        assert occ.kind == shape
+        assert occ.kind in ({shape, "line"} if shape == "polygon" else {shape})
 
 
 def test_sampling_is_deterministic_for_a_seed():
@@ -500,7 +500,7 @@ def test_occlude_updates_the_mask_with_the_coverage():
         ({"configurations": ("pair",)}, "unknown configurations"),
         ({"configurations": ("single",)}, "configuration_weights needs 1"),
         ({"label_policy": "erase"}, "label_policy"),
-        ({"num_vertices": (2, 5)}, "num_vertices"),
+        ({"num_vertices": (1, 5)}, "num_vertices"),
         ({"num_vertices": ((3, 9), (10, 4))}, "num_vertices"),
         ({"irregularity": (0.0, 1.5)}, "irregularity"),
         ({"temperature_mode": "absolute", "temperature": (30.0, 20.0)}, "temperature"),
@@ -523,4 +523,151 @@ def test_config_rejects_bad_arguments(kwargs, message):
 def test_config_defaults_per_temperature_mode():
     assert F.OcclusionConfig().temperature_range == (1.0, 1.0)
     assert F.OcclusionConfig(temperature_mode="absolute").temperature_range == (20.0, 26.0)
+    assert F.OcclusionConfig(temperature_mode="ambient").temperature_range == (0.0, 4.0)
     assert F.OcclusionConfig(temperature=(0.5, -0.2)).temperature_range == (0.5, -0.2)
+
+
+# ------------------------------------------------------- the reference recipe's shapes
+def test_default_shape_mix_is_the_reference_recipe():
+    config = F.OcclusionConfig()
+    assert config.shapes == ("polygon",)
+    assert config.vertex_ranges == ((2, 9), (2, 99))
+    assert config.configuration_weights == (0.34, 0.33, 0.33)
+    rng = np.random.default_rng(0)
+    image = _scene(shape=(64, 80))
+    configurations, first_lines, second_lines, seconds = [], 0, 0, 0
+    for _ in range(1500):
+        occluders = F.sample_occluders(rng, image, size=(0.2, 0.2))
+        if not occluders:  # a line beside its centre, outside the frame
+            continue
+        configurations.append(occluders[0].configuration)
+        assert {occ.kind for occ in occluders} <= {"polygon", "line"}
+        first_lines += occluders[0].kind == "line"
+        if occluders[0].configuration == "independent" and len(occluders) == 2:
+            seconds += 1
+            second_lines += occluders[1].kind == "line"
+    draws = len(configurations)
+    assert draws > 1450
+    for name, weight in zip(F.CONFIGURATIONS, (0.34, 0.33, 0.33), strict=True):
+        assert configurations.count(name) / draws == pytest.approx(weight, abs=0.05)
+    assert first_lines / draws == pytest.approx(1 / 8, abs=0.04)  # 2 of 2..9 vertices
+    assert second_lines / seconds < 0.04  # 2 of 2..99 vertices
+
+
+def test_a_two_vertex_polygon_is_a_thick_line():
+    (occ,) = F.sample_occluders(
+        np.random.default_rng(3),
+        _scene(),
+        np.full((H, W), 2, np.uint8),
+        configurations=("single",),
+        configuration_weights=None,
+        num_vertices=(2, 2),
+        size=(0.1, 0.1),
+        spikiness=(0.0, 0.0),
+        stroke_width=(0.05, 0.05),
+        placement="mask",
+    )
+    assert occ.kind == "line"
+    width, length = 0.05 * H, 2 * 0.1 * H
+    assert occ.alpha.sum() == pytest.approx(width * length, rel=0.35)
+
+
+# ------------------------------------------------------------ temperatures near the room
+def test_ambient_temperatures_follow_the_room():
+    from tiaug.ambient.functional import ambient_shift, estimate_ambient
+    from tiaug.synth import synth_face
+
+    face = synth_face(2)
+    options = {
+        "temperature_mode": "ambient",
+        "temperature": (1.0, 3.0),
+        "texture": (0.0, 0.0),
+        "configurations": ("single",),
+        "configuration_weights": None,
+    }
+    warmer = ambient_shift(face.image, 6.0, face.mask)
+    for image in (face.image, warmer):
+        room = estimate_ambient(image, face.mask)
+        for seed in range(20):
+            (occ,) = F.sample_occluders(np.random.default_rng(seed), image, face.mask, **options)
+            assert room + 1.0 <= float(occ.temperature[0, 0]) <= room + 3.0
+    assert estimate_ambient(warmer, face.mask) - estimate_ambient(face.image, face.mask) == (
+        pytest.approx(6.0, abs=0.3)
+    )
+
+
+# --------------------------------------------------------------------- glasses on eyes
+def _eye_coverage(occluders: list[F.Occluder], mask: np.ndarray) -> list[float]:
+    import cv2
+
+    count, components = cv2.connectedComponents((mask == F.EYE_CLASS).astype(np.uint8))
+    covered = F.coverage_map(occluders, mask.shape)
+    return [float(covered[components == i].mean()) for i in range(1, count)]
+
+
+def test_find_eyes():
+    mask = _face_mask()
+    eyes = F.find_eyes(mask)
+    assert eyes is not None
+    assert eyes.left == pytest.approx((129.5, 99.5))
+    assert eyes.right == pytest.approx((189.5, 99.5))
+    assert eyes.rows.size == eyes.cols.size == 2 * 20 * 40
+    mask[95, 240:242] = 3  # a stray eye pixel: the two largest regions are kept
+    assert F.find_eyes(mask).rows.size == 1600
+    assert F.find_eyes(np.where(mask == 3, 1, mask)) is None
+    one = _face_mask()
+    one[90:110, 170:210] = 1
+    assert F.find_eyes(one) is None
+
+
+def test_glasses_cover_both_eyes_of_synthetic_faces():
+    from tiaug.occlusion.physical import glasses
+    from tiaug.synth import synth_face
+
+    draws = both = 0
+    for seed in range(10):
+        face = synth_face(seed)
+        eyes = F.find_eyes(face.mask)
+        rng = np.random.default_rng(seed)
+        for _ in range(40):
+            occluders = glasses(rng, face.image, face.mask)
+            (occ,) = occluders
+            coverage = _eye_coverage(occluders, face.mask)
+            assert len(coverage) == 2
+            both += min(coverage) >= 0.9
+            draws += 1
+            # centred between the eyes
+            assert occ.center[1] == pytest.approx(0.5 * (eyes.left[0] + eyes.right[0]))
+            assert occ.center[0] == pytest.approx(0.5 * (eyes.left[1] + eyes.right[1]))
+    assert both >= 0.9 * draws
+
+
+def test_glasses_follow_the_tilt_of_the_eyes():
+    from tiaug.occlusion.physical import glasses
+
+    mask = np.zeros((H, W), np.uint8)
+    mask[60:70, 100:120] = 3  # left eye high
+    mask[110:120, 180:200] = 3  # right eye low: a 40 degree tilt
+    image = np.where(mask > 0, 34.0, 22.0).astype(np.float32)
+    for seed in range(10):
+        occluders = glasses(np.random.default_rng(seed), image, mask, edge_softness=(0, 0))
+        assert min(_eye_coverage(occluders, mask)) == 1.0
+        covered = F.coverage_map(occluders, (H, W))
+        assert not covered[110:120, 100:120].any()  # below the left eye: not on the pair
+
+
+def test_eyes_placement_without_eyes_falls_back_to_the_mask():
+    mask = _face_mask()
+    mask[mask == 3] = 1
+    mask[120:140, 150:170] = 5
+    for seed in range(5):
+        (occ,) = F.sample_occluders(
+            np.random.default_rng(seed),
+            _scene(),
+            mask,
+            configurations=("joined",),
+            configuration_weights=None,
+            placement="eyes",
+            placement_classes=(5,),
+        )
+        assert mask[round(occ.center[0]), round(occ.center[1])] == 5

@@ -3,7 +3,9 @@
 Every function here is pure numpy (plus OpenCV for resampling and blur), imports no
 albumentations, never mutates its inputs, and takes a ``numpy.random.Generator`` where it
 draws anything. The transform classes are thin wrappers over these; the family modules
-(``tiaug.occlusion.functional``, ``tiaug.noise.functional``, ...) hold the building blocks.
+(``tiaug.occlusion.functional``, ``tiaug.noise.functional``, ...) hold the building blocks;
+the named physical occluders (``glasses``, ``hand``, ``hair``, ``drink``, ``scarf``) come
+from :mod:`tiaug.occlusion.physical`.
 """
 
 from tiaug.ambient.functional import (
@@ -19,9 +21,11 @@ from tiaug.occlusion.functional import (
     apply_label_policy,
     apply_occlusion,
     coverage_map,
+    find_eyes,
     occlude,
     sample_occluders,
 )
+from tiaug.occlusion.physical import drink, glasses, hair, hand, scarf
 
 __all__ = [
     "add_sensor_noise",
@@ -31,7 +35,12 @@ __all__ = [
     "apply_occlusion",
     "center_crop_pad",
     "coverage_map",
+    "drink",
+    "find_eyes",
     "gaussian_blur",
+    "glasses",
+    "hair",
+    "hand",
     "occlude",
     "quantize",
     "random_ambient_shift",
@@ -40,4 +49,5 @@ __all__ = [
     "rescaled_shape",
     "resize",
     "sample_occluders",
+    "scarf",
 ]

@@ -4,24 +4,44 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from tiaug.occlusion.functional import (
+    EyePair,
     Occluder,
     OcclusionConfig,
     apply_label_policy,
     apply_occlusion,
     coverage_map,
+    find_eyes,
     occlude,
     sample_occluders,
 )
+from tiaug.occlusion.physical import (
+    OCCLUDERS,
+    drink,
+    glasses,
+    hair,
+    hand,
+    occluder_config,
+    scarf,
+)
 
 __all__ = [
+    "OCCLUDERS",
+    "EyePair",
     "Occluder",
     "OcclusionConfig",
     "ThermalOcclusion",
     "apply_label_policy",
     "apply_occlusion",
     "coverage_map",
+    "drink",
+    "find_eyes",
+    "glasses",
+    "hair",
+    "hand",
     "occlude",
+    "occluder_config",
     "sample_occluders",
+    "scarf",
 ]
 
 if TYPE_CHECKING:

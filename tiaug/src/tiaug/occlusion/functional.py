@@ -6,8 +6,10 @@ from an explicit :class:`numpy.random.Generator`. No albumentations import.
 Units:
     * lengths given to :class:`OcclusionConfig` (``size``, ``stroke_width``, ``bar_width``)
       are fractions of the image's short side; ``edge_softness`` is in pixels;
-    * temperatures are in degC (``"absolute"`` mode) or in units of the scene's temperature
-      range (``"relative"`` mode), texture amplitudes in degC;
+    * temperatures are in degC (``"absolute"`` mode), degC above the room temperature seen
+      in the frame (``"ambient"`` mode: objects that follow the room, e.g. after an
+      ambient shift) or in units of the scene's temperature range (``"relative"`` mode),
+      texture amplitudes in degC;
     * coordinates: ``(row, col)`` with pixel ``(i, j)`` centred at ``(i, j)``, so the frame
       spans ``[-0.5, H - 0.5) x [-0.5, W - 0.5)``.
 
@@ -28,25 +30,31 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import cv2
 import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
+from tiaug.ambient.functional import estimate_ambient
+from tiaug.classes import CLASS_NAMES
 
 __all__ = [
     "CONFIGURATIONS",
+    "EYE_CLASS",
     "LABEL_POLICIES",
     "PLACEMENTS",
     "SHAPES",
     "TEMPERATURE_MODES",
     "TEXTURE_KINDS",
+    "EyePair",
     "Occluder",
     "OcclusionConfig",
     "apply_label_policy",
     "apply_occlusion",
     "coverage_map",
     "ellipse_outline",
+    "find_eyes",
     "occlude",
     "polyline",
     "rasterize",
@@ -56,14 +64,18 @@ __all__ = [
 
 CONFIGURATIONS = ("single", "joined", "independent")
 SHAPES = ("polygon", "stroke", "ellipse")
-TEMPERATURE_MODES = ("relative", "absolute")
+TEMPERATURE_MODES = ("relative", "absolute", "ambient")
 TEXTURE_KINDS = ("uniform", "smooth")
-PLACEMENTS = ("anywhere", "mask")
+PLACEMENTS = ("anywhere", "mask", "eyes")
 LABEL_POLICIES = ("keep", "background", "ignore")
 
 #: default occluder temperature range per mode: scene ranges beyond [min, max] ("relative",
-#: the reference's U(min - range, max + range)) or degC ("absolute": objects near ambient).
-DEFAULT_TEMPERATURE = {"relative": (1.0, 1.0), "absolute": (20.0, 26.0)}
+#: the reference's U(min - range, max + range)), degC ("absolute": objects near a 20-26 degC
+#: room) or degC above the room seen in the frame ("ambient").
+DEFAULT_TEMPERATURE = {"relative": (1.0, 1.0), "absolute": (20.0, 26.0), "ambient": (0.0, 4.0)}
+
+#: label of the eyes in the six face classes (``"eyes"`` placement)
+EYE_CLASS = CLASS_NAMES.index("eyes")
 
 _SUBPIXEL_BITS = 4  # cv2 drawing precision: 1/16 pixel
 _SUBPIXEL = float(1 << _SUBPIXEL_BITS)
@@ -72,6 +84,8 @@ _MEDIAN_SAMPLES = 4096  # pixels used to estimate the scene median (reflected te
 _MAX_STROKE_TURN = math.pi / 3  # largest turn between two stroke segments (radians)
 _SMOOTH_CELL = 8.0  # pixels per control point of the "smooth" texture (correlation length)
 _RADIUS_CLIP = (0.2, 2.0)  # star-polygon vertex radii, in mean radii
+_LENS_GROWTH = 1.15  # factor by which a lens grows until it covers its eye
+_LENS_STEPS = 12  # at most 1.15 ** 12 = 5.4 times the drawn size
 
 
 # --------------------------------------------------------------------------------------
@@ -164,12 +178,14 @@ class OcclusionConfig:
             (several unrelated objects).
         configuration_weights: relative weights of ``configurations``.
         num_independent: number of objects of the ``"independent"`` configuration.
-        shapes: drawn from ``"polygon"`` (random star polygon), ``"stroke"`` (thick
-            polyline) and ``"ellipse"``.
+        shapes: drawn from ``"polygon"`` (random star polygon; with 2 vertices a thick
+            line of ``stroke_width``, as in the reference), ``"stroke"`` (thick polyline)
+            and ``"ellipse"``.
         shape_weights: relative weights of ``shapes``; ``None`` for equal weights.
         size: mean radius of a shape, fraction of the image's short side.
-        num_vertices: polygon vertex count range, or one range per object (the last one
-            repeats), e.g. ``((3, 9), (3, 99))`` as in the reference.
+        num_vertices: polygon vertex count range (>= 2; 2 = a thick line), or one range
+            per object of the ``"independent"`` configuration (the last one repeats), e.g.
+            ``((2, 9), (2, 99))``: the reference's recipe (the default).
         irregularity: spread of the polygon's angular steps, 0 (regular) .. 1.
         spikiness: relative spread of the polygon's vertex radii (>= 0); radii are clipped
             to 0.2 .. 2 mean radii.
@@ -177,12 +193,17 @@ class OcclusionConfig:
         stroke_points: number of points of a stroke's polyline (2 = straight bar).
         ellipse_aspect: minor / major axis ratio of an ellipse, in (0, 1].
         bar_width: thickness of the bar of a ``"joined"`` pair, fraction of the short side.
-        joined_separation: distance between the centres of a ``"joined"`` pair, in mean radii.
-        joined_tilt: tilt of a ``"joined"`` pair from the horizontal, degrees.
-        temperature_mode: ``"relative"`` or ``"absolute"``.
+        joined_separation: distance between the centres of a ``"joined"`` pair, in mean radii
+            (with ``"eyes"`` placement the eyes give it).
+        joined_tilt: tilt of a ``"joined"`` pair from the horizontal, degrees (with
+            ``"eyes"`` placement the eyes give it).
+        temperature_mode: ``"relative"``, ``"absolute"`` or ``"ambient"``.
         temperature: ``"relative"``: ``(below, above)``, T ~ U(min - below * range,
-            max + above * range) of the scene; ``"absolute"``: a degC range ``(lo, hi)``.
-            ``None``: ``(1, 1)`` (relative, the reference) or ``(20, 26)`` degC (absolute).
+            max + above * range) of the scene; ``"absolute"``: a degC range ``(lo, hi)``;
+            ``"ambient"``: degC ``(lo, hi)`` above the room temperature seen in the frame
+            (:func:`tiaug.ambient.functional.estimate_ambient`, with the mask when given).
+            ``None``: ``(1, 1)`` (relative, the reference), ``(20, 26)`` degC (absolute)
+            or ``(0, 4)`` degC above the room (ambient).
         emissivity: e in (0, 1]; apparent T = e * T_obj + (1 - e) * T_reflected.
         reflected_temperature: T_reflected in degC; ``None``: the scene median.
         texture: amplitude (degC) of the internal texture: offsets lie in [-a, a].
@@ -190,9 +211,13 @@ class OcclusionConfig:
             ``"smooth"`` (low-frequency, control points every 8 pixels, bilinear).
         edge_softness: sigma (pixels) of the Gaussian thermal blur of the boundary;
             0 = hard edges (reference).
-        placement: ``"anywhere"`` (centres uniform over the whole frame) or ``"mask"``
+        placement: ``"anywhere"`` (centres uniform over the whole frame), ``"mask"``
             (centres on pixels of ``placement_classes`` of the mask; falls back to
-            anywhere without a mask or when none of those classes is present).
+            anywhere without a mask or when none of those classes is present) or
+            ``"eyes"``: a ``"joined"`` pair is centred between the two eyes of the mask
+            (class 3; :func:`find_eyes`), its separation and tilt those of the eyes, each
+            shape grown until it covers its eye; other configurations, or a mask without
+            two eyes, fall back to ``"mask"`` placement.
         placement_classes: mask classes that ``"mask"`` placement aims at.
         label_policy: ``"keep"`` (amodal, labels unchanged), ``"background"`` (covered
             pixels become 0) or ``"ignore"`` (covered pixels become ``ignore_index``).
@@ -204,10 +229,10 @@ class OcclusionConfig:
     configurations: tuple[str, ...] = CONFIGURATIONS
     configuration_weights: tuple[float, ...] | None = (0.34, 0.33, 0.33)
     num_independent: tuple[int, int] = (2, 2)
-    shapes: tuple[str, ...] = SHAPES
+    shapes: tuple[str, ...] = ("polygon",)
     shape_weights: tuple[float, ...] | None = None
     size: tuple[float, float] = (0.04, 0.094)
-    num_vertices: tuple[int, int] | tuple[tuple[int, int], ...] = (3, 9)
+    num_vertices: tuple[int, int] | tuple[tuple[int, int], ...] = ((2, 9), (2, 99))
     irregularity: tuple[float, float] = (0.0, 1.0)
     spikiness: tuple[float, float] = (0.0, 1.0)
     stroke_width: tuple[float, float] = (0.02, 0.10)
@@ -245,12 +270,12 @@ class OcclusionConfig:
         put(self, "shapes", _choices("shapes", self.shapes, SHAPES))
         put(self, "shape_weights", _weights("shape_weights", self.shape_weights, len(self.shapes)))
         put(self, "size", _pair("size", self.size, 0.0, open_low=True))
-        nv = self.num_vertices
+        nv: Any = self.num_vertices
         if isinstance(nv, Sequence) and nv and all(isinstance(v, Sequence) for v in nv):
-            ranges = tuple(_int_pair("num_vertices", v, 3) for v in nv)
+            ranges = tuple(_int_pair("num_vertices", v, 2) for v in nv)
             put(self, "num_vertices", ranges)
         else:
-            ranges = (_int_pair("num_vertices", nv, 3),)
+            ranges = (_int_pair("num_vertices", nv, 2),)
             put(self, "num_vertices", ranges[0])
         put(self, "vertex_ranges", ranges)
         put(self, "irregularity", _pair("irregularity", self.irregularity, 0.0, 1.0))
@@ -277,6 +302,8 @@ class OcclusionConfig:
                     f"(a non-empty interval), got {(below, above)}"
                 )
             trange = (below, above)
+        elif mode == "ambient":
+            trange = _pair("temperature", self.temperature)
         else:
             trange = _pair("temperature", self.temperature, -273.15)
         put(self, "temperature_range", trange)
@@ -421,7 +448,7 @@ class Occluder:
         temperature: float32 ``(h, w)`` apparent temperature in degC.
         center: ``(row, col)`` of the object's centre in image pixels (for a joined pair,
             the middle of the pair).
-        kind: ``"polygon"``, ``"stroke"`` or ``"ellipse"``.
+        kind: ``"polygon"``, ``"line"`` (a 2-vertex polygon), ``"stroke"`` or ``"ellipse"``.
         configuration: the configuration it belongs to.
     """
 
@@ -501,23 +528,23 @@ def _shape_parts(
     short: int,
     vertices: tuple[int, int],
     cfg: OcclusionConfig,
-) -> list[tuple[np.ndarray, int]]:
-    """Parts ``(offsets, thickness)`` of one shape centred on the origin."""
+) -> tuple[str, list[tuple[np.ndarray, int]]]:
+    """The drawn kind (a 2-vertex polygon is a ``"line"``) and the parts ``(offsets,
+    thickness)`` of one shape centred on the origin."""
     if kind == "polygon":
+        count = _randint(rng, vertices)
         points = star_polygon(
-            rng,
-            _randint(rng, vertices),
-            radius,
-            _uniform(rng, cfg.irregularity),
-            _uniform(rng, cfg.spikiness),
+            rng, count, radius, _uniform(rng, cfg.irregularity), _uniform(rng, cfg.spikiness)
         )
-        return [(points, 0)]
+        if count == 2:  # the reference's thick line
+            return "line", [(points, max(1, round(_uniform(rng, cfg.stroke_width) * short)))]
+        return kind, [(points, 0)]
     if kind == "stroke":
         width = max(1, round(_uniform(rng, cfg.stroke_width) * short))
-        return [(polyline(rng, _randint(rng, cfg.stroke_points), 2.0 * radius), width)]
+        return kind, [(polyline(rng, _randint(rng, cfg.stroke_points), 2.0 * radius), width)]
     aspect = _uniform(rng, cfg.ellipse_aspect)
     root = math.sqrt(aspect)
-    return [(ellipse_outline(radius / root, radius * root, rng.uniform(0.0, np.pi)), 0)]
+    return kind, [(ellipse_outline(radius / root, radius * root, rng.uniform(0.0, np.pi)), 0)]
 
 
 def _extent(parts: Sequence[tuple[np.ndarray, int]]) -> tuple[float, float, float, float]:
@@ -532,13 +559,24 @@ def _extent(parts: Sequence[tuple[np.ndarray, int]]) -> tuple[float, float, floa
     return x0, y0, x1, y1
 
 
-def _scene_reference(image: np.ndarray, cfg: OcclusionConfig) -> tuple[float, float, float | None]:
-    """Scene (min, max) for relative temperatures and the reflected temperature."""
-    t_min = t_max = 0.0
+class _Scene(NamedTuple):
+    """What occluder temperatures refer to: the frame's range, reflections, the room."""
+
+    t_min: float
+    t_max: float
+    t_ref: float | None
+    ambient: float
+
+
+def _scene_reference(image: np.ndarray, mask: np.ndarray | None, cfg: OcclusionConfig) -> _Scene:
+    """Scene (min, max) for relative temperatures, the reflected and the room temperature."""
+    t_min = t_max = ambient = 0.0
     if cfg.temperature_mode == "relative":
         t_min, t_max = float(image.min()), float(image.max())
         if not (math.isfinite(t_min) and math.isfinite(t_max)):
             raise ValueError("image holds NaN or infinite values")
+    elif cfg.temperature_mode == "ambient":
+        ambient = estimate_ambient(image, mask)
     t_ref = cfg.reflected_temperature
     if t_ref is None and cfg.emissivity[0] < 1.0:
         flat = image.reshape(-1)
@@ -546,28 +584,27 @@ def _scene_reference(image: np.ndarray, cfg: OcclusionConfig) -> tuple[float, fl
         t_ref = float(np.median(flat[::stride]))
         if not math.isfinite(t_ref):
             raise ValueError("image holds NaN or infinite values")
-    return t_min, t_max, t_ref
+    return _Scene(t_min, t_max, t_ref, ambient)
 
 
 def _temperature_field(
-    rng: np.random.Generator,
-    shape: tuple[int, int],
-    cfg: OcclusionConfig,
-    scene: tuple[float, float, float | None],
+    rng: np.random.Generator, shape: tuple[int, int], cfg: OcclusionConfig, scene: _Scene
 ) -> np.ndarray:
     """Apparent temperature (degC) over an object's box: mixing + texture."""
-    t_min, t_max, t_ref = scene
     lo, hi = cfg.temperature_range
     if cfg.temperature_mode == "relative":
-        span = t_max - t_min
-        lo, hi = t_min - lo * span, t_max + hi * span
+        span = scene.t_max - scene.t_min
+        lo, hi = scene.t_min - lo * span, scene.t_max + hi * span
+    elif cfg.temperature_mode == "ambient":
+        lo, hi = scene.ambient + lo, scene.ambient + hi
     t_obj = _uniform(rng, (lo, hi))
     e = _uniform(rng, cfg.emissivity)
-    if e < 1.0:
-        t_obj = e * t_obj + (1.0 - e) * t_ref
+    if e < 1.0 and scene.t_ref is not None:
+        t_obj = e * t_obj + (1.0 - e) * scene.t_ref
     amplitude = _uniform(rng, cfg.texture)
     if amplitude <= 0.0:
         return np.full(shape, t_obj, np.float32)
+    noise: np.ndarray
     if cfg.texture_kind == "uniform":
         noise = rng.random(shape, dtype=np.float32)
     else:
@@ -592,7 +629,7 @@ def _make_occluder(
     kind: str,
     configuration: str,
     cfg: OcclusionConfig,
-    scene: tuple[float, float, float | None],
+    scene: _Scene,
 ) -> Occluder | None:
     """Rasterise ``parts`` (image coordinates) in their box; blur; draw the temperature."""
     rows, cols = frame
@@ -607,7 +644,7 @@ def _make_occluder(
     if bottom <= top or right <= left:
         return None
     hard = rasterize(parts, (bottom - top, right - left), (top, left))
-    alpha = hard.astype(np.float32)
+    alpha: np.ndarray = hard.astype(np.float32)
     if sigma > 0:
         alpha = cv2.GaussianBlur(alpha, (0, 0), sigma, borderType=cv2.BORDER_CONSTANT)
         np.clip(alpha, 0.0, 1.0, out=alpha)  # guard against rounding just above 1
@@ -630,46 +667,133 @@ def _shift(
     return [(points + offset, thickness) for points, thickness in parts]
 
 
+class EyePair(NamedTuple):
+    """The two eyes of a face: centres ``(x, y)`` in pixels, left to right, and the image
+    coordinates ``(rows, cols)`` of their pixels."""
+
+    left: tuple[float, float]
+    right: tuple[float, float]
+    rows: np.ndarray
+    cols: np.ndarray
+
+
+def find_eyes(mask: np.ndarray, eye_class: int = EYE_CLASS) -> EyePair | None:
+    """The two largest connected regions of ``eye_class`` in a label map, or None.
+
+    For landmarks instead of a mask, build the mask first with
+    :func:`tiaug.classes.landmarks_to_mask`.
+    """
+    labels = check_mask(mask, np.shape(mask)[:2])
+    rows, cols = np.nonzero(labels == eye_class)
+    if rows.size < 2:
+        return None
+    top, left = int(rows.min()), int(cols.min())
+    box = np.zeros((int(rows.max()) - top + 1, int(cols.max()) - left + 1), np.uint8)
+    box[rows - top, cols - left] = 1
+    count, components, stats, centroids = cv2.connectedComponentsWithStats(box, connectivity=8)
+    if count < 3:
+        return None
+    largest = np.argsort(-stats[1:, cv2.CC_STAT_AREA], kind="stable")[:2] + 1
+    centres = sorted((centroids[i][0] + left, centroids[i][1] + top) for i in largest)
+    ids = components[rows - top, cols - left]
+    keep = (ids == largest[0]) | (ids == largest[1])
+    (x0, y0), (x1, y1) = centres
+    return EyePair((float(x0), float(y0)), (float(x1), float(y1)), rows[keep], cols[keep])
+
+
+def _pair_parts(
+    shape: list[tuple[np.ndarray, int]],
+    left_c: np.ndarray,
+    right_c: np.ndarray,
+    bar: int,
+    scale: float = 1.0,
+) -> list[tuple[np.ndarray, int]]:
+    """A shape and its mirror image at two centres, joined by a bar of ``bar`` pixels."""
+    parts = [(np.stack((left_c, right_c)), bar)]
+    for points, thickness in shape:
+        parts.append((points * scale + left_c, thickness))
+        mirrored = points * np.array([-scale, scale])  # mirror image, like a pair of lenses
+        parts.append((mirrored + right_c, thickness))
+    return parts
+
+
+def _cover_eyes(
+    shape: list[tuple[np.ndarray, int]], eyes: EyePair, bar: int
+) -> list[tuple[np.ndarray, int]]:
+    """Pair parts on the eyes, the shape grown until it covers both eyes (and a pixel more)."""
+    top, left = int(eyes.rows.min()) - 1, int(eyes.cols.min()) - 1
+    box = np.zeros((int(eyes.rows.max()) - top + 2, int(eyes.cols.max()) - left + 2), np.uint8)
+    box[eyes.rows - top, eyes.cols - left] = 1
+    rows, cols = np.nonzero(cv2.dilate(box, np.ones((3, 3), np.uint8)))
+    left_c, right_c = np.array(eyes.left), np.array(eyes.right)
+    scale = 1.0
+    for _ in range(_LENS_STEPS):
+        parts = _pair_parts(shape, left_c, right_c, bar, scale)
+        if rasterize(parts, box.shape, (top, left))[rows, cols].all():
+            break
+        scale *= _LENS_GROWTH
+    return parts
+
+
+def _joined(
+    rng: np.random.Generator,
+    frame: tuple[int, int],
+    mask: np.ndarray | None,
+    cfg: OcclusionConfig,
+    scene: _Scene,
+) -> Occluder | None:
+    """Two mirrored shapes joined by a bar: centred on the eyes, or placed like one shape."""
+    short = min(frame)
+    eyes = find_eyes(mask) if cfg.placement == "eyes" and mask is not None else None
+    placement_mask = mask if cfg.placement != "anywhere" else None
+    kind = _pick(rng, cfg.shapes, _weights_of(cfg.shape_weights))
+    radius = _uniform(rng, cfg.size) * short
+    if eyes is None:
+        centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
+    else:
+        centre = (0.5 * (eyes.left[1] + eyes.right[1]), 0.5 * (eyes.left[0] + eyes.right[0]))
+    kind, shape = _shape_parts(rng, kind, radius, short, cfg.vertex_ranges[0], cfg)
+    half = 0.5 * _uniform(rng, cfg.joined_separation) * radius
+    tilt = math.radians(_uniform(rng, cfg.joined_tilt))
+    bar = max(1, round(_uniform(rng, cfg.bar_width) * short))
+    if eyes is not None:
+        parts = _cover_eyes(shape, eyes, bar)
+    else:
+        ux, uy = math.cos(tilt), math.sin(tilt)  # axis of the pair (x to the right, y down)
+        cx, cy = centre[1], centre[0]
+        left_c = np.array([cx - half * ux, cy - half * uy])
+        right_c = np.array([cx + half * ux, cy + half * uy])
+        parts = _pair_parts(shape, left_c, right_c, bar)
+    return _make_occluder(rng, parts, centre, frame, kind, "joined", cfg, scene)
+
+
+def _weights_of(weights: tuple[float, ...] | None) -> tuple[float, ...]:
+    assert weights is not None  # OcclusionConfig fills in equal weights
+    return weights
+
+
 def _sample(
     rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None, cfg: OcclusionConfig
 ) -> list[Occluder]:
     """Core sampler: ``image`` is 2-D, ``mask`` 2-D or None, ``cfg`` validated."""
-    frame = image.shape[:2]
+    frame = (int(image.shape[0]), int(image.shape[1]))
     short = min(frame)
-    scene = _scene_reference(image, cfg)
-    placement_mask = mask if cfg.placement == "mask" else None
-    classes = cfg.placement_classes
-    configuration = _pick(rng, cfg.configurations, cfg.configuration_weights)
-    ranges = cfg.vertex_ranges
-    occluders: list[Occluder] = []
-
+    scene = _scene_reference(image, mask, cfg)
+    placement_mask = mask if cfg.placement != "anywhere" else None
+    configuration = _pick(rng, cfg.configurations, _weights_of(cfg.configuration_weights))
     if configuration == "joined":
-        kind = _pick(rng, cfg.shapes, cfg.shape_weights)
-        radius = _uniform(rng, cfg.size) * short
-        centre = _centre(rng, frame, placement_mask, classes)
-        shape = _shape_parts(rng, kind, radius, short, ranges[0], cfg)
-        half = 0.5 * _uniform(rng, cfg.joined_separation) * radius
-        tilt = math.radians(_uniform(rng, cfg.joined_tilt))
-        ux, uy = math.cos(tilt), math.sin(tilt)  # axis of the pair (x to the right, y down)
-        bar = max(1, round(_uniform(rng, cfg.bar_width) * short))
-        cx, cy = centre[1], centre[0]
-        left_c = np.array([cx - half * ux, cy - half * uy])
-        right_c = np.array([cx + half * ux, cy + half * uy])
-        parts = [(np.stack((left_c, right_c)), bar)]
-        for points, thickness in shape:
-            parts.append((points + left_c, thickness))
-            mirrored = points * np.array([-1.0, 1.0])  # mirror image, like a pair of lenses
-            parts.append((mirrored + right_c, thickness))
-        occluder = _make_occluder(rng, parts, centre, frame, kind, configuration, cfg, scene)
+        occluder = _joined(rng, frame, mask, cfg, scene)
         return [occluder] if occluder is not None else []
-
+    occluders: list[Occluder] = []
+    ranges = cfg.vertex_ranges
     count = 1 if configuration == "single" else _randint(rng, cfg.num_independent)
     for index in range(count):
-        kind = _pick(rng, cfg.shapes, cfg.shape_weights)
+        kind = _pick(rng, cfg.shapes, _weights_of(cfg.shape_weights))
         radius = _uniform(rng, cfg.size) * short
-        centre = _centre(rng, frame, placement_mask, classes)
+        centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
         vertices = ranges[min(index, len(ranges) - 1)]
-        parts = _shift(_shape_parts(rng, kind, radius, short, vertices, cfg), centre)
+        kind, parts = _shape_parts(rng, kind, radius, short, vertices, cfg)
+        parts = _shift(parts, centre)
         occluder = _make_occluder(rng, parts, centre, frame, kind, configuration, cfg, scene)
         if occluder is not None:
             occluders.append(occluder)

@@ -1,0 +1,80 @@
+"""The named physical occluders (tiaug.occlusion.physical): recipes, temperatures, placement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tiaug import functional
+from tiaug.ambient.functional import estimate_ambient
+from tiaug.occlusion import functional as F
+from tiaug.occlusion import physical
+from tiaug.synth import synth_face
+
+BLOCKS = {
+    "glasses": physical.glasses,
+    "hand": physical.hand,
+    "hair": physical.hair,
+    "drink": physical.drink,
+    "scarf": physical.scarf,
+}
+
+
+@pytest.fixture(scope="module")
+def face():
+    return synth_face(4)
+
+
+def test_every_recipe_is_a_valid_config_and_has_a_function():
+    assert set(physical.OCCLUDERS) == set(BLOCKS)
+    for name, block in BLOCKS.items():
+        assert isinstance(physical.occluder_config(name), F.OcclusionConfig)
+        assert getattr(functional, name) is block
+    with pytest.raises(TypeError):
+        physical.OCCLUDERS["glasses"] = {}  # type: ignore[index]
+    with pytest.raises(ValueError, match="unknown occluder 'visor'; known: glasses"):
+        physical.occluder_config("visor")
+    with pytest.raises(ValueError, match="size"):
+        physical.occluder_config("hand", size=(0.3, 0.1))
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKS))
+def test_blocks_draw_seeded_occluders_on_their_classes(face, name):
+    block = BLOCKS[name]
+    first = block(np.random.default_rng(7), face.image, face.mask)
+    again = block(np.random.default_rng(7), face.image, face.mask)
+    assert first
+    assert len(first) == len(again)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a.temperature, b.temperature)
+    out = F.apply_occlusion(face.image, first)
+    assert out.dtype == np.float32
+    assert np.isfinite(out).all()
+    assert not np.array_equal(out, face.image)
+
+
+def test_temperatures_of_the_blocks(face):
+    room = estimate_ambient(face.image, face.mask)
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        for occ in physical.hair(rng, face.image, face.mask):
+            assert room + 3.0 - 0.8 <= occ.temperature.min()
+            assert occ.temperature.max() <= room + 8.0 + 0.8
+        (hand,) = physical.hand(rng, face.image, face.mask)
+        assert hand.temperature.min() >= 30.0 - 0.5
+        assert hand.temperature.max() <= 35.0 + 0.5
+        (lenses,) = physical.glasses(rng, face.image, face.mask, texture=(0.0, 0.0))
+        # glass near the room, mixed with the reflected scene (emissivity 0.90-0.94)
+        assert room - 1.0 < float(lenses.temperature[0, 0]) < room + 5.0
+
+
+def test_blocks_compose(face):
+    rng = np.random.default_rng(1)
+    objects = physical.glasses(rng, face.image, face.mask) + physical.hair(
+        rng, face.image, face.mask
+    )
+    kinds = [occ.kind for occ in objects]
+    assert kinds[0] == "ellipse"
+    assert set(kinds[1:]) == {"stroke"}
+    covered = F.coverage_map(objects, face.image.shape)
+    assert covered[face.mask == F.EYE_CLASS].mean() > 0.9
