@@ -93,9 +93,9 @@ def check_degc(image: np.ndarray, name: str = "image") -> None:
             "(counts * scale + offset).astype(np.float32))"
         )
     flat = array.reshape(-1)
-    sample = flat[:: max(1, flat.size // _KELVIN_SAMPLES)]
-    sample = sample[np.isfinite(sample)]
-    if sample.size and KELVIN_MEDIAN[0] <= float(np.median(sample)) <= KELVIN_MEDIAN[1]:
+    sample = np.sort(flat[:: max(1, flat.size // _KELVIN_SAMPLES)])  # NaN sorts last
+    finite = sample.size - int(np.count_nonzero(np.isnan(sample)))
+    if finite and KELVIN_MEDIAN[0] <= float(sample[finite // 2]) <= KELVIN_MEDIAN[1]:
         warnings.warn(
             f"{name} looks like Kelvin (median temperature in 200..400): tiaug expects degC; "
             "subtract 273.15",
@@ -122,9 +122,10 @@ def check_fraction(name: str, value: float | Sequence[float], high: float = 1.0)
 
 
 def nan_pixels(image: np.ndarray) -> np.ndarray | None:
-    """Boolean map of the NaN pixels of ``image``, or ``None`` when it has none."""
-    bad = np.isnan(image)
-    return bad if bad.any() else None
+    """Boolean map of the NaN pixels of a float ``image``, or ``None`` when it has none."""
+    if image.size == 0 or not np.isnan(np.minimum.reduce(image, axis=None)):  # min: NaN wins
+        return None
+    return np.isnan(image)
 
 
 def finite_fill_value(image: np.ndarray) -> float:
