@@ -23,8 +23,6 @@ the network in batches, under autocast on CUDA (``--amp``).
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,36 +31,26 @@ from typing import NamedTuple
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
 from examples.checkpoint import load_trained_model
-from examples.config import CLASS_NAMES, OneLineParser, TrainConfig, resolve_amp
+from examples.config import OneLineParser, TrainConfig, resolve_amp
 from examples.data import SegmentationDataset, UsageError
 from examples.facebox import Box, find_face_window
-from examples.overlays import PALETTE, save_label_overlay
 from examples.recordings import Recording, open_recording
-from tiaug import io as tio
+from examples.regions import RegionWriter
 from tiaug.cameras import list_cameras
 
 __all__ = [
-    "CSV_COLUMNS",
     "FrameDataset",
     "label_frames",
     "main",
     "predict_labels",
     "prepare",
-    "region_temperatures",
     "run_prediction",
 ]
-
-#: Columns of ``regions.csv``; temperatures in degC.
-CSV_COLUMNS = (
-    "recording", "frame", "source", "class", "pixels",
-    "mean_degC", "median_degC", "p5_degC", "p95_degC", "max_degC",
-)  # fmt: skip
 
 
 def prepare(frame: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
@@ -186,91 +174,6 @@ def _windows(
     ]
 
 
-def region_temperatures(
-    temperature: np.ndarray, labels: np.ndarray, num_classes: int = len(CLASS_NAMES)
-) -> np.ndarray:
-    """(num_classes, 6) per class: pixels, mean, median, 5th and 95th percentile, max (degC).
-
-    The statistics of an absent class are NaN.
-    """
-    table = np.full((num_classes, 6), np.nan)
-    values = temperature.astype(np.float64).ravel()
-    flat = labels.ravel()
-    for label in range(num_classes):
-        region = values[flat == label]
-        table[label, 0] = region.size
-        if region.size:
-            p5, median, p95 = np.percentile(region, [5, 50, 95])
-            table[label, 1:] = region.mean(), median, p5, p95, region.max()
-    return table
-
-
-def _cell(value: float) -> str:
-    return "" if math.isnan(value) else f"{value:.4f}"
-
-
-class _Writer:
-    """Writes label maps, overlays and CSV rows frame by frame, and the plots at the end."""
-
-    def __init__(self, out: Path, recordings: Sequence[Recording], fps: float | None) -> None:
-        self.out = out
-        self.recordings = recordings
-        self.fps = fps
-        self.names = _unique_names(recordings)
-        self.medians = [np.full((rec.length, len(CLASS_NAMES)), np.nan) for rec in recordings]
-        out.mkdir(parents=True, exist_ok=True)
-        self.file = (out / "regions.csv").open("w", newline="", encoding="utf-8")
-        self.csv = csv.writer(self.file)
-        self.csv.writerow(CSV_COLUMNS)
-
-    def add(self, frame: Frame, labels: np.ndarray) -> None:
-        assert frame.temperature is not None
-        recording = self.recordings[frame.recording]
-        folder = self.out / self.names[frame.recording]
-        (folder / "labels").mkdir(parents=True, exist_ok=True)
-        tio.write_mask(folder / "labels" / f"{frame.number:05d}.png", labels)
-        save_label_overlay(
-            folder / "overlays" / f"{frame.number:05d}.png", frame.temperature, labels
-        )
-        table = region_temperatures(frame.temperature, labels)
-        self.medians[frame.recording][frame.number] = table[:, 2]
-        source = recording.sources[frame.number]
-        for name, row in zip(CLASS_NAMES, table, strict=True):
-            self.csv.writerow(
-                [self.names[frame.recording], frame.number, source, name, int(row[0])]
-                + [_cell(v) for v in row[1:]]
-            )
-
-    def close(self) -> None:
-        self.file.close()
-        for name, recording, medians in zip(self.names, self.recordings, self.medians, strict=True):
-            if recording.is_sequence:
-                _plot_medians(self.out / name / "regions.png", medians, self.fps, name)
-
-
-def _unique_names(recordings: Sequence[Recording]) -> list[str]:
-    """Output folder names: each input's stem, numbered when two inputs share one."""
-    names: list[str] = []
-    for recording in recordings:
-        name = recording.path.stem or "input"
-        names.append(name if name not in names else f"{name}-{len(names)}")
-    return names
-
-
-def _plot_medians(path: Path, medians: np.ndarray, fps: float | None, title: str) -> None:
-    """Median temperature of each region (background left out) against time."""
-    time = np.arange(len(medians)) / fps if fps else np.arange(len(medians))
-    figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
-    ax = figure.subplots()
-    for label, name in enumerate(CLASS_NAMES[1:], start=1):
-        ax.plot(time, medians[:, label], color=PALETTE[label] / 255.0, label=name, marker=".")
-    ax.set_xlabel("time (s)" if fps else "frame")
-    ax.set_ylabel("median temperature (degC)")
-    ax.set_title(title)
-    ax.legend(loc="best", fontsize="small")
-    figure.savefig(path)
-
-
 def _device(name: str) -> torch.device:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "cpu"
@@ -303,7 +206,7 @@ def run_prediction(args: argparse.Namespace) -> Path:
         num_workers=args.workers,
         collate_fn=list,
     )
-    writer = _Writer(args.out, recordings, args.fps)
+    writer = RegionWriter(args.out, recordings, args.fps)
     try:
         with tqdm(total=len(dataset), unit="frame", disable=None) as bar:
             for frames in loader:
@@ -313,10 +216,12 @@ def run_prediction(args: argparse.Namespace) -> Path:
                 for frame, found in zip(
                     frames, label_frames(model, frames, device, amp_dtype), strict=True
                 ):
-                    writer.add(frame, found)
+                    assert frame.temperature is not None
+                    writer.add(frame.recording, frame.number, frame.temperature, found)
                 bar.update(len(frames))
     finally:
         writer.close()
+    writer.plot()
     return args.out / "regions.csv"
 
 

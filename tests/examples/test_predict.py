@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from torch import nn
 
-from examples import facebox, predict
+from examples import facebox, predict, regions
 from examples.config import TrainConfig
 from examples.data import SegmentationDataset, SyntheticSource
 from examples.evaluate import predict as evaluate_predict
@@ -267,6 +267,16 @@ def test_bad_inputs_give_one_line_and_status_2(
     assert message in err
 
 
+def test_an_unreadable_frame_in_a_folder_gives_status_2(oracle, stack, tmp_path, capsys) -> None:
+    (tmp_path / "frames").mkdir()
+    write_thermal(tmp_path / "frames" / "a.npy", stack[0])
+    _garbage(tmp_path / "frames" / "b.npy")
+    assert _run(tmp_path, str(tmp_path / "frames")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "frames/b.npy: " in err
+
+
 @pytest.mark.parametrize("content", [b"junk", None], ids=["not-torch", "foreign-dict"])
 def test_a_checkpoint_that_is_not_ours_gives_status_2(
     content, stack, tmp_path: Path, capsys
@@ -301,7 +311,7 @@ def test_command_line_reports_a_missing_checkpoint(tmp_path: Path) -> None:
     labels=arrays(np.uint8, (5, 7), elements=st.integers(0, 5)),
 )
 def test_region_temperatures_are_the_statistics_of_each_region(temperature, labels) -> None:
-    table = predict.region_temperatures(temperature, labels)
+    table = regions.region_temperatures(temperature, labels)
     assert table[:, 0].sum() == labels.size
     for label in range(6):
         region = temperature[labels == label].astype(np.float64)
