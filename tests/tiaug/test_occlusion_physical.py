@@ -78,3 +78,32 @@ def test_blocks_compose(face):
     assert set(kinds[1:]) == {"stroke"}
     covered = F.coverage_map(objects, face.image.shape)
     assert covered[face.mask == F.EYE_CLASS].mean() > 0.9
+
+
+def test_recipes_as_transforms_cover_the_eyes_and_follow_the_room():
+    import albumentations as A
+
+    from tiaug.ambient.functional import ambient_shift
+    from tiaug.occlusion import ThermalOcclusion
+
+    pipeline = A.Compose([ThermalOcclusion(**physical.OCCLUDERS["glasses"], p=1.0)], seed=0)
+    both = draws = 0
+    for seed in range(5):
+        face = synth_face(seed)
+        for _ in range(8):
+            out = pipeline(image=face.image, mask=face.mask)["image"]
+            changed = np.abs(out - face.image) > 0.05
+            eyes = face.mask == F.EYE_CLASS
+            both += changed[eyes].mean() > 0.8
+            draws += 1
+    assert both >= 0.9 * draws
+    # after a warmer room the lenses are warmer by about as much
+    face = synth_face(1)
+    warmer = ambient_shift(face.image, 6.0, face.mask)
+    recipe = {**physical.OCCLUDERS["glasses"], "texture": (0.0, 0.0), "emissivity": (1.0, 1.0)}
+    lens = []
+    for image in (face.image, warmer):
+        transform = ThermalOcclusion(**recipe, p=1.0)
+        out = A.Compose([transform], seed=3)(image=image, mask=face.mask)["image"]
+        lens.append(float(np.median(out[face.mask == F.EYE_CLASS])))
+    assert lens[1] - lens[0] == pytest.approx(6.0, abs=0.5)

@@ -250,7 +250,7 @@ def test_placement_mask_without_mask_falls_back():
         {"num_vertices": (1, 5)},
         {"max_hidden": 1.5},
         {"emissivity": (0.5, 1.2)},
-        {"placement": "eyes"},
+        {"placement": "nose"},
         {"p": 1.5},
         {"edge_softness": (-1.0, 1.0)},
     ],

@@ -86,14 +86,16 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
             ``None`` = equal. Default: the reference's (0.34, 0.33, 0.33).
         num_independent: number of objects in the ``"independent"`` configuration
             (reference: 2).
-        shapes: shapes to draw from: ``"polygon"`` (random star polygon), ``"stroke"``
-            (thick polyline; 2 points = the reference's thick line) and ``"ellipse"``.
+        shapes: shapes to draw from: ``"polygon"`` (random star polygon; 2 vertices = the
+            reference's thick line of ``stroke_width``), ``"stroke"`` (thick polyline) and
+            ``"ellipse"``. Default: the reference's polygons only.
         shape_weights: relative weights of ``shapes``; ``None`` = equal.
         size: mean radius of a shape, fraction of the image's short side (reference:
             10..24 px at 256 px, i.e. (0.04, 0.094)). A stroke is ``2 * radius`` long.
-        num_vertices: polygon vertex count range (>= 3), or one range per object of the
-            ``"independent"`` configuration (the last one repeats for further objects):
-            ``((3, 9), (3, 99))`` reproduces the reference's second, up-to-99-vertex shape.
+        num_vertices: polygon vertex count range (>= 2), or one range per object of the
+            ``"independent"`` configuration (the last one repeats for further objects).
+            Default ``((2, 9), (2, 99))``: the reference's 3..9-vertex polygons or thick
+            lines, the second independent shape with up to 99 vertices.
         irregularity: spread of a polygon's angular steps, 0 (regular) .. 1.
         spikiness: relative spread of a polygon's vertex radii (>= 0; radii are clipped to
             0.2 .. 2 mean radii).
@@ -106,13 +108,15 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
             radii (2 = touching circles).
         joined_tilt: tilt of a ``"joined"`` pair from the horizontal, degrees, in
             [-90, 90].
-        temperature_mode: ``"relative"`` (to the scene, as the reference) or
-            ``"absolute"`` (degC).
+        temperature_mode: ``"relative"`` (to the scene, as the reference),
+            ``"absolute"`` (degC) or ``"ambient"`` (degC above the room temperature seen in
+            the frame: objects that follow an ambient shift).
         temperature: occluder temperature. ``"relative"``: ``(below, above)`` in units of
             the scene's range R = max - min; T ~ U(min - below * R, max + above * R)
             (reference: (1, 1)). ``"absolute"``: a degC range ``(lo, hi)``, e.g. (20, 26)
             glasses near ambient, (40, 60) a hot cup, (5, 15) a cold drink.
-            ``None``: (1, 1) relative, (20, 26) degC absolute.
+            ``"ambient"``: degC above the room ``(lo, hi)``.
+            ``None``: (1, 1) relative, (20, 26) degC absolute, (0, 4) ambient.
         emissivity: emissivity range in (0, 1]; apparent temperature
             ``e * T + (1 - e) * T_reflected`` (1 = no mixing, the reference).
         reflected_temperature: T_reflected in degC; ``None`` = the scene's median
@@ -123,10 +127,12 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
             ``"smooth"`` (low-frequency: random control points every 8 pixels, bilinear).
         edge_softness: sigma in pixels of the Gaussian thermal blur of the boundary;
             0 = hard edges (reference).
-        placement: ``"anywhere"`` (centres uniform over the whole frame) or ``"mask"``
+        placement: ``"anywhere"`` (centres uniform over the whole frame), ``"mask"``
             (centres on pixels of ``placement_classes`` of the mask, when one is passed;
-            otherwise, or when those classes are absent, anywhere). For ``"joined"`` the
-            middle of the pair is placed.
+            otherwise, or when those classes are absent, anywhere) or ``"eyes"`` (a
+            ``"joined"`` pair centred between the two eyes of the mask, with their
+            separation and tilt, each shape grown to cover its eye; else like ``"mask"``).
+            For ``"joined"`` the middle of the pair is placed.
         placement_classes: classes aimed at by ``"mask"`` placement (default: mouth, eyes,
             eyebrows, nose of the Thermal Face Database's 0..5 labels).
         label_policy: ``"keep"`` (amodal, mask unchanged: the reference), ``"background"``
@@ -169,14 +175,14 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         bar_width: FloatRange
         joined_separation: FloatRange
         joined_tilt: FloatRange
-        temperature_mode: Literal["relative", "absolute"]
+        temperature_mode: Literal["relative", "absolute", "ambient"]
         temperature: FloatRange | None
         emissivity: FloatRange
         reflected_temperature: float | None
         texture: FloatRange
         texture_kind: Literal["uniform", "smooth"]
         edge_softness: FloatRange
-        placement: Literal["anywhere", "mask"]
+        placement: Literal["anywhere", "mask", "eyes"]
         placement_classes: tuple[int, ...] = Field(min_length=1)
         label_policy: Literal["keep", "background", "ignore"]
         ignore_index: int
@@ -199,10 +205,10 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         configurations: tuple[Configuration, ...] = ("single", "joined", "independent"),
         configuration_weights: tuple[float, ...] | None = (0.34, 0.33, 0.33),
         num_independent: IntRange = (2, 2),
-        shapes: tuple[Shape, ...] = ("polygon", "stroke", "ellipse"),
+        shapes: tuple[Shape, ...] = ("polygon",),
         shape_weights: tuple[float, ...] | None = None,
         size: FloatRange = (0.04, 0.094),
-        num_vertices: IntRange | tuple[IntRange, ...] = (3, 9),
+        num_vertices: IntRange | tuple[IntRange, ...] = ((2, 9), (2, 99)),
         irregularity: FloatRange = (0.0, 1.0),
         spikiness: FloatRange = (0.0, 1.0),
         stroke_width: FloatRange = (0.02, 0.10),
@@ -211,14 +217,14 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         bar_width: FloatRange = (0.02, 0.05),
         joined_separation: FloatRange = (2.2, 3.0),
         joined_tilt: FloatRange = (-15.0, 15.0),
-        temperature_mode: Literal["relative", "absolute"] = "relative",
+        temperature_mode: Literal["relative", "absolute", "ambient"] = "relative",
         temperature: FloatRange | None = None,
         emissivity: FloatRange = (1.0, 1.0),
         reflected_temperature: float | None = None,
         texture: FloatRange = (0.0, 0.1),
         texture_kind: Literal["uniform", "smooth"] = "uniform",
         edge_softness: FloatRange = (0.0, 0.0),
-        placement: Literal["anywhere", "mask"] = "anywhere",
+        placement: Literal["anywhere", "mask", "eyes"] = "anywhere",
         placement_classes: tuple[int, ...] = (2, 3, 4, 5),
         label_policy: Literal["keep", "background", "ignore"] = "keep",
         ignore_index: int = 255,
@@ -275,7 +281,8 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         bad = nan_pixels(plane)
         scene = plane if bad is None else np.where(bad, np.float32(finite_fill_value(plane)), plane)
         mask = None
-        if self.placement == "mask" and data.get("mask") is not None:
+        reads_mask = self.placement != "anywhere" or self.temperature_mode == "ambient"
+        if reads_mask and data.get("mask") is not None:
             labels = np.asarray(data["mask"])
             mask = check_mask(labels[..., 0] if labels.ndim == 3 else labels, plane.shape)
         occluders = focc._sample(rng, scene, mask, self.config())
