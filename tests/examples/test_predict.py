@@ -19,6 +19,7 @@ from examples import facebox, predict, regions
 from examples.config import TrainConfig
 from examples.data import SegmentationDataset, SyntheticSource
 from examples.evaluate import predict as evaluate_predict
+from examples.recordings import open_recording
 from examples.train import train
 from tiaug import get_camera, synth_face
 from tiaug.classes import NOSE
@@ -117,6 +118,21 @@ def test_every_recording_format_gives_the_same_temperatures(
     assert _column(rows, "nose", "counts") == pytest.approx(expected, abs=camera.count_step)
     sources = {r["source"] for r in rows if r["recording"] == "frames"}
     assert len(sources) == FRAMES
+
+
+def test_a_raw_camera_file_is_a_recording_of_its_frames(tmp_path: Path) -> None:
+    camera = get_camera("flir-a65")
+    temperatures = np.linspace(20.0, 36.0, 2 * camera.height * camera.width).reshape(
+        2, camera.height, camera.width
+    )
+    counts = np.round((temperatures - camera.count_offset) / camera.count_step)
+    counts.astype("<u2").tofile(tmp_path / "clip.raw")
+    recording = open_recording(tmp_path / "clip.raw", camera="flir-a65")
+    assert recording.length == 2
+    assert recording.is_sequence
+    assert recording.frame(1) == pytest.approx(temperatures[1], abs=camera.count_step)
+    with pytest.raises(ValueError, match="needs --camera"):
+        open_recording(tmp_path / "clip.raw")
 
 
 @pytest.fixture(scope="module")
