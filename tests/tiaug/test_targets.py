@@ -224,3 +224,16 @@ def _distance_to_label(mask: np.ndarray, yx: np.ndarray, labels: np.ndarray) -> 
         for row, col, label in zip(rows[inside], cols[inside], labels[inside], strict=True)
     ]
     return np.asarray(distances if distances else [0.0])
+
+
+@pytest.mark.parametrize("name", sorted(EVERY))
+def test_registry_name_is_the_defining_module_on_either_line(name):
+    transform = EVERY[name]()
+    saved = A.to_dict(transform)
+    family = {"Ambient": "ambient", "Background": "ambient", "ThermalBlur": "blur"}
+    family |= {"SensorNoise": "noise", "ThermalOcclusion": "occlusion"}
+    family |= {"RandomRescale": "geometric", "CenterCropPad": "geometric"}
+    module = next(value for key, value in family.items() if name.startswith(key))
+    expected = f"tiaug.{module}.transforms.{type(transform).__name__}"
+    assert saved["transform"]["__class_fullname__"] == expected
+    assert type(A.from_dict(saved)) is type(transform)
