@@ -107,3 +107,35 @@ def test_recipes_as_transforms_cover_the_eyes_and_follow_the_room():
         out = A.Compose([transform], seed=3)(image=image, mask=face.mask)["image"]
         lens.append(float(np.median(out[face.mask == F.EYE_CLASS])))
     assert lens[1] - lens[0] == pytest.approx(6.0, abs=0.5)
+
+
+def test_the_unconstrained_presets_glasses_cover_both_eyes():
+    import albumentations as A
+
+    from tiaug.presets import build_preset
+
+    (occluders,) = [t for t in build_preset("unconstrained") if isinstance(t, A.OneOf)]
+    glasses = A.Compose([occluders.transforms[0]], seed=0)
+    both = draws = 0
+    for seed in range(10):
+        face = synth_face(seed)
+        eyes = face.mask == F.EYE_CLASS
+        for _ in range(40):
+            changed = np.abs(glasses(image=face.image, mask=face.mask)["image"] - face.image)
+            left_right = F.find_eyes(face.mask)
+            assert left_right is not None
+            covered = [
+                (changed[rows, cols] > 0.05).mean() for rows, cols in _split(left_right, eyes)
+            ]
+            both += min(covered) >= 0.9
+            draws += 1
+    assert both >= 0.9 * draws
+
+
+def _split(eyes: F.EyePair, mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The pixels of the left and of the right eye (nearest centre)."""
+    rows, cols = np.nonzero(mask)
+    to_left = np.hypot(cols - eyes.left[0], rows - eyes.left[1])
+    to_right = np.hypot(cols - eyes.right[0], rows - eyes.right[1])
+    left = to_left < to_right
+    return [(rows[left], cols[left]), (rows[~left], cols[~left])]

@@ -15,6 +15,7 @@ from tiaug.blur.transforms import ThermalBlur
 from tiaug.cameras import get_camera
 from tiaug.geometric.transforms import CenterCropPad, RandomRescale
 from tiaug.noise.transforms import SensorNoise
+from tiaug.occlusion.physical import OCCLUDERS
 from tiaug.occlusion.transforms import ThermalOcclusion
 
 __all__ = ["PRESETS", "TiAug", "build_preset"]
@@ -53,67 +54,11 @@ def _geometry_tail(size: tuple[int, int], ignore_index: int) -> list[A.BasicTran
 
 
 def _physical_occluders() -> A.OneOf:
-    """Occluders of the real world (PHYSICS.md): glasses, hands, hair, cups, the reference's."""
-    glasses = ThermalOcclusion(
-        configurations=("joined",),
-        configuration_weights=None,
-        shapes=("ellipse", "polygon"),
-        size=(0.06, 0.09),
-        temperature_mode="absolute",
-        temperature=(21.0, 28.0),
-        emissivity=(0.9, 0.94),
-        texture=(0.0, 0.2),
-        edge_softness=(0.5, 1.5),
-        placement="mask",
-        placement_classes=(3, 5),
-        p=1.0,
-    )
-    hand = ThermalOcclusion(
-        configurations=("single",),
-        configuration_weights=None,
-        shapes=("polygon", "stroke"),
-        size=(0.12, 0.22),
-        irregularity=(0.2, 0.6),
-        spikiness=(0.1, 0.4),
-        temperature_mode="absolute",
-        temperature=(30.0, 35.0),
-        texture=(0.0, 0.5),
-        edge_softness=(1.0, 3.0),
-        p=1.0,
-    )
-    hair = ThermalOcclusion(
-        configurations=("independent",),
-        configuration_weights=None,
-        num_independent=(2, 4),
-        shapes=("stroke",),
-        stroke_width=(0.01, 0.04),
-        size=(0.08, 0.2),
-        temperature_mode="absolute",
-        temperature=(25.0, 31.0),
-        texture=(0.2, 0.8),
-        texture_kind="smooth",
-        edge_softness=(0.5, 2.0),
-        placement="mask",
-        placement_classes=(1, 4),
-        p=1.0,
-    )
-    drink = ThermalOcclusion(
-        configurations=("single",),
-        configuration_weights=None,
-        shapes=("ellipse", "polygon"),
-        size=(0.1, 0.2),
-        irregularity=(0.0, 0.2),
-        spikiness=(0.0, 0.1),
-        temperature_mode="absolute",
-        temperature=(5.0, 60.0),
-        texture=(0.0, 0.3),
-        edge_softness=(0.5, 2.0),
-        placement="mask",
-        placement_classes=(2,),
-        p=1.0,
-    )
-    reference = ThermalOcclusion(p=1.0)
-    return A.OneOf([glasses, hand, hair, drink, reference], p=0.7)
+    """Occluders of the real world (:mod:`tiaug.occlusion.physical`): glasses on the eyes,
+    hands, hair, drinks; and the reference's."""
+    recipes = ("glasses", "hand", "hair", "drink")
+    objects = [ThermalOcclusion(**OCCLUDERS[name], p=1.0) for name in recipes]
+    return A.OneOf([*objects, ThermalOcclusion(p=1.0)], p=0.7)
 
 
 def _camera_noise(camera: str | None) -> SensorNoise:
