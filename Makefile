@@ -9,12 +9,12 @@ DIST ?= dist
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install demo test test-fast lint bench bench-train table1 clean check typecheck wheels smoke-tiaug
+.PHONY: install demo test test-fast lint bench bench-train table1 clean check typecheck wheels smoke-tiaug test-albx
 
 $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ./tiaug -e ./samcl_loss --group dev
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e "./tiaug[albumentations]" -e ./samcl_loss --group dev
 	touch $@
 
 install: $(STAMP)
@@ -28,6 +28,19 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# tiaug on the other albumentations line, AlbumentationsX (AGPL; it imports torch), in a
+# second environment: tests/tiaug in one process (about a minute once installed).
+ALBX_VENV ?= .venv-albx
+
+$(ALBX_VENV)/.installed: tiaug/pyproject.toml
+	test -x $(ALBX_VENV)/bin/python || $(PYTHON) -m venv $(ALBX_VENV)
+	$(ALBX_VENV)/bin/python -m pip install -q --disable-pip-version-check "torch==2.14.1" \
+		"pytest>=8" "hypothesis>=6.100" -e "./tiaug[albumentationsx,preview]"
+	touch $@
+
+test-albx: $(ALBX_VENV)/.installed
+	$(ALBX_VENV)/bin/python -m pytest -q -p no:xdist tests/tiaug
 
 lint: install
 	$(BIN)/ruff check .
@@ -49,7 +62,7 @@ wheels: install
 smoke-tiaug: wheels
 	$(PYTHON) -m venv $(DIST)/venv-tiaug
 	$(DIST)/venv-tiaug/bin/python -m pip install -qq --disable-pip-version-check \
-		"$$(ls $(DIST)/tiaug-*.whl)[preview]"
+		"$$(ls $(DIST)/tiaug-*.whl)[preview,albumentations]"
 	$(DIST)/venv-tiaug/bin/tiaug --help >/dev/null
 	$(DIST)/venv-tiaug/bin/tiaug preview -n 2 --seed 0 -o $(DIST)/preview.png
 	test -s $(DIST)/preview.png

@@ -15,7 +15,11 @@ SOURCE = ROOT / "tiaug" / "src" / "tiaug"
 PYPROJECT = tomllib.loads((ROOT / "tiaug" / "pyproject.toml").read_text())
 
 # distribution name -> import name, where they differ
-IMPORT_NAMES = {"opencv-python-headless": "cv2", "scikit-image": "skimage"}
+IMPORT_NAMES = {
+    "opencv-python-headless": "cv2",
+    "scikit-image": "skimage",
+    "albumentationsx": "albumentations",
+}
 HEAVY = ("albumentations", "torch", "cv2", "scipy", "matplotlib")
 
 
@@ -107,7 +111,7 @@ def test_declared_dependencies_are_the_imported_ones():
     # torch DataLoader's workers
     imported = _third_party_imports() - {"pydantic", "torch"}
     assert {IMPORT_NAMES.get(name, name) for name in declared | extras} == imported
-    assert {"matplotlib", "flyr"} == extras
+    assert {"matplotlib", "flyr", "albumentations", "albumentationsx"} == extras
     assert declared.isdisjoint(extras)
 
 
