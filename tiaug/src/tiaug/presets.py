@@ -144,7 +144,8 @@ class TiAug(A.Compose):
 
     Unlike ``A.Compose``, which gives every child the same seed (so two sibling flips with
     p=0.5 always flip together), all transforms here draw from one shared stream seeded by
-    ``seed``; :meth:`set_random_seed` (e.g. per DataLoader worker) keeps that property.
+    ``seed``; :meth:`set_random_seed` keeps that property. In a PyTorch DataLoader pass
+    ``worker_init_fn=tiaug.worker_init_fn`` so that workers draw independently.
 
     Args:
         preset: "samcl", "baseline" or "unconstrained" (see :func:`build_preset`).
