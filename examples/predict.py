@@ -184,9 +184,10 @@ def _device(name: str) -> torch.device:
 
 def run_prediction(args: argparse.Namespace) -> Path:
     """Predict every frame of ``args.inputs``; returns the path of ``regions.csv``."""
-    if args.batch < 1 or args.workers < 0:
+    if args.batch < 1 or args.workers < 0 or (args.fps is not None and not args.fps > 0):
         raise UsageError(
-            f"--batch must be >= 1 and --workers >= 0, got {args.batch}, {args.workers}"
+            f"--batch must be >= 1, --workers >= 0 and --fps > 0, got {args.batch}, "
+            f"{args.workers}, {args.fps}"
         )
     device = _device(args.device)
     try:
@@ -235,12 +236,13 @@ def _parser() -> OneLineParser:
     add("checkpoint", type=Path, help="best.pt or last.pt written by examples.train")
     add("inputs", type=Path, nargs="+", metavar="INPUT", help="image, recording or folder")
     add("--out", type=Path, required=True, help="output folder")
-    add("--camera", choices=list_cameras(), help="camera preset converting integer counts")
+    cameras = list_cameras()
+    add("--camera", choices=cameras, metavar="NAME", help=f"converts counts: {', '.join(cameras)}")
     add("--batch", type=int, default=8, help="frames per forward pass")
     add("--workers", type=int, default=0, help="DataLoader workers reading frames")
     add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     add("--amp", default="auto", choices=("auto", "bf16", "fp16", "off"), help="mixed precision")
-    add("--fps", type=float, default=None, help="frame rate: plot against seconds")
+    add("--fps", type=float, default=None, help="frames per second: plot against seconds")
     return parser
 
 
