@@ -9,7 +9,7 @@ DIST ?= dist
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install demo test test-fast lint bench bench-train table1 clean check typecheck wheels smoke-tiaug test-albx
+.PHONY: install demo test test-fast lint bench bench-train table1 clean check typecheck wheels smoke-tiaug smoke-samcl-loss test-albx
 
 $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,8 +46,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# What CI checks besides the tests: lint, types, both wheels, tiaug installed alone without torch.
-check: lint typecheck smoke-tiaug
+# What CI checks besides the tests: lint, types, both wheels, tiaug installed alone without torch,
+# samcl-loss from its wheel.
+check: lint typecheck smoke-tiaug smoke-samcl-loss
 
 typecheck: install
 	$(BIN)/mypy
@@ -67,6 +68,12 @@ smoke-tiaug: wheels
 	$(DIST)/venv-tiaug/bin/tiaug preview -n 2 --seed 0 -o $(DIST)/preview.png
 	test -s $(DIST)/preview.png
 	$(DIST)/venv-tiaug/bin/python .ci/smoke_tiaug.py
+
+# samcl-loss's wheel unpacked ahead of the editable install, with the development torch.
+smoke-samcl-loss: wheels
+	$(BIN)/python -m pip install -qq --disable-pip-version-check --no-deps \
+		--target $(DIST)/samcl-loss $(DIST)/samcl_loss-*.whl
+	PYTHONPATH=$(DIST)/samcl-loss $(BIN)/python .ci/smoke_samcl_loss.py $(DIST)/samcl-loss
 
 bench: install
 	$(BIN)/python benchmarks/bench_tiaug.py
