@@ -289,3 +289,24 @@ def test_console_script_as_subprocess(tmp_path):
     )
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [f"Error: file not found: {tmp_path / 'missing.npy'}"]
+
+
+def test_a_one_row_image_and_a_kelvin_warning_in_one_line(runner, tmp_path):
+    np.save(tmp_path / "row.npy", np.linspace(25, 35, 300, dtype=np.float32)[None, :])
+    out = tmp_path / "row.png"
+    result = runner.invoke(main, ["preview", str(tmp_path / "row.npy"), "-n", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+    kelvin = 300.0 + np.random.default_rng(0).random((32, 40), dtype=np.float32)
+    np.save(tmp_path / "kelvin.npy", kelvin)
+    out = tmp_path / "kelvin.png"
+    result = runner.invoke(
+        main, ["preview", str(tmp_path / "kelvin.npy"), "-n", "2", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    warning_lines = result.stderr.strip().splitlines()
+    assert len(warning_lines) == 1
+    assert warning_lines[0].startswith("Warning: ")
+    assert "Kelvin" in warning_lines[0]
+    assert "--offset -273.15" in warning_lines[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -39,6 +40,7 @@ _OPTION_NAMES = (
     ("scale=", "--scale"),
     ("offset=", "--offset"),
     ("overwrite=True", "--overwrite"),
+    ("subtract 273.15", "subtract 273.15 (--offset -273.15)"),
 )
 
 
@@ -48,7 +50,7 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
-def _cli_message(error: BaseException) -> str:
+def _cli_message(error: BaseException | str) -> str:
     """One line, with the library's Python argument names replaced by the options."""
     message = " ".join(str(error).split())
     for python_name, option in _OPTION_NAMES:
@@ -214,8 +216,12 @@ def preview(
         )
         labels = None if mask is None else _guard(lambda: io.read_mask(mask, like=temperature))
         source = image.name
-    pipeline = TiAug(preset, size=temperature.shape[:2], camera=camera, seed=seed)
-    samples = _guard(lambda: augment_samples(temperature, labels, pipeline, num))
+    pipeline = _guard(lambda: TiAug(preset, size=temperature.shape[:2], camera=camera, seed=seed))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        samples = _guard(lambda: augment_samples(temperature, labels, pipeline, num))
+    for message in dict.fromkeys(_cli_message(warning.message) for warning in caught):
+        click.echo(f"Warning: {message}", err=True)
     title = f"tiaug preset '{preset}' on {source} (seed {seed})"
     written = _guard(lambda: render_grid(samples, output, class_names=CLASS_NAMES, title=title))
     click.echo(str(written))

@@ -68,6 +68,12 @@ def augment_samples(
     return samples
 
 
+def _plane(array: np.ndarray) -> np.ndarray:
+    """The HxW plane drawn for an HxW or HxWxC array (its first channel)."""
+    array = np.asarray(array)
+    return array[..., 0] if array.ndim == 3 else array
+
+
 def _colour_range(samples: Sequence[PreviewSample]) -> tuple[float, float]:
     """Robust shared degC range (0.5th to 99.5th percentile of every panel together)."""
     values = np.concatenate([np.ravel(sample.image) for sample in samples])
@@ -111,13 +117,13 @@ def render_grid(
     classes_seen: set[int] = set()
     artist = None
     for ax, sample in zip(axes.flat, samples, strict=False):
-        image = np.squeeze(sample.image)
+        image = _plane(sample.image)
         artist = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         ax.set_title(sample.title, fontsize=9)
         ax.set_axis_off()
         if sample.mask is None:
             continue
-        mask = np.squeeze(sample.mask)
+        mask = _plane(sample.mask)
         ignored = mask == ignore_index
         if ignored.any():
             ax.contourf(ignored, levels=[0.5, 1.5], colors="none", hatches=["////"])
