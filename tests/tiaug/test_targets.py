@@ -64,6 +64,9 @@ def _compose(transform: A.BasicTransform, seed: int = 0) -> A.Compose:
     )
 
 
+# albumentations 2.0.8 warns that no transform of the pipeline processes keypoints and boxes:
+# true (image-only transforms pass them along), and the point of this test
+@pytest.mark.filterwarnings("ignore:Got processor for:UserWarning")
 @pytest.mark.parametrize("name", sorted(PIXEL))
 @given(
     rows=st.integers(24, 48),
@@ -85,24 +88,26 @@ def test_pixel_transforms_leave_keypoints_and_boxes_alone(name, rows, cols, poin
 
 
 @given(
-    rows=st.integers(20, 60),
-    cols=st.integers(20, 60),
-    row=st.floats(0.1, 0.9),
-    col=st.floats(0.1, 0.9),
+    rows=st.integers(32, 64),
+    cols=st.integers(32, 64),
+    row=st.floats(0.3, 0.7),
+    col=st.floats(0.3, 0.7),
     seed=st.integers(0, 2**16),
 )
 @settings(max_examples=25, deadline=None)
-def test_random_rescale_moves_a_keypoint_with_its_pixel(rows, cols, row, col, seed):
-    r, c = int(row * rows), int(col * cols)
-    image = np.full((rows, cols), 20.0, np.float32)
-    image[r, c] = 40.0
+def test_random_rescale_moves_a_keypoint_with_its_pixels(rows, cols, row, col, seed):
+    # a warm Gaussian spot centred on the keypoint: its centroid moves with the image
+    y, x = row * rows, col * cols
+    yy, xx = np.mgrid[:rows, :cols]
+    spot = np.exp(-((yy - y) ** 2 + (xx - x) ** 2) / (2 * 2.5**2))
+    image = (20.0 + 10.0 * spot).astype(np.float32)
     out = _compose(RandomRescale(scale=(0.5, 2.0), p=1.0), seed)(
-        image=image, keypoints=[(c, r)], bboxes=[], labels=[]
+        image=image, keypoints=[(x, y)], bboxes=[], labels=[]
     )
-    peak = np.unravel_index(np.argmax(out["image"]), out["image"].shape)
-    x, y = out["keypoints"][0][:2]
-    assert abs(x - peak[1]) <= 1.0
-    assert abs(y - peak[0]) <= 1.0
+    weight = out["image"] - 20.0
+    oy, ox = np.mgrid[: weight.shape[0], : weight.shape[1]]
+    centroid = (np.sum(weight * ox) / weight.sum(), np.sum(weight * oy) / weight.sum())
+    np.testing.assert_allclose(out["keypoints"][0][:2], centroid, atol=0.3)
 
 
 @given(
