@@ -139,3 +139,22 @@ def _split(eyes: F.EyePair, mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarr
     to_right = np.hypot(cols - eyes.right[0], rows - eyes.right[1])
     left = to_left < to_right
     return [(rows[left], cols[left]), (rows[~left], cols[~left])]
+
+
+def test_glasses_from_landmarks_without_a_mask():
+    both = 0
+    for seed in range(5):
+        face = synth_face(seed)
+        eyes = F.eyes_from_landmarks(face.landmarks, face.image.shape)
+        assert eyes is not None
+        assert eyes.left == pytest.approx(F.find_eyes(face.mask).left, abs=0.5)
+        rng = np.random.default_rng(seed)
+        for _ in range(10):
+            occluders = physical.glasses(rng, face.image, eyes=eyes)
+            covered = F.coverage_map(occluders, face.image.shape)
+            left_right = _split(eyes, face.mask == F.EYE_CLASS)
+            both += min(covered[rows, cols].mean() for rows, cols in left_right) >= 0.9
+    assert both >= 45
+    missing = synth_face(0).landmarks.copy()
+    missing[40] = np.nan
+    assert F.eyes_from_landmarks(missing, (256, 320)) is None

@@ -37,7 +37,7 @@ import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
 from tiaug.ambient.functional import estimate_ambient
-from tiaug.classes import CLASS_NAMES
+from tiaug.classes import CLASS_NAMES, IBUG68_GROUPS, fill_convex_hull
 
 __all__ = [
     "CONFIGURATIONS",
@@ -54,6 +54,7 @@ __all__ = [
     "apply_occlusion",
     "coverage_map",
     "ellipse_outline",
+    "eyes_from_landmarks",
     "find_eyes",
     "occlude",
     "polyline",
@@ -680,8 +681,7 @@ class EyePair(NamedTuple):
 def find_eyes(mask: np.ndarray, eye_class: int = EYE_CLASS) -> EyePair | None:
     """The two largest connected regions of ``eye_class`` in a label map, or None.
 
-    For landmarks instead of a mask, build the mask first with
-    :func:`tiaug.classes.landmarks_to_mask`.
+    For landmarks instead of a mask, see :func:`eyes_from_landmarks`.
     """
     labels = check_mask(mask, np.shape(mask)[:2])
     rows, cols = np.nonzero(labels == eye_class)
@@ -699,6 +699,20 @@ def find_eyes(mask: np.ndarray, eye_class: int = EYE_CLASS) -> EyePair | None:
     keep = (ids == largest[0]) | (ids == largest[1])
     (x0, y0), (x1, y1) = centres
     return EyePair((float(x0), float(y0)), (float(x1), float(y1)), rows[keep], cols[keep])
+
+
+def eyes_from_landmarks(landmarks: np.ndarray, shape: tuple[int, int]) -> EyePair | None:
+    """The eyes of 68 landmarks (``[row, col]``, iBUG order: points 36-41 and 42-47) in a
+    frame of ``shape``: their hulls, as :func:`find_eyes` returns them. None when a point
+    is missing (NaN)."""
+    points = np.asarray(landmarks, dtype=np.float64)
+    mask = np.zeros(tuple(shape[:2]), np.uint8)
+    for group in ("leye", "reye"):
+        eye = points[list(IBUG68_GROUPS[group])]
+        if not np.isfinite(eye).all():
+            return None
+        fill_convex_hull(mask, eye, EYE_CLASS)
+    return find_eyes(mask)
 
 
 def _pair_parts(
@@ -741,10 +755,14 @@ def _joined(
     mask: np.ndarray | None,
     cfg: OcclusionConfig,
     scene: _Scene,
+    eyes: EyePair | None,
 ) -> Occluder | None:
     """Two mirrored shapes joined by a bar: centred on the eyes, or placed like one shape."""
     short = min(frame)
-    eyes = find_eyes(mask) if cfg.placement == "eyes" and mask is not None else None
+    if cfg.placement != "eyes":
+        eyes = None
+    elif eyes is None and mask is not None:
+        eyes = find_eyes(mask)
     placement_mask = mask if cfg.placement != "anywhere" else None
     kind = _pick(rng, cfg.shapes, _weights_of(cfg.shape_weights))
     radius = _uniform(rng, cfg.size) * short
@@ -773,16 +791,21 @@ def _weights_of(weights: tuple[float, ...] | None) -> tuple[float, ...]:
 
 
 def _sample(
-    rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None, cfg: OcclusionConfig
+    rng: np.random.Generator,
+    image: np.ndarray,
+    mask: np.ndarray | None,
+    cfg: OcclusionConfig,
+    eyes: EyePair | None = None,
 ) -> list[Occluder]:
-    """Core sampler: ``image`` is 2-D, ``mask`` 2-D or None, ``cfg`` validated."""
+    """Core sampler: ``image`` is 2-D, ``mask`` 2-D or None, ``cfg`` validated; ``eyes``
+    (else found in ``mask``) for ``"eyes"`` placement."""
     frame = (int(image.shape[0]), int(image.shape[1]))
     short = min(frame)
     scene = _scene_reference(image, mask, cfg)
     placement_mask = mask if cfg.placement != "anywhere" else None
     configuration = _pick(rng, cfg.configurations, _weights_of(cfg.configuration_weights))
     if configuration == "joined":
-        occluder = _joined(rng, frame, mask, cfg, scene)
+        occluder = _joined(rng, frame, mask, cfg, scene, eyes)
         return [occluder] if occluder is not None else []
     occluders: list[Occluder] = []
     ranges = cfg.vertex_ranges
@@ -805,6 +828,8 @@ def sample_occluders(
     image: np.ndarray,
     mask: np.ndarray | None = None,
     config: OcclusionConfig | None = None,
+    *,
+    eyes: EyePair | None = None,
     **options: object,
 ) -> list[Occluder]:
     """Draw the occluders for one image.
@@ -814,8 +839,11 @@ def sample_occluders(
         image: HxW or HxWx1 temperature map in degC: gives the frame and, in "relative"
             mode, the scene's range (and the median, for emissivity < 1 without a given
             reflected temperature).
-        mask: optional HxW (or HxWx1) integer label map, used by ``placement="mask"``.
+        mask: optional HxW (or HxWx1) integer label map, used by ``placement="mask"`` and
+            ``"eyes"`` and for the room temperature of ``temperature_mode="ambient"``.
         config: an :class:`OcclusionConfig`; or give its fields as keyword ``options``.
+        eyes: the eyes for ``placement="eyes"`` when they do not come from ``mask``, e.g.
+            :func:`eyes_from_landmarks`.
 
     Returns:
         list of :class:`Occluder`, in drawing order (later ones lie on top).
@@ -826,7 +854,7 @@ def sample_occluders(
         raise ValueError("give either config or keyword options, not both")
     plane = to_temperature_map(image)
     plane_mask = None if mask is None else check_mask(mask, plane.shape)
-    return _sample(rng, plane, plane_mask, config)
+    return _sample(rng, plane, plane_mask, config, eyes)
 
 
 # --------------------------------------------------------------------------------------

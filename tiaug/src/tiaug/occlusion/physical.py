@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from tiaug.occlusion.functional import Occluder, OcclusionConfig, sample_occluders
+from tiaug.occlusion.functional import EyePair, Occluder, OcclusionConfig, sample_occluders
 
 __all__ = [
     "OCCLUDERS",
@@ -143,14 +143,22 @@ def _draw(
 
 
 def glasses(
-    rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None = None, **overrides: Any
+    rng: np.random.Generator,
+    image: np.ndarray,
+    mask: np.ndarray | None = None,
+    *,
+    eyes: EyePair | None = None,
+    **overrides: Any,
 ) -> list[Occluder]:
-    """A pair of glasses over the eyes of ``mask`` (class 3), near the room temperature.
+    """A pair of glasses over the eyes, near the room temperature.
 
-    Without a mask with two eyes the pair is placed on the eyes/nose classes, or anywhere.
-    ``overrides``: any :class:`OcclusionConfig` field (e.g. ``temperature=(-2, 2)``).
+    The eyes come from ``eyes`` (e.g. :func:`~tiaug.occlusion.functional.eyes_from_landmarks`)
+    or from ``mask`` (class 3). Without two eyes the pair is placed on the eyes/nose classes
+    of the mask, or anywhere. ``overrides``: any :class:`OcclusionConfig` field (e.g.
+    ``temperature=(-2, 2)``).
     """
-    return _draw("glasses", rng, image, mask, overrides)
+    config = occluder_config("glasses", **overrides)
+    return sample_occluders(rng, image, mask, config, eyes=eyes)
 
 
 def hand(
