@@ -16,13 +16,15 @@ Every frame is prepared exactly as the training run's validation images were (it
 ``SegmentationDataset`` without augmentation, at the run's size, read from the checkpoint);
 the logits are resized back to the frame's size (bilinear) before the argmax. A network
 trained on crops around the face (``face_crop``) is given the window of each recording
-where it is most confident on the first frame (:mod:`examples.facebox`). Frames go through
-the network in batches, under autocast on CUDA (``--amp``).
+where it is most confident on the first frame, or on every N-th (``--search-every``;
+:mod:`examples.facebox`). Frames go through the network in batches, under autocast on CUDA
+(``--amp``).
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,26 +90,35 @@ class FrameDataset(Dataset):
     Args:
         recordings: the inputs.
         size: the network's (rows, columns).
-        windows: per recording, the window of its frames to prepare (None: whole frames).
+        windows: per recording, ``{first frame: window}``: from that frame on (until the next
+            key) the window of each frame is prepared; before the first key, or without
+            windows, the whole frame.
     """
 
     def __init__(
         self,
         recordings: Sequence[Recording],
         size: tuple[int, int],
-        windows: Sequence[Box | None] | None = None,
+        windows: Sequence[dict[int, Box]] | None = None,
     ) -> None:
         self.recordings = list(recordings)
         self.size = size
-        self.windows = list(windows) if windows is not None else [None] * len(self.recordings)
+        self.windows = [dict(sorted(w.items())) for w in windows or [{}] * len(self.recordings)]
         self.keys = [(r, i) for r, rec in enumerate(self.recordings) for i in range(rec.length)]
 
     def __len__(self) -> int:
         return len(self.keys)
 
+    def window(self, recording: int, number: int) -> Box | None:
+        """The window prepared for frame ``number`` of ``recording`` (None: the whole frame)."""
+        windows = self.windows[recording]
+        starts = list(windows)
+        index = bisect.bisect_right(starts, number) - 1
+        return windows[starts[index]] if index >= 0 else None
+
     def __getitem__(self, key: int) -> Frame:
         r, number = self.keys[key]
-        window = self.windows[r]
+        window = self.window(r, number)
         try:
             frame = self.recordings[r].frame(number)
         except (OSError, ValueError) as error:
@@ -161,17 +172,27 @@ def _windows(
     model: nn.Module,
     recordings: Sequence[Recording],
     config: TrainConfig,
+    every: int,
     device: torch.device,
     amp_dtype: torch.dtype | None,
-) -> list[Box | None]:
-    """Per recording, the face window of its first frame for a network trained on face crops
-    (:func:`examples.facebox.find_face_window`; the face is taken to stay there), else None."""
+) -> list[dict[int, Box]]:
+    """For a network trained on face crops, per recording the face window
+    (:func:`examples.facebox.find_face_window`) of its first frame and of every ``every``-th
+    frame (0: the first frame only), kept until the next search; otherwise no windows."""
     if config.face_crop is None:
-        return [None] * len(recordings)
-    return [
-        find_face_window(model, rec.frame(0), config.size, prepare, device, amp_dtype)
-        for rec in recordings
-    ]
+        return [{} for _ in recordings]
+    windows = []
+    for rec in recordings:
+        starts = range(0, rec.length, every or rec.length)
+        windows.append(
+            {
+                start: find_face_window(
+                    model, rec.frame(start), config.size, prepare, device, amp_dtype
+                )
+                for start in starts
+            }
+        )
+    return windows
 
 
 def _device(name: str) -> torch.device:
@@ -184,11 +205,13 @@ def _device(name: str) -> torch.device:
 
 def run_prediction(args: argparse.Namespace) -> Path:
     """Predict every frame of ``args.inputs``; returns the path of ``regions.csv``."""
-    if args.batch < 1 or args.workers < 0 or (args.fps is not None and not args.fps > 0):
+    if args.batch < 1 or min(args.workers, args.search_every) < 0:
         raise UsageError(
-            f"--batch must be >= 1, --workers >= 0 and --fps > 0, got {args.batch}, "
-            f"{args.workers}, {args.fps}"
+            f"--batch must be >= 1, --workers and --search-every >= 0, got {args.batch}, "
+            f"{args.workers}, {args.search_every}"
         )
+    if args.fps is not None and not args.fps > 0:
+        raise UsageError(f"--fps must be > 0, got {args.fps}")
     device = _device(args.device)
     try:
         model, config = load_trained_model(args.checkpoint, device)
@@ -198,9 +221,8 @@ def run_prediction(args: argparse.Namespace) -> Path:
     except ValueError as error:
         raise UsageError(" ".join(str(error).split())) from None
     amp_dtype = resolve_amp(args.amp, device)
-    dataset = FrameDataset(
-        recordings, config.size, _windows(model, recordings, config, device, amp_dtype)
-    )
+    windows = _windows(model, recordings, config, args.search_every, device, amp_dtype)
+    dataset = FrameDataset(recordings, config.size, windows)
     loader = DataLoader(
         dataset,
         batch_size=args.batch,
@@ -243,6 +265,14 @@ def _parser() -> OneLineParser:
     add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     add("--amp", default="auto", choices=("auto", "bf16", "fp16", "off"), help="mixed precision")
     add("--fps", type=float, default=None, help="frames per second: plot against seconds")
+    add(
+        "--search-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="networks trained on face crops: search the face window again every N frames "
+        "(default 0: on the first frame of each recording only)",
+    )
     return parser
 
 

@@ -215,6 +215,23 @@ def test_a_network_trained_on_face_crops_gets_the_face_window(monkeypatch, tmp_p
         assert np.array_equal(labels, expected)
 
 
+def test_the_face_window_is_searched_again_every_n_frames(monkeypatch, tmp_path: Path) -> None:
+    frames = np.full((5, 64, 80), 22.0, dtype=np.float32)
+    frames[:, 20:40, 30:50] = 34.0
+    np.save(tmp_path / "clip.npy", frames)
+    model, config = Warm(), TrainConfig(size=(32, 40), face_crop=0.05)
+    monkeypatch.setattr(predict, "load_trained_model", lambda path, device: (model, config))
+    windows = iter([(16, 24, 32, 40), (0, 0, 32, 40), (16, 24, 32, 40)])
+    monkeypatch.setattr(predict, "find_face_window", lambda *args: next(windows))
+    assert _run(tmp_path, str(tmp_path / "clip.npy"), "--search-every", "2") == 0
+    faces = [
+        int((read_mask(tmp_path / "out" / "clip" / "labels" / f"{n:05d}.png") == 1).sum())
+        for n in range(5)
+    ]
+    # frames 2 and 3 get the top-left window, which holds only part of the warm square
+    assert faces == [400, 400, 12 * 10, 12 * 10, 400]
+
+
 class Dot(nn.Module):
     """Confident when the brightest input pixel lies at the centre of the input."""
 
