@@ -213,15 +213,15 @@ def run_prediction(args: argparse.Namespace) -> Path:
     if args.fps is not None and not args.fps > 0:
         raise UsageError(f"--fps must be > 0, got {args.fps}")
     device = _device(args.device)
+    amp_dtype = resolve_amp(args.amp, device)
     try:
         model, config = load_trained_model(args.checkpoint, device)
         recordings = [open_recording(path, args.camera) for path in args.inputs]
+        windows = _windows(model, recordings, config, args.search_every, device, amp_dtype)
     except FileNotFoundError as error:
         raise UsageError(f"{error.filename}: no such file or folder") from None
     except ValueError as error:
         raise UsageError(" ".join(str(error).split())) from None
-    amp_dtype = resolve_amp(args.amp, device)
-    windows = _windows(model, recordings, config, args.search_every, device, amp_dtype)
     dataset = FrameDataset(recordings, config.size, windows)
     loader = DataLoader(
         dataset,
