@@ -17,7 +17,7 @@ room spreads the face's temperatures and a warmer one narrows them. ``k`` comes 
   labelled neighbour, so that small classes (eyes, eyebrows) keep their coupling. Background-
   labelled pixels warmer than the room (neck, ears, hair: skin the labels do not name)
   couple between the wall and the face according to their temperature: at the room
-  temperature like the background class, at the face's median like the face class;
+  temperature like the background class, at the face's mean like the face class;
 - or, without labels, ``"thermal"``: a steady-state heat balance. A skin pixel sits between
   the core ``T_core`` and the ambient ``T_amb`` as ``T = T_core - r (T_core - T_amb)``, so
   ``dT / dT_amb = r = (T_core - T) / (T_core - T_amb)``, clipped to [0, 1]; ``T_amb`` is the
@@ -195,7 +195,7 @@ def otsu_threshold(
 def estimate_ambient(
     image: np.ndarray, mask: np.ndarray | None = None, *, ignore_index: int | None = 255
 ) -> float:
-    """The room temperature (degC) seen in the frame: the median of the cold (Otsu) class.
+    """The room temperature (degC) seen in the frame: the mean of the cold (Otsu) class.
 
     With ``mask``, only background-labelled pixels of the cold class count (when there are
     any). Taken on every other row and column; NaN/inf pixels are ignored.
@@ -207,7 +207,9 @@ def estimate_ambient(
         labels = check_mask(mask, plane.shape)[::_OTSU_STRIDE, ::_OTSU_STRIDE]
         wall = cold & (labels == _BACKGROUND)
         cold = wall if wall.any() else cold
-    return float(np.median(sample[cold])) if cold.any() else float(np.nanmedian(sample))
+    if not cold.any():
+        return float(np.nanmean(sample))
+    return float(sample.mean(where=cold, dtype=np.float64))
 
 
 def thermal_coupling_map(
@@ -221,7 +223,7 @@ def thermal_coupling_map(
     Args:
         image: HxW or HxWx1 degC map.
         core_temperature: body core temperature (degC).
-        ambient: room temperature (degC); default: :func:`estimate_ambient` (the median of
+        ambient: room temperature (degC); default: :func:`estimate_ambient` (the mean of
             the pixels colder than the Otsu threshold: the wall). ``T_core - T_amb`` is kept
             >= 1 degC.
     """
@@ -242,24 +244,56 @@ def skin_weight(
 
     ``w = clip((T - T_wall) / (T_face - T_wall), 0, 1)`` on background-labelled pixels, 0 on
     labelled ones: ``T_wall = T_amb + 1`` degC (``T_amb`` from :func:`estimate_ambient`;
-    the degree above it absorbs noise and faint gradients), ``T_face`` the median of the
+    the degree above it absorbs noise and faint gradients), ``T_face`` the mean of the
     face class (of every labelled class when there is no face class). Unlabelled skin
     (neck, ears, forehead at face temperature) gets 1, the wall 0, hair in between.
     """
     plane = to_temperature_map(image)
     labels = check_mask(mask, plane.shape)
-    weight = np.zeros(plane.shape, dtype=np.float32)
     background = labels == _BACKGROUND
     face = labels == _FACE
     if not face.any():
         face = ~background if ignore_index is None else ~background & (labels != ignore_index)
     if not (face.any() and background.any()):
-        return weight
+        return np.zeros(plane.shape, dtype=np.float32)
     wall = estimate_ambient(plane, labels, ignore_index=ignore_index) + _WALL_BAND
-    skin = float(np.median(plane[face]))
-    values = (plane[background] - np.float32(wall)) / np.float32(max(skin - wall, _MIN_CONTRAST))
-    weight[background] = np.clip(values, 0.0, 1.0)
+    skin = float(plane.mean(where=face, dtype=np.float64))
+    weight = np.subtract(plane, np.float32(wall), dtype=np.float32)
+    weight *= np.float32(1.0 / max(skin - wall, _MIN_CONTRAST))
+    np.clip(weight, 0.0, 1.0, out=weight)
+    weight *= background
     return weight
+
+
+def _classes_by_size(labels: np.ndarray, ignore: int | None) -> list[int]:
+    """The labelled classes present (not background, not ``ignore``), largest first."""
+    if labels.dtype == np.uint8:
+        image = np.ascontiguousarray(labels)
+        histogram = cv2.calcHist([image], [0], None, [256], [0, 256]).ravel()
+        counts = {int(c): int(histogram[c]) for c in np.flatnonzero(histogram)}
+    else:
+        present, count = np.unique(labels, return_counts=True)
+        counts = dict(zip(present.tolist(), count.tolist(), strict=True))
+    classes = [c for c in counts if c != _BACKGROUND and c != ignore]
+    return sorted(classes, key=lambda c: -counts[c])
+
+
+def _any_of(labels: np.ndarray, classes: list[int]) -> np.ndarray:
+    """Boolean map of the pixels whose label is one of ``classes`` (a few)."""
+    hit = labels == classes[0]
+    for label in classes[1:]:
+        hit |= labels == label
+    return hit
+
+
+def _box(inside: np.ndarray, pad: int) -> tuple[slice, slice]:
+    """Rows and columns of the bounding box of ``inside``, grown by ``pad`` pixels."""
+    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    height, width = inside.shape
+    return (
+        slice(max(int(rows[0]) - pad, 0), min(int(rows[-1]) + pad + 1, height)),
+        slice(max(int(cols[0]) - pad, 0), min(int(cols[-1]) + pad + 1, width)),
+    )
 
 
 def _paint_rings(
@@ -276,22 +310,25 @@ def _paint_rings(
     weight (never the wall: no halo), so that a later blur leaves a small class its own
     value and moves the transition into its larger neighbour (eyes into the face).
     """
-    counts = np.bincount(labels.ravel()) if labels.dtype == np.uint8 else None
-    classes = [int(c) for c in np.unique(labels) if c != _BACKGROUND and c != ignore]
-    if counts is not None:
-        classes.sort(key=lambda c: -int(counts[c]))
-    else:
-        classes.sort(key=lambda c: -int(np.count_nonzero(labels == c)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
     painted = hard.copy()
-    background = labels == _BACKGROUND
+    labelled = labels != _BACKGROUND
+    if ignore is not None:
+        labelled &= labels != ignore
+    if not labelled.any():
+        return painted
+    box = _box(labelled, radius)  # every ring lies in the labelled pixels' box, grown
+    sub_labels, sub_skin, sub_painted = labels[box], skin[box], painted[box]
+    classes = _classes_by_size(sub_labels, ignore)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    unlabelled = sub_labels == _BACKGROUND
     for index, label in enumerate(classes):  # largest first: smaller rings lie on top
-        inside = labels == label
+        inside = sub_labels == label
         ring = cv2.dilate(inside.astype(np.uint8), kernel).astype(bool) & ~inside
         value = np.float32(table[label] if label < table.size else table[_FACE])
-        painted[ring & np.isin(labels, classes[:index])] = value
-        on_skin = ring & background
-        painted[on_skin] += skin[on_skin] * (value - painted[on_skin])
+        if index:
+            sub_painted[ring & _any_of(sub_labels, classes[:index])] = value
+        on_skin = ring & unlabelled
+        sub_painted[on_skin] += sub_skin[on_skin] * (value - sub_painted[on_skin])
     return painted
 
 
@@ -321,8 +358,7 @@ def masked_coupling_map(
         return hard
     table = coupling_table(couplings, ignore_index, size=max(int(labels.max()) + 1, 2))
     skin = skin_weight(plane, labels, ignore_index=ignore_index)
-    background = labels == _BACKGROUND
-    hard[background] += skin[background] * (table[_FACE] - table[_BACKGROUND])
+    hard += skin * np.float32(table[_FACE] - table[_BACKGROUND])  # 0 off the background
     if smoothing <= 0:
         return hard
     radius = max(1, math.ceil(_RING * smoothing))
