@@ -323,10 +323,10 @@ def test_unlabelled_skin_follows_the_face_not_the_wall() -> None:
 
 def test_skin_weight_wall_hair_and_neck() -> None:
     image, mask = synthetic_face()
-    image[:20, :] = 34.0  # a warm unlabelled band (neck-like) at face temperature
-    image[-20:, :] = 22.0 + 0.5 * (34.0 - 23.0) + 1.0  # hair: halfway above the wall band
     neck, hair = np.zeros(SHAPE, bool), np.zeros(SHAPE, bool)
     neck[:20], hair[-20:] = mask[:20] == 0, mask[-20:] == 0
+    image[neck] = 34.0  # a warm unlabelled band (neck-like) at face temperature
+    image[hair] = 22.0 + 0.5 * (34.0 - 23.0) + 1.0  # hair: halfway above the wall band
     weight = F.skin_weight(image, mask)
     assert weight[mask > 0].max() == 0.0
     np.testing.assert_allclose(weight[neck], 1.0)

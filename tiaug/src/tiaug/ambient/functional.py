@@ -73,6 +73,7 @@ _BACKGROUND, _FACE = 0, 1
 _OTSU_BINS = 128
 _OTSU_STRIDE = 2  # the histogram is taken on every other row and column
 _MIN_CONTRAST = 1.0  # degC: lower bound of T_core - T_amb (and T_skin - T_amb)
+_AMBIENT_STRIDE = 4  # the room's median is taken on every fourth row and column
 _WALL_BAND = 1.0  # degC above the room still taken as wall (noise, faint gradients)
 _RING = 2.5  # transition ring of a class, in blur sigmas: the blur's weight beyond is < 1 %
 
@@ -195,21 +196,19 @@ def otsu_threshold(
 def estimate_ambient(
     image: np.ndarray, mask: np.ndarray | None = None, *, ignore_index: int | None = 255
 ) -> float:
-    """The room temperature (degC) seen in the frame: the mean of the cold (Otsu) class.
+    """The room temperature (degC) seen in the frame: the median of the cold (Otsu) class.
 
     With ``mask``, only background-labelled pixels of the cold class count (when there are
-    any). Taken on every other row and column; NaN/inf pixels are ignored.
+    any). The median is taken on every fourth row and column; NaN/inf pixels are ignored.
     """
     plane = to_temperature_map(image)
-    sample = plane[::_OTSU_STRIDE, ::_OTSU_STRIDE]
+    sample = plane[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
     cold = sample <= otsu_threshold(plane)
     if mask is not None:
-        labels = check_mask(mask, plane.shape)[::_OTSU_STRIDE, ::_OTSU_STRIDE]
+        labels = check_mask(mask, plane.shape)[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
         wall = cold & (labels == _BACKGROUND)
         cold = wall if wall.any() else cold
-    if not cold.any():
-        return float(np.nanmean(sample))
-    return float(sample.mean(where=cold, dtype=np.float64))
+    return float(np.median(sample[cold])) if cold.any() else float(np.nanmedian(sample))
 
 
 def thermal_coupling_map(
@@ -223,7 +222,7 @@ def thermal_coupling_map(
     Args:
         image: HxW or HxWx1 degC map.
         core_temperature: body core temperature (degC).
-        ambient: room temperature (degC); default: :func:`estimate_ambient` (the mean of
+        ambient: room temperature (degC); default: :func:`estimate_ambient` (the median of
             the pixels colder than the Otsu threshold: the wall). ``T_core - T_amb`` is kept
             >= 1 degC.
     """
