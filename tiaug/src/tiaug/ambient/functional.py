@@ -199,11 +199,12 @@ def estimate_ambient(
     """The room temperature (degC) seen in the frame: the median of the cold (Otsu) class.
 
     With ``mask``, only background-labelled pixels of the cold class count (when there are
-    any). The median is taken on every fourth row and column; NaN/inf pixels are ignored.
+    any). Otsu's split and the median use every fourth row and column; NaN/inf pixels are
+    ignored.
     """
     plane = to_temperature_map(image)
     sample = plane[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
-    cold = sample <= otsu_threshold(plane)
+    cold = sample <= otsu_threshold(plane, stride=_AMBIENT_STRIDE)
     if mask is not None:
         labels = check_mask(mask, plane.shape)[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
         wall = cold & (labels == _BACKGROUND)
@@ -256,7 +257,7 @@ def skin_weight(
     if not (face.any() and background.any()):
         return np.zeros(plane.shape, dtype=np.float32)
     wall = estimate_ambient(plane, labels, ignore_index=ignore_index) + _WALL_BAND
-    skin = float(plane.mean(where=face, dtype=np.float64))
+    skin = float(cv2.mean(plane, mask=face.view(np.uint8))[0])
     weight = np.subtract(plane, np.float32(wall), dtype=np.float32)
     weight *= np.float32(1.0 / max(skin - wall, _MIN_CONTRAST))
     np.clip(weight, 0.0, 1.0, out=weight)
@@ -275,14 +276,6 @@ def _classes_by_size(labels: np.ndarray, ignore: int | None) -> list[int]:
         counts = dict(zip(present.tolist(), count.tolist(), strict=True))
     classes = [c for c in counts if c != _BACKGROUND and c != ignore]
     return sorted(classes, key=lambda c: -counts[c])
-
-
-def _any_of(labels: np.ndarray, classes: list[int]) -> np.ndarray:
-    """Boolean map of the pixels whose label is one of ``classes`` (a few)."""
-    hit = labels == classes[0]
-    for label in classes[1:]:
-        hit |= labels == label
-    return hit
 
 
 def _box(inside: np.ndarray, pad: int) -> tuple[slice, slice]:
@@ -306,8 +299,9 @@ def _paint_rings(
     """Paint each labelled class's coupling on a ring of ``radius`` pixels around it.
 
     A ring covers larger labelled classes, and unlabelled skin in proportion to its skin
-    weight (never the wall: no halo), so that a later blur leaves a small class its own
-    value and moves the transition into its larger neighbour (eyes into the face).
+    weight (never the wall: no halo); where rings meet, the smallest class wins. A later
+    blur then leaves a small class its own value and moves the transition into its larger
+    neighbour (eyes into the face). One grey dilation of the classes' size ranks does it.
     """
     painted = hard.copy()
     labelled = labels != _BACKGROUND
@@ -316,18 +310,21 @@ def _paint_rings(
     if not labelled.any():
         return painted
     box = _box(labelled, radius)  # every ring lies in the labelled pixels' box, grown
-    sub_labels, sub_skin, sub_painted = labels[box], skin[box], painted[box]
-    classes = _classes_by_size(sub_labels, ignore)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    unlabelled = sub_labels == _BACKGROUND
-    for index, label in enumerate(classes):  # largest first: smaller rings lie on top
-        inside = sub_labels == label
-        ring = cv2.dilate(inside.astype(np.uint8), kernel).astype(bool) & ~inside
-        value = np.float32(table[label] if label < table.size else table[_FACE])
-        if index:
-            sub_painted[ring & _any_of(sub_labels, classes[:index])] = value
-        on_skin = ring & unlabelled
-        sub_painted[on_skin] += sub_skin[on_skin] * (value - sub_painted[on_skin])
+    sub_labels, sub_painted = labels[box], painted[box]
+    classes = _classes_by_size(sub_labels, ignore)[:255]
+    # rank 1 = the largest labelled class ... n = the smallest; 0 = unlabelled, ignored
+    rank = np.zeros(sub_labels.shape, dtype=np.uint8)
+    for index, label in enumerate(classes):
+        rank[sub_labels == label] = index + 1
+    nearest = cv2.dilate(rank, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
+    values = np.array([0.0] + [table[c] if c < table.size else table[_FACE] for c in classes])
+    ring_value = values.astype(np.float32)[nearest]
+    smaller_near = nearest > rank
+    over_class = smaller_near & (rank > 0)
+    sub_painted[over_class] = ring_value[over_class]
+    blend = skin[box] * (smaller_near & (sub_labels == _BACKGROUND))
+    blend *= ring_value - sub_painted
+    sub_painted += blend
     return painted
 
 
