@@ -461,3 +461,18 @@ def test_list_dataset_pairs(tmp_path):
         io.list_dataset_pairs(tmp_path, "val")
     with pytest.raises(FileNotFoundError):
         io.list_dataset_pairs(tmp_path, "test")
+
+
+def test_io_is_split_by_job_and_keeps_its_names():
+    from tiaug.io import dataset, flir, masks, tfd, thermal
+
+    assert io.read_thermal is thermal.read_thermal
+    assert io.write_thermal is thermal.write_thermal
+    assert io.read_flir_jpeg is flir.read_flir_jpeg
+    assert io.read_mask is masks.read_mask
+    assert io.write_mask is masks.write_mask
+    assert io.read_tfd_pair is tfd.read_tfd_pair
+    assert io.list_dataset_pairs is dataset.list_dataset_pairs
+    for name in io.__all__:
+        assert getattr(io, name) is not None, name
+    assert {".jpg", ".jpeg", ".npy", ".bin"} <= set(io.IMAGE_SUFFIXES)

@@ -17,6 +17,7 @@ import click
 
 from tiaug import __version__
 from tiaug.cameras import CAMERAS, list_cameras
+from tiaug.preview import OUTPUT_FORMATS, output_format
 
 if TYPE_CHECKING:
     import numpy as np
@@ -28,9 +29,6 @@ T = TypeVar("T")
 #: The names of :data:`tiaug.presets.PRESETS` (a test keeps them equal): listed here so that
 #: building the command line does not import albumentations.
 PRESET_NAMES = ("baseline", "samcl", "unconstrained")
-
-#: the preview's output formats (= tiaug.preview.OUTPUT_FORMATS, which imports nothing heavy)
-_OUTPUT_HELP = "png, jpg, pdf, svg, tif, webp or eps"
 
 #: Python argument names in library messages -> the options of this command line
 _OPTION_NAMES = (
@@ -87,8 +85,6 @@ def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> tup
 
 def _writable_output(path: Path) -> None:
     """Fail early, in one line, when the preview cannot be written at ``path``."""
-    from tiaug.preview import output_format
-
     if path.is_dir():
         raise InputError(f"-o/--output {path}: is a folder; give a file name")
     try:
@@ -173,7 +169,7 @@ def main() -> None:
     default="preview.png",
     show_default=True,
     type=click.Path(path_type=Path),
-    help=f"Image file to write, in the format of its suffix: {_OUTPUT_HELP}. "
+    help=f"Image file to write, in the format of its suffix: {', '.join(OUTPUT_FORMATS)}. "
     "Missing folders are created.",
 )
 def preview(
