@@ -2,6 +2,7 @@
 
 import copy
 import re
+from collections.abc import Mapping
 
 import pytest
 import torch
@@ -26,8 +27,14 @@ BASES = ["rmi", "ce", "dice", None]
 
 def _seeded(seed=0, **kwargs):
     """A SAMCLLoss whose auxiliary weights and derangements both come from ``seed``."""
-    torch.manual_seed(seed)
     return SAMCLLoss(generator=torch.Generator().manual_seed(seed), **kwargs)
+
+
+def _derangement_after_init(c, seed):
+    """The first derangement of a SAMCLLoss seeded with ``seed`` (after its weight seed)."""
+    g = torch.Generator().manual_seed(seed)
+    torch.randint(0, 2**62, (1,), generator=g)
+    return random_derangement(c, g)
 
 
 def _one_hot(target, c):
@@ -53,17 +60,19 @@ def test_smoke(base, make_batch):
 
 def test_return_terms_parts_add_up(make_batch):
     logits, target = make_batch(2, 5, 24, 30)
-    terms = _seeded(num_classes=5, weight=0.3)(logits, target, return_terms=True)
+    terms = _seeded(num_classes=5, contrastive_weight=0.3)(logits, target, return_terms=True)
     assert isinstance(terms, SAMCLTerms)
+    assert isinstance(terms, Mapping)
+    assert list(terms) == ["loss", "base", "contrastive", "scale0", "scale1", "scale2", "scale3"]
+    assert terms["loss"] is terms.total
     assert len(terms.scales) == 4
     assert all(t.shape == () for t in (terms.total, terms.base, terms.contrastive, *terms.scales))
     assert torch.allclose(terms.contrastive, sum(terms.scales))
     assert torch.allclose(terms.total, terms.base + 0.3 * terms.contrastive)
     assert terms.total.requires_grad
-    plain = _seeded(num_classes=5, weight=0.3)(logits, target)
+    plain = _seeded(num_classes=5, contrastive_weight=0.3)(logits, target)
     assert torch.equal(plain, terms.total)
-    with pytest.raises(AttributeError):
-        terms.total = plain  # frozen
+    assert not any(v.requires_grad for v in terms.detached().values())
 
 
 def test_base_term_is_rmi_loss(make_batch):
@@ -108,7 +117,7 @@ def test_custom_base_module(make_batch):
         def forward(self, logits, target):
             return F.cross_entropy(logits, target, reduction="none")
 
-    message = r"^base_loss must return a scalar, got shape \(2, 12, 12\)"
+    message = r"^base_loss must return a scalar for reduction='mean', got shape \(2, 12, 12\)"
     with pytest.raises(ValueError, match=message):
         SAMCLLoss(3, base_loss=PerPixel())(logits, target)
 
@@ -143,7 +152,7 @@ def test_scale0_is_the_per_sample_rmi_triplet(make_batch):
     logits, target = make_batch(3, 4, 22, 25, ignore_frac=0.2)
     criterion = _seeded(3, num_classes=4, negatives="swap")
     terms = criterion(logits, target, return_terms=True)
-    perm = random_derangement(4, torch.Generator().manual_seed(3))
+    perm = _derangement_after_init(4, 3)
     positive, valid = _one_hot(torch.where(target == 255, -1, target), 4)
     anchor = logits.detach().softmax(1) * valid.unsqueeze(1)
     pos = F.max_pool2d(positive, 3, 3, 1).double()
@@ -159,13 +168,13 @@ def test_coarse_scales_are_per_sample_soft_cross_entropy(make_batch):
     logits, target = make_batch(2, 3, 20, 18)
     criterion = _seeded(4, num_classes=3, base_loss="ce", negatives="swap")
     terms = criterion(logits, target, return_terms=True)
-    perm = random_derangement(3, torch.Generator().manual_seed(4))
+    perm = _derangement_after_init(3, 4)
     positive, _ = _one_hot(target, 3)
     anchor = logits.detach().softmax(1)
     with torch.no_grad():
         feats = criterion.auxiliary(torch.cat([anchor, positive, positive[:, perm]]))
     for s in (1, 2, 3):
-        a, p, n = feats[s].chunk(3)
+        a, p, n = feats[s - 1].chunk(3)
         log_a = a.log_softmax(1)
         d_pos = -(p.softmax(1) * log_a).sum(1).mean((1, 2))
         d_neg = -(n.softmax(1) * log_a).sum(1).mean((1, 2))
@@ -270,8 +279,8 @@ def test_auxiliary_shapes():
     for (h, w), expected in cases:
         feats = aux(torch.randn(2, 6, h, w))
         masks = aux.downsample_mask(torch.ones(2, 1, h, w))
-        assert [tuple(f.shape[-2:]) for f in feats] == [(h, w), *expected]
-        assert [tuple(m.shape[-2:]) for m in masks] == [(h, w), *expected]
+        assert [tuple(f.shape[-2:]) for f in feats] == expected
+        assert [tuple(m.shape[-2:]) for m in masks] == expected
         assert all(f.shape[1] == 6 for f in feats)
 
 
@@ -421,7 +430,7 @@ def test_input_exceptions():
     )
     _err(
         lambda: criterion(torch.randn(2, 6, 2, 9), torch.zeros(2, 2, 9, dtype=torch.long)),
-        "SAMCLLoss needs H and W >= 3, got logits of shape (2, 6, 2, 9)",
+        "SAMCLLoss needs C >= 2 and H, W >= 3, got logits of shape (2, 6, 2, 9)",
     )
     bad[0, 0, 0] = 255  # the ignore index is fine
     assert torch.isfinite(SAMCLLoss(6, base_loss="ce")(torch.randn(2, 6, 8, 9), bad))
@@ -430,24 +439,52 @@ def test_input_exceptions():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"num_classes": 1}, "SAMCLLoss needs num_classes >= 2 (class-swapped negatives), got 1"),
-        ({"num_classes": 3, "base_loss": "bce"}, "base_loss must be 'rmi', 'ce', 'dice', None"),
+        ({"num_classes": 1}, "num_classes must be >= 2, got 1"),
+        ({"num_classes": 2.5}, "num_classes must be an integer, got 2.5"),
+        ({"num_classes": True}, "num_classes must be an integer, got True"),
+        ({"num_classes": 3, "base_loss": "bce"}, "base_loss must be one of ('rmi', 'ce', 'dice')"),
+        ({"num_classes": 3, "base_loss": 3}, "base_loss must be 'rmi', 'ce', 'dice', None or a"),
         (
             {"num_classes": 3, "negatives": "random"},
             "negatives must be one of ('shift', 'swap', 'zeros')",
         ),
         ({"num_classes": 3, "prediction": "hard"}, "prediction must be one of"),
         ({"num_classes": 3, "norm": "layer"}, "norm must be one of ('batch', 'group', 'sync')"),
-        ({"num_classes": 3, "weight": -1.0}, "weight must be >= 0, got -1.0"),
-        ({"num_classes": 3, "margin": -0.1}, "margin must be >= 0, got -0.1"),
+        (
+            {"num_classes": 3, "contrastive_weight": -1.0},
+            "contrastive_weight must be >= 0.0, got -1.0",
+        ),
+        ({"num_classes": 3, "margin": -0.1}, "margin must be >= 0.0, got -0.1"),
+        ({"num_classes": 3, "margin": float("nan")}, "margin must be finite, got nan"),
+        ({"num_classes": 3, "margin": "1"}, "margin must be a real number, got '1'"),
+        (
+            {"num_classes": 3, "reduction": "avg"},
+            "reduction must be one of ('mean', 'sum', 'none')",
+        ),
+        ({"num_classes": 3, "ignore_index": 2.0}, "ignore_index must be an integer"),
+        ({"num_classes": 3, "weight": [1.0, 2.0]}, "weight must have shape (3,) (one per class)"),
+        ({"num_classes": 3, "weight": [1.0, -2.0, 1.0]}, "weight must be finite and >= 0"),
+        ({"num_classes": 3, "weight": [0, 0, 0]}, "weight must have a positive value"),
+        (
+            {"num_classes": 3, "base_loss": None, "weight": [1, 1, 1]},
+            "weight (per-class) applies to a named base_loss",
+        ),
+        (
+            {"num_classes": 3, "base_loss": "dice", "reduction": "none"},
+            "base_loss='dice' is a batch loss: it needs reduction='mean'",
+        ),
+        (
+            {"num_classes": 3, "auxiliary": AuxiliaryNetwork(3), "norm": "group"},
+            "norm and spectral_norm configure the default auxiliary network",
+        ),
         ({"num_classes": 3, "generator": 5}, "generator must be a CPU torch.Generator"),
         (
             {"num_classes": 3, "base_loss": RMILoss(4)},
-            "a RMILoss base_loss must have the same num_classes and ignore_index",
+            "base_loss has num_classes=4 but SAMCLLoss has num_classes=3",
         ),
         (
             {"num_classes": 3, "base_loss": DiceLoss(3, ignore_index=0)},
-            "a DiceLoss base_loss must have the same num_classes and ignore_index",
+            "base_loss has ignore_index=0 but SAMCLLoss has ignore_index=255",
         ),
     ],
 )

@@ -1,20 +1,27 @@
 """samcl_loss: the SAM-CL contrastive loss and the RMI loss for semantic segmentation."""
 
 from samcl_loss.auxiliary import AuxiliaryNetwork
-from samcl_loss.negatives import random_derangement, swap_classes
-from samcl_loss.pixel import DiceLoss, MaskedCrossEntropyLoss
-from samcl_loss.rmi import RMILoss, rmi_lower_bounds
-from samcl_loss.samcl import SAMCLLoss, SAMCLTerms
+from samcl_loss.cross_entropy import MaskedCrossEntropyLoss, masked_cross_entropy
+from samcl_loss.dice import DiceLoss, dice_loss
+from samcl_loss.negatives import NEGATIVES, random_derangement, swap_classes
+from samcl_loss.rmi import RMILoss, rmi_loss, rmi_lower_bounds
+from samcl_loss.samcl import BaseLoss, SAMCLLoss, SAMCLTerms, samcl_loss
 
 __all__ = [
+    "NEGATIVES",
     "AuxiliaryNetwork",
+    "BaseLoss",
     "DiceLoss",
     "MaskedCrossEntropyLoss",
     "RMILoss",
     "SAMCLLoss",
     "SAMCLTerms",
+    "dice_loss",
+    "masked_cross_entropy",
     "random_derangement",
+    "rmi_loss",
     "rmi_lower_bounds",
+    "samcl_loss",
     "swap_classes",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

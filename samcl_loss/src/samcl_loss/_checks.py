@@ -1,16 +1,26 @@
-"""Input validation shared by the losses of this package."""
+"""Validation shared by the losses of this package: constructor arguments and inputs."""
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import torch
 from torch import Tensor
+from torch.compiler import is_compiling
 
-try:
-    from torch.compiler import is_compiling
-except ImportError:  # torch < 2.3
-    from torch._dynamo import is_compiling
+__all__ = [
+    "check_choice",
+    "check_class_weight",
+    "check_int",
+    "check_real",
+    "check_shapes",
+    "check_values",
+    "clean_logits",
+    "split_target",
+]
 
-__all__ = ["check_choice", "check_inputs", "is_compiling", "split_target"]
+REDUCTIONS = ("mean", "sum", "none")
 
 
 def _shape(x: Tensor) -> tuple[int, ...]:
@@ -19,26 +29,58 @@ def _shape(x: Tensor) -> tuple[int, ...]:
 
 def check_choice(name: str, value: object, choices: tuple[object, ...]) -> None:
     """Raise a ValueError when ``value`` is not one of ``choices``."""
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
 
 
-def check_inputs(logits: Tensor, target: Tensor, num_classes: int, ignore_index: int) -> None:
-    """Validate a (logits, target) pair for a segmentation loss.
+def check_int(name: str, value: object, minimum: int) -> int:
+    """``value`` as an int; a ValueError unless it is an integer (not a bool) >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
 
-    Shape and dtype checks cost nothing. The value check (a class index >= ``num_classes``
-    that is not ``ignore_index``) reduces the target to one boolean and reads it on the host:
-    one device synchronisation per call. It is skipped while ``torch.compile`` traces, where
-    such pixels are then silently treated as ignored.
 
-    Args:
-        logits: raw scores, shape (N, C, H, W), floating point.
-        target: class indices, shape (N, H, W), integer dtype.
-        num_classes: the expected C.
-        ignore_index: label value that marks unlabeled pixels.
+def check_real(name: str, value: object, minimum: float = -math.inf) -> float:
+    """``value`` as a float; a ValueError unless it is a finite real number >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return float(value)
+
+
+def check_class_weight(weight: object, num_classes: int) -> Tensor | None:
+    """Per-class weights as a float tensor of shape (C,), or ``None``; a ValueError if bad.
+
+    Checked on the host once, at construction: C finite, non-negative values, not all 0.
+    """
+    if weight is None:
+        return None
+    try:
+        values = torch.as_tensor(weight, dtype=torch.float32, device="cpu")
+    except (TypeError, ValueError, RuntimeError):
+        message = f"weight must be a sequence of {num_classes} numbers, got {weight!r}"
+        raise ValueError(message) from None
+    if values.shape != (num_classes,):
+        raise ValueError(
+            f"weight must have shape ({num_classes},) (one per class), got {_shape(values)}"
+        )
+    if not bool(torch.isfinite(values).all()) or bool((values < 0).any()):
+        raise ValueError(f"weight must be finite and >= 0, got {values.tolist()}")
+    if not bool((values > 0).any()):
+        raise ValueError("weight must have a positive value for at least one class")
+    return values
+
+
+def check_shapes(logits: Tensor, target: Tensor, num_classes: int | None = None) -> None:
+    """Validate the shapes, dtypes and devices of a (logits, target) pair (no device sync).
 
     Raises:
-        ValueError: naming the offending shape, dtype or value.
+        ValueError: naming the offending shape, dtype or device.
     """
     if not isinstance(logits, Tensor) or not isinstance(target, Tensor):
         raise ValueError(
@@ -50,7 +92,7 @@ def check_inputs(logits: Tensor, target: Tensor, num_classes: int, ignore_index:
     if not logits.is_floating_point():
         raise ValueError(f"logits must be floating point, got dtype {logits.dtype}")
     n, c, h, w = logits.shape
-    if c != num_classes:
+    if num_classes is not None and c != num_classes:
         raise ValueError(
             f"logits must have num_classes={num_classes} channels (dim 1), "
             f"got shape {_shape(logits)}"
@@ -68,14 +110,30 @@ def check_inputs(logits: Tensor, target: Tensor, num_classes: int, ignore_index:
         raise ValueError(
             f"logits and target must be on the same device, got {logits.device} and {target.device}"
         )
+
+
+def check_values(logits: Tensor, target: Tensor, valid: Tensor, ignore_index: int) -> None:
+    """Raise a ValueError for labels >= C that are not ``ignore_index``, or for non-finite
+    logits at valid pixels.
+
+    Both conditions are reduced on the device and read on the host together: one
+    synchronisation per call. Skipped while ``torch.compile`` traces.
+    """
     if is_compiling() or target.numel() == 0:
         return
-    bad = (target >= num_classes) & (target != ignore_index)
-    if bool(bad.any()):
-        value = int(target[bad].max())
+    num_classes = logits.shape[1]
+    bad_label = (target >= num_classes) & (target != ignore_index)
+    bad_logit = ~torch.isfinite(logits).all(1) & valid
+    flags = torch.stack([bad_label.any(), bad_logit.any()]).tolist()
+    if flags[0]:
         raise ValueError(
-            f"target contains value {value} >= num_classes={num_classes} that is not "
-            f"ignore_index={ignore_index}"
+            f"target contains value {int(target[bad_label].max())} >= num_classes={num_classes} "
+            f"that is not ignore_index={ignore_index}"
+        )
+    if flags[1]:
+        raise ValueError(
+            f"logits are not finite at {int(bad_logit.sum())} valid pixel(s) "
+            "(non-finite logits at ignored pixels are fine)"
         )
 
 
@@ -92,3 +150,9 @@ def split_target(target: Tensor, num_classes: int, ignore_index: int) -> tuple[T
     target = target.long()
     valid = (target >= 0) & (target < num_classes) & (target != ignore_index)
     return valid, torch.where(valid, target, torch.zeros_like(target))
+
+
+def clean_logits(logits: Tensor, valid: Tensor) -> Tensor:
+    """``logits`` with 0 at invalid pixels: whatever they hold there (NaN, inf) cannot
+    reach a value or a gradient (``torch.where`` sends no gradient to the other branch)."""
+    return torch.where(valid.unsqueeze(1), logits, 0.0)

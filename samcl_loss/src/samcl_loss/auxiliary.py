@@ -1,46 +1,28 @@
-"""The auxiliary network of SAM-CL: three coarser views of a class map."""
+"""The auxiliary network of SAM-CL: coarser views of a class map."""
 
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
 
-from samcl_loss._checks import check_choice
+from samcl_loss._checks import check_choice, check_int
 
-__all__ = ["AuxiliaryNetwork"]
+__all__ = ["AuxiliaryNetwork", "downsample_mask"]
 
-
-class _PointwiseConv(nn.Conv2d):
-    """Bias-free 1x1 convolution computed as a channel contraction.
-
-    Same parameters and result as ``nn.Conv2d(c, c, 1, bias=False)``; with few channels
-    the contraction is memory-bound, and on CPU it runs several times faster than the
-    oneDNN convolution (forward and backward).
-    """
-
-    def __init__(self, channels: int) -> None:
-        super().__init__(channels, channels, 1, bias=False)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return torch.einsum("oc,bchw->bohw", self.weight.flatten(1), x)
+NORMS = ("batch", "group", "sync")
 
 
 def _conv(channels: int, kernel: int, stride: int, spectral: bool) -> nn.Module:
-    conv: nn.Conv2d
-    if kernel == 1:
-        conv = _PointwiseConv(channels)
-    else:
-        conv = nn.Conv2d(
-            channels,
-            channels,
-            kernel,
-            stride=stride,
-            padding=kernel // 2,
-            bias=False,
-            padding_mode="reflect",
-        )
+    conv = nn.Conv2d(
+        channels,
+        channels,
+        kernel,
+        stride=stride,
+        padding=kernel // 2,
+        bias=False,
+        padding_mode="reflect" if kernel > 1 else "zeros",
+    )
     return _spectral_norm(conv) if spectral else conv
 
 
@@ -56,8 +38,25 @@ def _unit(channels: int, kernel: int, stride: int, norm: str, spectral: bool) ->
     return [_conv(channels, kernel, stride, spectral), _norm(norm, channels), nn.ReLU(inplace=True)]
 
 
+def downsample_mask(stage: nn.Module, mask: Tensor) -> Tensor:
+    """Carry a validity mask (B, 1, H, W) in {0, 1} through the geometry of ``stage``.
+
+    Every convolution or pooling layer of ``stage`` (in ``modules()`` order) becomes a max
+    pooling with its kernel, stride and padding: an output position is valid when any
+    input pixel under its window is. Other layers keep the geometry.
+    """
+    for layer in stage.modules():
+        if isinstance(layer, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+            kernel, stride, padding = layer.kernel_size, layer.stride, layer.padding
+            if isinstance(padding, str):
+                raise ValueError(f"downsample_mask needs numeric padding, got {padding!r}")
+            if (kernel, stride, padding) not in ((1, 1, 0), ((1, 1), (1, 1), (0, 0))):
+                mask = F.max_pool2d(mask, kernel, stride or kernel, padding)
+    return mask
+
+
 class AuxiliaryNetwork(nn.Module):
-    r"""Width-preserving network giving SAM-CL's four scales of a class map.
+    r"""Width-preserving network giving SAM-CL's coarse scales of a class map.
 
     Every layer has ``channels`` (= number of classes) channels and no bias; 3x3
     convolutions use reflect padding::
@@ -65,44 +64,53 @@ class AuxiliaryNetwork(nn.Module):
         down block = conv1x1 -> norm -> ReLU -> conv3x3 (stride 2) -> norm -> ReLU
         x1 = down(x0);  x2 = down(x1);  x3 = conv1x1 -> norm -> ReLU (x2)
 
-    The output is ``(x0, x1, x2, x3)``: the input map itself, then sizes
-    :math:`\lceil H/2\rceil`, :math:`\lceil H/4\rceil`, :math:`\lceil H/4\rceil`.
+    The output is ``(x1, x2, x3)`` (scales 1-3; scale 0 is the input map itself), of
+    sizes :math:`\lceil H/2\rceil`, :math:`\lceil H/4\rceil`, :math:`\lceil H/4\rceil`.
     Unlike the reference, the 1x1 convolutions have no padding (the reference pads them
     by 1, which only adds a 2-pixel border computed from zeros at every 1x1 layer); this
-    keeps the scales aligned with the down-sampled validity masks of
-    :meth:`downsample_mask`. Inputs must be at least 3x3.
+    keeps the scales aligned with the validity masks of :meth:`downsample_mask`, which
+    follows the layers' geometry. Inputs must be at least 3x3 (after ``input_pool``).
 
     Args:
         channels: number of channels (classes).
-        norm: ``"batch"`` (BatchNorm2d), ``"sync"`` (SyncBatchNorm, for DDP) or
+        norm: ``"batch"`` (BatchNorm2d), ``"sync"`` (SyncBatchNorm, CUDA only) or
             ``"group"`` (GroupNorm with one group, independent of the batch).
         spectral_norm: wrap every convolution in spectral normalisation.
+        input_pool: average-pool the input by this factor (kernel = stride) before the
+            first layer: a departure from the paper that divides the network's cost by
+            about ``input_pool**2`` (1, the default, is the paper's network).
     """
 
-    def __init__(self, channels: int, norm: str = "batch", spectral_norm: bool = False) -> None:
+    def __init__(
+        self,
+        channels: int,
+        norm: str = "batch",
+        spectral_norm: bool = False,
+        input_pool: int = 1,
+    ) -> None:
         super().__init__()
-        check_choice("norm", norm, ("batch", "group", "sync"))
+        channels = check_int("channels", channels, 1)
+        check_choice("norm", norm, NORMS)
+        self.input_pool = check_int("input_pool", input_pool, 1)
+        pool: list[nn.Module] = [nn.AvgPool2d(input_pool)] if input_pool > 1 else []
         self.down1 = nn.Sequential(
-            *_unit(channels, 1, 1, norm, spectral_norm), *_unit(channels, 3, 2, norm, spectral_norm)
+            *pool,
+            *_unit(channels, 1, 1, norm, spectral_norm),
+            *_unit(channels, 3, 2, norm, spectral_norm),
         )
         self.down2 = nn.Sequential(
             *_unit(channels, 1, 1, norm, spectral_norm), *_unit(channels, 3, 2, norm, spectral_norm)
         )
         self.head = nn.Sequential(*_unit(channels, 1, 1, norm, spectral_norm))
 
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Map (B, C, H, W) to the four scales ``(x0, x1, x2, x3)``."""
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Map (B, C, H, W) to the scales ``(x1, x2, x3)``."""
         x1 = self.down1(x)
         x2 = self.down2(x1)
-        return x, x1, x2, self.head(x2)
+        return x1, x2, self.head(x2)
 
-    @staticmethod
-    def downsample_mask(mask: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-        """Validity mask (B, 1, H, W) at the four scales, in {0, 1}.
-
-        A coarse position is valid when any input pixel under its 3x3 stride-2 window is
-        valid (max pooling with the geometry of the strided convolutions).
-        """
-        m1 = F.max_pool2d(mask, 3, 2, 1)
-        m2 = F.max_pool2d(m1, 3, 2, 1)
-        return mask, m1, m2, m2
+    def downsample_mask(self, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Validity mask (B, 1, H, W) at the scales of :meth:`forward`, in {0, 1}."""
+        m1 = downsample_mask(self.down1, mask)
+        m2 = downsample_mask(self.down2, m1)
+        return m1, m2, downsample_mask(self.head, m2)

@@ -67,7 +67,8 @@ def swap_classes(maps: Tensor, permutation: Tensor) -> Tensor:
         permutation: int64 tensor of shape (C,).
 
     Returns:
-        A new tensor with the same shape, dtype and device as ``maps``.
+        A new tensor with the same shape, dtype and device as ``maps``. A CPU
+        ``permutation`` is applied by slicing, without a host-to-device copy.
     """
     if maps.dim() < 2:
         raise ValueError(f"maps must have a class axis (N, C, ...), got shape {tuple(maps.shape)}")
@@ -76,7 +77,9 @@ def swap_classes(maps: Tensor, permutation: Tensor) -> Tensor:
             f"permutation must have shape ({maps.shape[1]},) for maps of shape "
             f"{tuple(maps.shape)}, got shape {tuple(permutation.shape)}"
         )
-    return maps.index_select(1, permutation.to(device=maps.device, dtype=torch.long))
+    if permutation.device.type == "cpu":  # slices: no index tensor copied to the device
+        return torch.stack([maps[:, i] for i in permutation.tolist()], 1)
+    return maps.index_select(1, permutation.long())
 
 
 def swap_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:

@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.autograd.function import once_differentiable
 
-from samcl_loss._checks import check_choice, check_inputs, split_target
+from samcl_loss._checks import (
+    REDUCTIONS,
+    check_choice,
+    check_class_weight,
+    check_int,
+    check_real,
+    check_shapes,
+    check_values,
+    clean_logits,
+    split_target,
+)
+from samcl_loss._onehot import one_hot_target
 
-__all__ = ["RMILoss", "one_hot_target"]
+__all__ = ["RMILoss", "rmi_loss", "rmi_lower_bounds"]
 
 _P_EPS = 1e-6
-
-
-def one_hot_target(safe: Tensor, valid: Tensor, num_classes: int, dtype: torch.dtype) -> Tensor:
-    """One-hot (N, C, H, W) map of ``safe`` labels, zero at invalid pixels."""
-    n, h, w = safe.shape
-    out = torch.zeros(n, num_classes, h, w, dtype=dtype, device=safe.device)
-    return out.scatter_(1, safe.unsqueeze(1), valid.unsqueeze(1).to(dtype))
 
 
 def _region_vectors(x: Tensor, radius: int) -> Tensor:
@@ -117,28 +121,114 @@ def rmi_lower_bounds(y_maps: Tensor, p_maps: Tensor, radius: int, alpha: float) 
         return _half_log_det_conditional(s_yy.unsqueeze(1), s_pp.unsqueeze(0), s_yp, alpha)
 
 
+def _pool(x: Tensor, pool: str, size: int, stride: int) -> Tensor:
+    if size == 1 and stride == 1:
+        return x
+    pad = (size - 1) // 2
+    if pool == "max":
+        return F.max_pool2d(x, size, stride, pad)
+    return F.avg_pool2d(x, size, stride, pad, count_include_pad=False)
+
+
+def _check_size(height: int, width: int, radius: int, size: int, stride: int) -> None:
+    pad = (size - 1) // 2
+    pooled = [(s + 2 * pad - size) // stride + 1 for s in (height, width)]
+    if min(pooled) < radius:
+        raise ValueError(
+            f"input of size {height}x{width} is too small for RMILoss: pooled to "
+            f"{pooled[0]}x{pooled[1]}, which must be at least radius={radius} "
+            f"in each dimension"
+        )
+
+
+def _class_sum(r: Tensor, weight: Tensor | None) -> Tensor:
+    """Sum over the class axis (last) of ``r``, weighted by ``weight`` when given."""
+    return r.sum(-1) if weight is None else (r * weight.to(r)).sum(-1)
+
+
+def rmi_loss(
+    logits: Tensor,
+    target: Tensor,
+    radius: int = 3,
+    pool: str = "max",
+    pool_size: int = 3,
+    pool_stride: int = 3,
+    bce_weight: float = 0.5,
+    alpha: float = 1e-3,
+    weight: Tensor | None = None,
+    ignore_index: int = 255,
+    reduction: str = "mean",
+    check_inputs: bool = True,
+) -> Tensor:
+    r"""Region Mutual Information loss; the formula and arguments are :class:`RMILoss`'s."""
+    check_choice("reduction", reduction, REDUCTIONS)
+    check_shapes(logits, target)
+    _check_size(logits.shape[-2], logits.shape[-1], radius, pool_size, pool_stride)
+    num_classes = logits.shape[1]
+    valid, safe = split_target(target, num_classes, ignore_index)
+    if check_inputs:
+        check_values(logits, target, valid, ignore_index)
+    out_dtype = torch.promote_types(logits.dtype, torch.float32)
+    with torch.autocast(device_type=logits.device.type, enabled=False):
+        scores = clean_logits(logits, valid).to(out_dtype)
+        n_valid = valid.flatten(1).sum(1)
+        softplus = F.softplus(scores)
+        picked = scores.gather(1, safe.unsqueeze(1)).squeeze(1)
+        if weight is None:
+            per_pixel = softplus.sum(1) - picked
+        else:
+            w = weight.to(device=scores.device, dtype=out_dtype)
+            per_pixel = (softplus * w.view(1, -1, 1, 1)).sum(1) - w[safe] * picked
+        bce = torch.where(valid, per_pixel, torch.zeros_like(per_pixel)).flatten(1).sum(1)
+
+        positive = _pool(
+            one_hot_target(safe, valid, num_classes, out_dtype), pool, pool_size, pool_stride
+        )
+        if pool == "max":
+            # The most negative finite value, not -inf: its sigmoid is 0 all the same, and a
+            # window of ignored pixels never ties with the implicit -inf padding.
+            masked = scores.masked_fill(~valid.unsqueeze(1), torch.finfo(out_dtype).min)
+            prob = _pool(masked, pool, pool_size, pool_stride).double().sigmoid() + _P_EPS
+        else:
+            prob = scores.double().sigmoid() * valid.unsqueeze(1) + _P_EPS
+            prob = _pool(prob, pool, pool_size, pool_stride)
+        r = rmi_lower_bounds(positive.double().unsqueeze(2), prob.unsqueeze(2), radius, alpha)
+        rmi = _class_sum(r[0, 0], weight) / radius**2
+        rmi = torch.where(n_valid > 0, rmi, torch.zeros_like(rmi))
+        if reduction == "mean":
+            bce_term = bce.sum() / (n_valid.sum() + 1)
+            loss = bce_weight * bce_term + (1.0 - bce_weight) * rmi.mean()
+        else:
+            per_sample = bce_weight * bce / (n_valid + 1) + (1.0 - bce_weight) * rmi
+            loss = per_sample.sum() if reduction == "sum" else per_sample
+        return loss.to(out_dtype)
+
+
 class RMILoss(nn.Module):
     r"""Region Mutual Information loss for semantic segmentation.
 
     With :math:`v` the valid-pixel mask, :math:`Y` the one-hot target times :math:`v`,
-    :math:`P = \sigma(\text{logits})\,v + 10^{-6}` (sigmoid, also for multi-class):
+    :math:`P = \sigma(\text{logits})\,v + 10^{-6}` (sigmoid, also for multi-class) and
+    :math:`w_c` the class weights (1 without ``weight``):
 
     .. math::
-        \mathcal{L} = \lambda\,\frac{\sum_{p,c} v_p\,\mathrm{BCE}(x_{pc}, Y_{pc})}{\sum_p v_p + 1}
-        + (1-\lambda)\,\sum_c \frac{1}{N}\sum_n \frac{r_{nc}}{R^2}
+        \mathcal{L} = \lambda\,\frac{\sum_{p,c} v_p\,w_c\,\mathrm{BCE}(x_{pc}, Y_{pc})}
+        {\sum_p v_p + 1} + (1-\lambda)\,\sum_c w_c\,\frac{1}{N}\sum_n \frac{r_{nc}}{R^2}
 
     where :math:`r_{nc}` is the half log-determinant of the conditional covariance of the
     :math:`R\times R` regions of :math:`Y` given those of :math:`P`
     (see :func:`rmi_lower_bounds`), after pooling both maps (kernel ``pool_size``, stride
     ``pool_stride``, padding ``(pool_size - 1) // 2``). The RMI part runs in float64 with
-    autocast disabled; the BCE part in float32 (float64 for float64 logits).
+    autocast disabled; the BCE part in float32 (float64 for float64 logits). Functional
+    form: :func:`rmi_loss`.
 
     Departures from a literal reading of the formula, both on degenerate input only:
     a sample without any valid pixel gets :math:`r_{n\cdot} = 0` (instead of the constant
     :math:`\tfrac{R^2}{2}\log\alpha`), so a batch where every pixel is ignored gives exactly
     0; ``pool="avg"`` averages over the pixels inside the image only
     (``count_include_pad=False``). Max pooling is applied to the masked logits before the
-    sigmoid, which is exact because the sigmoid is increasing.
+    sigmoid, which is exact because the sigmoid is increasing. Whatever the logits hold at
+    ignored pixels (NaN, inf) reaches neither the value nor the gradient.
 
     The target is never modified.
 
@@ -151,10 +241,14 @@ class RMILoss(nn.Module):
         bce_weight: :math:`\lambda`, weight of the BCE term; the RMI term gets
             :math:`1-\lambda`.
         alpha: regulariser :math:`\alpha` of the covariance matrices.
+        weight: optional per-class weights :math:`w_c` (C values >= 0; a buffer); they
+            rescale each class's terms, like ``nn.BCEWithLogitsLoss``'s ``weight``.
         ignore_index: label of unlabeled pixels; negative labels are ignored as well.
         reduction: ``"mean"`` (the formula above), ``"none"`` (per-sample values (N,),
             each sample's BCE normalised by its own valid pixels + 1) or ``"sum"`` (the sum
             of the ``"none"`` values).
+        check_inputs: check label values and that logits are finite at valid pixels (one
+            host-device synchronisation per call); shapes are always checked.
 
     Shape:
         - logits: (N, C, H, W), floating point; after pooling H and W must be >= R.
@@ -169,6 +263,8 @@ class RMILoss(nn.Module):
         >>> criterion(logits, target).backward()
     """
 
+    weight: Tensor | None
+
     def __init__(
         self,
         num_classes: int,
@@ -178,33 +274,29 @@ class RMILoss(nn.Module):
         pool_stride: int = 3,
         bce_weight: float = 0.5,
         alpha: float = 1e-3,
+        weight: Tensor | None = None,
         ignore_index: int = 255,
         reduction: str = "mean",
+        check_inputs: bool = True,
     ) -> None:
         super().__init__()
-        if num_classes < 1:
-            raise ValueError(f"num_classes must be >= 1, got {num_classes}")
-        if radius < 1:
-            raise ValueError(f"radius must be >= 1, got {radius}")
+        self.num_classes = check_int("num_classes", num_classes, 1)
+        self.radius = check_int("radius", radius, 1)
         check_choice("pool", pool, ("max", "avg"))
-        if pool_size < 1 or pool_stride < 1:
-            raise ValueError(
-                f"pool_size and pool_stride must be >= 1, got {pool_size} and {pool_stride}"
-            )
-        if not 0.0 <= bce_weight <= 1.0:
+        self.pool_size = check_int("pool_size", pool_size, 1)
+        self.pool_stride = check_int("pool_stride", pool_stride, 1)
+        self.bce_weight = check_real("bce_weight", bce_weight, 0.0)
+        if self.bce_weight > 1.0:
             raise ValueError(f"bce_weight must lie in [0, 1], got {bce_weight}")
-        if not alpha > 0.0:
+        self.alpha = check_real("alpha", alpha, 0.0)
+        if self.alpha == 0.0:
             raise ValueError(f"alpha must be > 0, got {alpha}")
-        check_choice("reduction", reduction, ("mean", "sum", "none"))
-        self.num_classes = num_classes
-        self.radius = radius
+        check_choice("reduction", reduction, REDUCTIONS)
         self.pool = pool
-        self.pool_size = pool_size
-        self.pool_stride = pool_stride
-        self.bce_weight = bce_weight
-        self.alpha = alpha
-        self.ignore_index = ignore_index
+        self.register_buffer("weight", check_class_weight(weight, self.num_classes))
+        self.ignore_index = check_int("ignore_index", ignore_index, -(2**63))
         self.reduction = reduction
+        self.check_inputs = check_inputs
 
     def extra_repr(self) -> str:
         return (
@@ -216,109 +308,52 @@ class RMILoss(nn.Module):
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         """Compute the loss; see the class docstring."""
-        check_inputs(logits, target, self.num_classes, self.ignore_index)
-        valid, safe = split_target(target, self.num_classes, self.ignore_index)
-        loss, _ = self.loss_and_distances(logits, safe, valid)
-        return loss
+        check_shapes(logits, target, self.num_classes)
+        return rmi_loss(
+            logits,
+            target,
+            self.radius,
+            self.pool,
+            self.pool_size,
+            self.pool_stride,
+            self.bce_weight,
+            self.alpha,
+            self.weight,
+            self.ignore_index,
+            self.reduction,
+            self.check_inputs,
+        )
 
     def check_size(self, height: int, width: int) -> None:
         """Raise a ValueError if an input of this size is too small for the regions."""
-        pad = (self.pool_size - 1) // 2
-        pooled = [(s + 2 * pad - self.pool_size) // self.pool_stride + 1 for s in (height, width)]
-        if min(pooled) < self.radius:
-            raise ValueError(
-                f"input of size {height}x{width} is too small for RMILoss: pooled to "
-                f"{pooled[0]}x{pooled[1]}, which must be at least radius={self.radius} "
-                f"in each dimension"
-            )
+        _check_size(height, width, self.radius, self.pool_size, self.pool_stride)
 
-    def _pool(self, x: Tensor) -> Tensor:
-        if self.pool_size == 1 and self.pool_stride == 1:
-            return x
-        pad = (self.pool_size - 1) // 2
-        if self.pool == "max":
-            return F.max_pool2d(x, self.pool_size, self.pool_stride, pad)
-        return F.avg_pool2d(x, self.pool_size, self.pool_stride, pad, count_include_pad=False)
+    def region_distances(self, prediction: Tensor, targets: Sequence[Tensor]) -> Tensor:
+        r"""Per-sample RMI term of a probability map against each of K label maps.
 
-    def _pooled_sigmoid(self, logits: Tensor, valid: Tensor) -> Tensor:
-        mask = valid.unsqueeze(1)
-        if self.pool == "max":
-            # The most negative finite value, not -inf: its sigmoid is 0 all the same, and a
-            # window of ignored pixels never ties with the implicit -inf padding.
-            masked = logits.masked_fill(~mask, torch.finfo(logits.dtype).min)
-            return self._pool(masked).double().sigmoid() + _P_EPS
-        return self._pool(logits.double().sigmoid() * mask + _P_EPS)
-
-    def loss_and_distances(
-        self,
-        logits: Tensor,
-        safe: Tensor,
-        valid: Tensor,
-        positive: Tensor | None = None,
-        anchor: Tensor | None = None,
-        negative: Tensor | None = None,
-    ) -> tuple[Tensor, Tensor | None]:
-        r"""The loss, and optionally per-sample RMI distances of an anchor map (for SAM-CL).
-
-        Inputs are assumed validated. The pooled positive (one-hot) map is shared between
-        the loss and the distances; the anchor's covariance factorisation is shared by the
-        positive and the negative.
+        Both sides are pooled as in the loss (the prediction plus :math:`10^{-6}`); the
+        value for target :math:`k` and sample :math:`n` is :math:`\sum_c w_c r_{knc}/R^2`
+        (:func:`rmi_lower_bounds`), computed in float64 with one factorisation of the
+        prediction's covariance shared by all K targets.
 
         Args:
-            logits: (N, C, H, W) raw scores.
-            safe: (N, H, W) labels, 0 at invalid pixels.
-            valid: (N, H, W) bool validity mask.
-            positive: (N, C, H, W) one-hot target times the mask, built when ``None``.
-            anchor: (N, C, H, W) prediction map in [0, 1] (zero at invalid pixels); when
-                given, the distances are returned.
-            negative: (N, C, H, W) negative map (zero at invalid pixels); ``None`` means
-                an all-zero negative.
+            prediction: (N, C, H, W) probabilities, zero at invalid pixels.
+            targets: K maps of the same shape, zero at invalid pixels.
 
         Returns:
-            ``(loss, distances)`` with distances of shape (2, N) (anchor-positive,
-            anchor-negative), :math:`\sum_c r_{nc}/R^2`, 0 for samples without a valid pixel;
-            or ``None`` without an anchor.
+            (K, N) tensor in the prediction's dtype (float32 at least).
         """
-        self.check_size(logits.shape[-2], logits.shape[-1])
-        out_dtype = torch.promote_types(logits.dtype, torch.float32)
-        d = self.radius**2
-        with torch.autocast(device_type=logits.device.type, enabled=False):
-            scores = logits.to(out_dtype)
-            n_valid = valid.flatten(1).sum(1)
-            has_valid = n_valid > 0
-            per_pixel = F.softplus(scores).sum(1) - scores.gather(1, safe.unsqueeze(1)).squeeze(1)
-            bce = torch.where(valid, per_pixel, torch.zeros_like(per_pixel)).flatten(1).sum(1)
-
-            if positive is None:
-                positive = one_hot_target(safe, valid, self.num_classes, out_dtype)
-            y_pos = self._pool(positive.to(out_dtype)).double()
-            y_maps = [y_pos]
-            p_maps = [self._pooled_sigmoid(logits, valid)]
-            if anchor is not None:
-                p_maps.append(self._pool(anchor.to(out_dtype)).double() + _P_EPS)
-                if negative is not None:
-                    y_maps.append(self._pool(negative.to(out_dtype)).double())
+        self.check_size(prediction.shape[-2], prediction.shape[-1])
+        dtype = torch.promote_types(prediction.dtype, torch.float32)
+        with torch.autocast(device_type=prediction.device.type, enabled=False):
+            pooled = [self._pool(t.to(dtype)).double() for t in (prediction, *targets)]
             r = rmi_lower_bounds(
-                torch.stack(y_maps, 2), torch.stack(p_maps, 2), self.radius, self.alpha
+                torch.stack(pooled[1:], 2),
+                (pooled[0] + _P_EPS).unsqueeze(2),
+                self.radius,
+                self.alpha,
             )
-            rmi = torch.where(has_valid, r[0, 0].sum(-1) / d, torch.zeros_like(r[0, 0, :, 0]))
+            return (_class_sum(r[:, 0], self.weight) / self.radius**2).to(dtype)
 
-            if self.reduction == "mean":
-                bce_term = bce.sum() / (n_valid.sum() + 1)
-                loss = self.bce_weight * bce_term + (1.0 - self.bce_weight) * rmi.mean()
-            else:
-                per_sample = self.bce_weight * bce / (n_valid + 1) + (1.0 - self.bce_weight) * rmi
-                loss = per_sample.sum() if self.reduction == "sum" else per_sample
-            loss = loss.to(out_dtype)
-            if anchor is None:
-                return loss, None
-
-            d_pos = r[0, 1].sum(-1) / d
-            if negative is not None:
-                d_neg = r[1, 1].sum(-1) / d
-            else:
-                # All-zero negative: S_Y = S_YP = 0, so r = (d / 2) log(alpha) for every class.
-                d_neg = torch.full_like(d_pos, 0.5 * self.num_classes * math.log(self.alpha))
-            distances = torch.stack([d_pos, d_neg])
-            distances = torch.where(has_valid, distances, torch.zeros_like(distances))
-            return loss, distances.to(out_dtype)
+    def _pool(self, x: Tensor) -> Tensor:
+        return _pool(x, self.pool, self.pool_size, self.pool_stride)

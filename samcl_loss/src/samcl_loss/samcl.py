@@ -2,42 +2,89 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.compiler import is_compiling
 
-from samcl_loss._checks import check_choice, check_inputs, split_target
-from samcl_loss.auxiliary import AuxiliaryNetwork
-from samcl_loss.negatives import NEGATIVES
-from samcl_loss.pixel import DiceLoss, MaskedCrossEntropyLoss
-from samcl_loss.rmi import RMILoss, one_hot_target
+from samcl_loss._checks import (
+    REDUCTIONS,
+    check_choice,
+    check_class_weight,
+    check_int,
+    check_real,
+    check_shapes,
+    check_values,
+    clean_logits,
+    split_target,
+)
+from samcl_loss._onehot import one_hot_target
+from samcl_loss.auxiliary import NORMS, AuxiliaryNetwork
+from samcl_loss.cross_entropy import MaskedCrossEntropyLoss
+from samcl_loss.dice import DiceLoss
+from samcl_loss.negatives import NEGATIVES, NegativeFn
+from samcl_loss.rmi import RMILoss
 
-__all__ = ["SAMCLLoss", "SAMCLTerms"]
+__all__ = ["BaseLoss", "SAMCLLoss", "SAMCLTerms", "samcl_loss"]
 
+PREDICTIONS = ("softmax", "straight_through", "argmax")
 _LOG_EPS = 1e-6
-_PACKAGE_BASES = (RMILoss, MaskedCrossEntropyLoss, DiceLoss)
+#: Training calls after which an auxiliary network with gradients but unchanged
+#: parameters (not in any optimizer) is warned about.
+UNTRAINED_CHECK_CALLS = 8
 
 
-@dataclass(frozen=True)
-class SAMCLTerms:
-    """The parts of a :class:`SAMCLLoss` value, from one forward pass.
+class BaseLoss(Protocol):
+    """What SAM-CL needs of a base loss: ``(logits, target) -> Tensor``.
 
-    All tensors are scalars attached to the autograd graph; ``total`` is what
-    ``forward`` returns without ``return_terms`` (detach the others before logging).
-
-    Attributes:
-        total: ``base + weight * contrastive``.
-        base: the base (pixel) loss; 0 without one.
-        contrastive: the SAM-CL term, ``sum(scales)`` (not multiplied by ``weight``).
-        scales: batch-mean triplet hinge at scales 0, 1, 2, 3.
+    A base loss may also have ``region_distances(prediction, targets) -> (K, N)``
+    (:meth:`RMILoss.region_distances`): then SAM-CL's scale-0 distance is that one,
+    otherwise cross-entropy.
     """
 
-    total: Tensor
-    base: Tensor
-    contrastive: Tensor
-    scales: tuple[Tensor, Tensor, Tensor, Tensor]
+    def __call__(self, logits: Tensor, target: Tensor) -> Tensor: ...
+
+
+class SAMCLTerms(dict[str, Tensor]):
+    """The parts of a SAM-CL loss value from one call: a ``dict`` of tensors.
+
+    Keys: ``"loss"`` (the total, attached to the graph), ``"base"``, ``"contrastive"``
+    (the sum of the scales, before ``contrastive_weight``) and ``"scale0"`` ...
+    ``"scale<K>"`` (the mean triplet hinge at each scale). Only ``"loss"`` has "loss" in
+    its name, so MMSegmentation's ``parse_losses`` backpropagates the total once and logs
+    the rest; Lightning's ``log_dict`` takes it as is. Scalars, or per-sample (N,) values
+    with ``reduction="none"``. Attribute access: :attr:`total`, :attr:`base`,
+    :attr:`contrastive`, :attr:`scales`.
+    """
+
+    @property
+    def total(self) -> Tensor:
+        """``base + contrastive_weight * contrastive``, what ``forward`` returns."""
+        return self["loss"]
+
+    @property
+    def base(self) -> Tensor:
+        """The base (pixel) loss; 0 without one."""
+        return self["base"]
+
+    @property
+    def contrastive(self) -> Tensor:
+        """The SAM-CL term, the sum of the scales."""
+        return self["contrastive"]
+
+    @property
+    def scales(self) -> tuple[Tensor, ...]:
+        """Triplet hinges at scales 0, 1, ... (as many as the auxiliary network gives + 1)."""
+        return tuple(v for k, v in self.items() if k.startswith("scale"))
+
+    def detached(self) -> dict[str, Tensor]:
+        """A plain dict of detached copies, for logging."""
+        return {k: v.detach() for k, v in self.items()}
 
 
 def _masked_mean(values: Tensor, mask: Tensor) -> Tensor:
@@ -46,15 +93,218 @@ def _masked_mean(values: Tensor, mask: Tensor) -> Tensor:
     return total / mask.flatten(1).sum(1).clamp_min(1.0)
 
 
-def _soft_cross_entropy(anchor: Tensor, target: Tensor, mask: Tensor) -> Tensor:
-    r"""Per-sample :math:`-\sum_k \mathrm{softmax}(t)_k \log\mathrm{softmax}(a)_k`.
+def _anchor(logits: Tensor, prediction: str) -> tuple[Tensor, Tensor]:
+    """The anchor map and its log for the cross-entropy distance (float, masked later).
 
-    The mean runs over the positions where ``mask`` is 1; 0 for a sample without any.
+    Straight-through works in both spaces: the forward value is the hard map (and the log
+    of its clamp), the gradient that of softmax (and log-softmax), so every pixel gets one.
     """
-    dtype = torch.promote_types(anchor.dtype, torch.float32)
-    log_p = anchor.to(dtype).log_softmax(1)
-    q = target.to(dtype).softmax(1)
-    return _masked_mean(-(q * log_p).sum(1, keepdim=True), mask)
+    log_soft = logits.log_softmax(1)
+    if prediction == "softmax":
+        return log_soft.exp(), log_soft
+    hard = torch.zeros_like(logits).scatter_(1, logits.argmax(1, keepdim=True), 1.0)
+    log_hard = hard.clamp_min(_LOG_EPS).log()
+    if prediction == "argmax":
+        return hard, log_hard
+    soft = log_soft.exp()
+    return hard + (soft - soft.detach()), log_hard + (log_soft - log_soft.detach())
+
+
+def _base_value(
+    base_loss: BaseLoss | None, logits: Tensor, target: Tensor, valid: Tensor, reduction: str
+) -> Tensor:
+    """The base loss, a scalar (``reduction="mean"``) or per-sample values (N,) otherwise."""
+    n = logits.shape[0]
+    if base_loss is None:
+        return logits.new_zeros(() if reduction == "mean" else (n,))
+    value = base_loss(logits, target)
+    if not isinstance(value, Tensor):
+        raise ValueError(f"base_loss must return a tensor, got {type(value).__name__}")
+    if reduction == "mean":
+        if value.dim() != 0:
+            raise ValueError(
+                f"base_loss must return a scalar for reduction='mean', got shape "
+                f"{tuple(value.shape)}"
+            )
+        return value
+    if tuple(value.shape) == (n,):
+        return value
+    if tuple(value.shape) == tuple(valid.shape):  # per pixel, 0 at ignored pixels
+        return value.flatten(1).sum(1) / valid.flatten(1).sum(1).clamp_min(1)
+    raise ValueError(
+        f"base_loss must return per-sample (N,) or per-pixel (N, H, W) values for "
+        f"reduction={reduction!r}, got shape {tuple(value.shape)}"
+    )
+
+
+def _scale0_distances(
+    base_loss: BaseLoss | None,
+    anchor: Tensor,
+    log_anchor: Tensor,
+    maps: tuple[Tensor, Tensor],
+    mask: Tensor,
+) -> Tensor:
+    """(2, N) anchor-positive and anchor-negative distances at scale 0."""
+    region_distances = getattr(base_loss, "region_distances", None)
+    if callable(region_distances):
+        return region_distances(anchor, maps)
+    return torch.stack([_masked_mean(-(m * log_anchor).sum(1, keepdim=True), mask) for m in maps])
+
+
+def _feature_distances(feature: Tensor, mask: Tensor, n: int) -> Tensor:
+    r"""(2, N) soft-target cross-entropies of anchor against positive and negative features:
+    :math:`\overline{-\sum_k \mathrm{softmax}(f(y))_k \log\mathrm{softmax}(f(a))_k}`."""
+    log_anchor = feature[:n].log_softmax(1)
+    positive, negative = feature[n : 2 * n].softmax(1), feature[2 * n :].softmax(1)
+    return torch.stack(
+        [
+            _masked_mean(-(positive * log_anchor).sum(1, keepdim=True), mask),
+            _masked_mean(-(negative * log_anchor).sum(1, keepdim=True), mask),
+        ]
+    )
+
+
+@contextlib.contextmanager
+def _frozen_batch_statistics(module: nn.Module) -> Iterator[None]:
+    """Batch norms of ``module`` normalise with batch statistics but leave their running
+    statistics alone (for a training-mode forward under ``torch.no_grad()``)."""
+    norms = [
+        m
+        for m in module.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
+    ]
+    for m in norms:
+        m.track_running_stats = False
+    try:
+        yield
+    finally:
+        for m in norms:
+            m.track_running_stats = True
+
+
+def _masks(auxiliary: Callable[..., Any], mask: Tensor, features: Sequence[Tensor]) -> list[Tensor]:
+    """Validity masks at the auxiliary network's scales: its own ``downsample_mask`` when it
+    has one, else any valid pixel under each position's share of the image."""
+    downsample = getattr(auxiliary, "downsample_mask", None)
+    if callable(downsample):
+        masks = list(downsample(mask))
+    else:
+        masks = [F.adaptive_max_pool2d(mask, f.shape[-2:]) for f in features]
+    if [m.shape[-2:] for m in masks] != [f.shape[-2:] for f in features]:
+        raise ValueError(
+            f"auxiliary.downsample_mask gave masks of sizes {[tuple(m.shape[-2:]) for m in masks]}"
+            f" for features of sizes {[tuple(f.shape[-2:]) for f in features]}"
+        )
+    return masks
+
+
+def _run_auxiliary(auxiliary: Callable[..., Any], maps: Tensor) -> list[Tensor]:
+    """The auxiliary network on ``maps``, in its parameters' dtype (float32 by default) with
+    autocast off, without touching batch-norm statistics when gradients are off."""
+    frozen: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    dtype = maps.dtype
+    if isinstance(auxiliary, nn.Module):
+        dtype = next(auxiliary.parameters(), maps).dtype
+        if not torch.is_grad_enabled():
+            frozen = _frozen_batch_statistics(auxiliary)
+    with torch.autocast(maps.device.type, enabled=False), frozen:
+        output = auxiliary(maps.to(dtype))
+    features = [output] if isinstance(output, Tensor) else list(output)
+    if not features:
+        raise ValueError("the auxiliary network returned no scale")
+    for f in features:
+        if not isinstance(f, Tensor) or f.dim() != 4 or f.shape[0] != maps.shape[0]:
+            raise ValueError(
+                f"the auxiliary network must return (B, K, h, w) tensors for an input of shape "
+                f"{tuple(maps.shape)}, got {f.shape if isinstance(f, Tensor) else type(f)}"
+            )
+    return features
+
+
+def samcl_loss(
+    logits: Tensor,
+    target: Tensor,
+    auxiliary: Callable[[Tensor], Sequence[Tensor]],
+    base_loss: BaseLoss | None = None,
+    contrastive_weight: float = 0.5,
+    margin: float = 1.0,
+    negatives: str | NegativeFn = "shift",
+    prediction: str = "softmax",
+    ignore_index: int = 255,
+    reduction: str = "mean",
+    generator: torch.Generator | None = None,
+    check_inputs: bool = True,
+) -> SAMCLTerms:
+    """SAM-CL loss of logits (N, C, H, W) against labels (N, H, W), as :class:`SAMCLTerms`.
+
+    The formula and the arguments are :class:`SAMCLLoss`'s; here the auxiliary network is
+    passed in (any callable mapping (3N, C, H, W) maps to a sequence of (3N, K, h, w)
+    scales), ``base_loss`` is called as is (see :class:`SAMCLLoss` for what it must
+    return per ``reduction``) and ``negatives`` may be a function
+    ``(positive, generator) -> negative``. The terms' ``"loss"`` is the total.
+    """
+    check_choice("reduction", reduction, REDUCTIONS)
+    check_choice("prediction", prediction, PREDICTIONS)
+    make_negative = NEGATIVES[negatives] if isinstance(negatives, str) else negatives
+    check_shapes(logits, target)
+    n, num_classes, h, w = logits.shape
+    if num_classes < 2 or h < 3 or w < 3:
+        raise ValueError(
+            f"SAMCLLoss needs C >= 2 and H, W >= 3, got logits of shape {tuple(logits.shape)}"
+        )
+    valid, safe = split_target(target, num_classes, ignore_index)
+    if check_inputs:
+        check_values(logits, target, valid, ignore_index)
+    logits = clean_logits(logits, valid)
+    base = _base_value(base_loss, logits, target, valid, reduction)
+
+    dtype = torch.promote_types(logits.dtype, torch.float32)
+    with torch.autocast(logits.device.type, enabled=False):
+        mask = valid.unsqueeze(1).to(dtype)
+        positive = one_hot_target(safe, valid, num_classes, dtype)
+        negative = make_negative(positive, generator)
+        anchor, log_anchor = _anchor(logits.to(dtype), prediction)
+        anchor = anchor * mask
+        distances = [_scale0_distances(base_loss, anchor, log_anchor, (positive, negative), mask)]
+        features = _run_auxiliary(auxiliary, torch.cat([anchor, positive, negative]))
+        for feature, m in zip(features, _masks(auxiliary, mask, features), strict=True):
+            distances.append(_feature_distances(feature, m.to(feature.dtype), n).to(dtype))
+        has_valid = valid.flatten(1).any(1)
+        hinges = [torch.where(has_valid, F.relu(margin + d[0] - d[1]), 0.0) for d in distances]
+    return _terms(base, hinges, contrastive_weight, reduction)
+
+
+def _terms(base: Tensor, hinges: list[Tensor], weight: float, reduction: str) -> SAMCLTerms:
+    """Reduce per-sample hinges (N,) and the base value into the terms."""
+    if reduction == "none":
+        scales = hinges
+    else:
+        scales = [h.mean() if reduction == "mean" else h.sum() for h in hinges]
+        if reduction == "sum":
+            base = base.sum()
+    contrastive = torch.stack(scales).sum(0)
+    terms = SAMCLTerms(loss=base + weight * contrastive, base=base, contrastive=contrastive)
+    terms.update({f"scale{i}": s for i, s in enumerate(scales)})
+    return terms
+
+
+def _named_base(
+    name: str, num_classes: int, weight: Tensor | None, ignore_index: int, reduction: str
+) -> nn.Module:
+    per_sample = "mean" if reduction == "mean" else "none"
+    if name == "rmi":
+        return RMILoss(
+            num_classes,
+            weight=weight,
+            ignore_index=ignore_index,
+            reduction=per_sample,
+            check_inputs=False,
+        )
+    if name == "ce":
+        return MaskedCrossEntropyLoss(num_classes, weight, ignore_index, per_sample, False)
+    if reduction != "mean":
+        raise ValueError("base_loss='dice' is a batch loss: it needs reduction='mean'")
+    return DiceLoss(num_classes, weight, ignore_index, check_inputs=False)
 
 
 class SAMCLLoss(nn.Module):
@@ -64,49 +314,59 @@ class SAMCLLoss(nn.Module):
     :math:`p` the one-hot target and the negative :math:`n` a wrong label map built from
     it (by default the target circularly shifted by half its size: every class keeps its
     channel and area but sits in the wrong place; the paper permutes the class channels),
-    all three zero at ignored pixels. An owned
-    :class:`~samcl_loss.auxiliary.AuxiliaryNetwork` maps them (in one batched call, so
-    normalisation statistics are shared) to scales :math:`s = 1, 2, 3`; scale 0 is the maps
-    themselves. Per sample :math:`i`:
+    all three zero at ignored pixels. An auxiliary network (by default the paper's,
+    :class:`~samcl_loss.auxiliary.AuxiliaryNetwork`, owned by this module) maps them in
+    one batched call (normalisation statistics are shared) to scales :math:`s = 1..S`;
+    scale 0 is the maps themselves. Per sample :math:`i`:
 
     .. math::
         h_s(i) = \max\big(0,\ m + d_s(a_i, p_i) - d_s(a_i, n_i)\big), \qquad
-        \mathcal{L} = \mathcal{L}_\text{base} + w \sum_{s=0}^{3} \frac{1}{N}\sum_i h_s(i)
+        \mathcal{L} = \mathcal{L}_\text{base} + w \sum_{s=0}^{S} \frac{1}{N}\sum_i h_s(i)
 
     Distances (per sample, over its valid pixels; a sample without valid pixels has
     :math:`h_s(i) = 0`):
 
-    - scale 0, RMI base: :math:`d_0(a, y) = \sum_c r_c / R^2`, the RMI term of
-      :class:`~samcl_loss.rmi.RMILoss` with :math:`y` as target and :math:`a` as
-      prediction map (no BCE half; the base loss has it). The pooled positive and the
-      factorisation of the anchor's covariance are shared with the base loss.
-    - scale 0, other base: cross-entropy
-      :math:`d_0(a, y) = \overline{-\sum_c y_c \log a_c}` (log-softmax of the logits for
-      ``prediction="softmax"``, :math:`\log\max(a, 10^{-6})` otherwise).
-    - scales 1-3: soft-target cross-entropy
-      :math:`d_s(a, y) = \overline{-\sum_k \mathrm{softmax}(f_s(y))_k
-      \log\mathrm{softmax}(f_s(a))_k}`: the target side is turned into a distribution
-      over channels by a softmax (the reference used raw ReLU features), the mean runs over
-      the valid positions of the scale (:meth:`AuxiliaryNetwork.downsample_mask`).
-      Gradients flow through both sides, so the auxiliary network learns from the same
-      sum (no min-max game, as in the reference).
+    - scale 0, a base loss with ``region_distances`` (RMI): :math:`d_0(a, y) = \sum_c
+      r_c / R^2`, the RMI term of :class:`~samcl_loss.rmi.RMILoss` with :math:`y` as
+      target and :math:`a` as prediction map.
+    - scale 0, other bases: cross-entropy :math:`d_0(a, y) = \overline{-\sum_c y_c \log
+      a_c}` (log-softmax; for the hard predictions :math:`\log\max(a, 10^{-6})`, with the
+      log-softmax gradient for ``"straight_through"``).
+    - scales 1-S: soft-target cross-entropy :math:`d_s(a, y) = \overline{-\sum_k
+      \mathrm{softmax}(f_s(y))_k \log\mathrm{softmax}(f_s(a))_k}` over the valid positions
+      of the scale (the network's ``downsample_mask``, or any valid pixel under the
+      position's share of the image). Gradients flow through both sides, so the auxiliary
+      network learns from the same sum (no min-max game, as in the reference).
 
-    The auxiliary network's parameters belong to this module: pass
-    ``list(model.parameters()) + list(criterion.parameters())`` to the optimizer.
+    The auxiliary network's parameters belong to this module: optimise
+    ``list(model.parameters()) + list(criterion.parameters())`` (a warning is given when
+    they receive gradients but have not changed after the first training calls).
+
+    Robustness: whatever the logits hold at ignored pixels (NaN, inf) changes neither the
+    loss nor a gradient nor the batch-norm statistics; with ``check_inputs`` non-finite
+    logits at valid pixels raise a ValueError (without, they give a NaN loss). The
+    auxiliary network computes in float32 even under autocast; a forward under
+    ``torch.no_grad()`` (a validation loss) or in eval mode leaves its batch-norm
+    statistics alone. The random state (``generator``) is in ``state_dict()``, and the
+    default network's initial weights are drawn from it.
 
     Args:
         num_classes: number of classes C, at least 2.
         base_loss: ``"rmi"`` (:class:`RMILoss` with the paper's settings), ``"ce"``
-            (:class:`MaskedCrossEntropyLoss`), ``"dice"`` (:class:`DiceLoss`), ``None``
-            (the contrastive term alone) or any module taking ``(logits, target)`` and
-            returning a scalar; an :class:`RMILoss` instance also gives the RMI scale-0
-            distance. Losses of this package passed as instances must have the same
-            ``num_classes`` and ``ignore_index`` (inputs are then validated only once).
-        weight: :math:`w`, weight of the contrastive term.
-        margin: :math:`m`, triplet margin.
+            (:class:`MaskedCrossEntropyLoss`), ``"dice"`` (:class:`DiceLoss`, with
+            ``reduction="mean"`` only), ``None`` (the contrastive term alone) or any
+            callable ``(logits, target) -> Tensor`` (``F.cross_entropy`` with
+            ``functools.partial(..., ignore_index=255)``, an ``nn.Module``...): it gets
+            the logits with 0 at ignored pixels and the target unchanged, and returns a
+            scalar for ``reduction="mean"``, per-sample (N,) or per-pixel (N, H, W) values
+            (0 at ignored pixels) otherwise.
+        weight: per-class weights (C values >= 0) given to the named base loss, like
+            ``nn.CrossEntropyLoss``'s; the contrastive term is unweighted. A number here
+            is the 0.1 meaning, the contrastive weight: deprecated (FutureWarning).
+        margin: :math:`m`, triplet margin, >= 0.
         negatives: a name in :data:`~samcl_loss.negatives.NEGATIVES`: ``"shift"`` (the
             target rolled by half its height and width; the default), ``"swap"`` (the
-            paper: a derangement of the class channels, drawn once per call) or
+            paper: a derangement of the class channels, drawn at every call) or
             ``"zeros"`` (the reference's all-zero negative; for ablation). With
             ``"swap"`` the auxiliary network can push scales 1-3 to 0 from the labels'
             class areas alone, without looking at the prediction (see the README);
@@ -115,33 +375,43 @@ class SAMCLLoss(nn.Module):
             argmax forward, softmax gradient backward) or ``"argmax"`` (the reference: no
             gradient of the SAM-CL term reaches the logits; for ablation).
         ignore_index: label of unlabeled pixels; negative labels are ignored as well.
-        norm: normalisation in the auxiliary network: ``"batch"``, ``"group"`` or
-            ``"sync"`` (SyncBatchNorm; or convert later with
-            ``nn.SyncBatchNorm.convert_sync_batchnorm``).
-        spectral_norm: spectral normalisation on the auxiliary convolutions.
-        generator: CPU ``torch.Generator`` used for random negatives (the derangements
-            of ``"swap"``; seed it for reproducible negatives); the global generator when
-            ``None``.
+        norm: normalisation in the default auxiliary network: ``"batch"``, ``"group"``
+            or ``"sync"`` (SyncBatchNorm: CUDA only).
+        spectral_norm: spectral normalisation on the default network's convolutions.
+        generator: CPU ``torch.Generator`` for the random draws (default network's
+            weights, ``"swap"`` derangements); when ``None`` the loss makes its own,
+            seeded from the global generator.
+        contrastive_weight: :math:`w`, weight of the contrastive term, >= 0.
+        reduction: ``"mean"`` (above), ``"none"`` (per-sample (N,) values
+            :math:`\mathcal{L}_{\text{base},i} + w\sum_s h_s(i)`) or ``"sum"`` (their sum).
+        auxiliary: the auxiliary network, any module mapping (3N, C, H, W) to a sequence
+            of (3N, K, h, w) scales (one scale per element), optionally with
+            ``downsample_mask(mask)``; the paper's :class:`AuxiliaryNetwork` when ``None``.
+        check_inputs: check label values and that logits are finite at valid pixels (one
+            host-device synchronisation per call); shapes are always checked.
 
     Shape:
         - logits: (N, C, H, W), floating point, H and W >= 3 (larger for the RMI base,
           see :meth:`RMILoss.check_size`).
         - target: (N, H, W), integer class indices.
-        - output: scalar, or :class:`SAMCLTerms` with ``return_terms=True``.
+        - output: scalar ((N,) with ``reduction="none"``), or :class:`SAMCLTerms` with
+          ``return_terms=True``.
 
     Example:
         >>> criterion = SAMCLLoss(num_classes=6, generator=torch.Generator().manual_seed(0))
         >>> logits = torch.randn(2, 6, 32, 40, requires_grad=True)
         >>> target = torch.randint(0, 6, (2, 32, 40))
         >>> terms = criterion(logits, target, return_terms=True)
-        >>> terms.total.backward()
+        >>> terms["loss"].backward()
     """
+
+    weight: Tensor | None
 
     def __init__(
         self,
         num_classes: int,
-        base_loss: str | nn.Module | None = "rmi",
-        weight: float = 0.5,
+        base_loss: str | BaseLoss | None = "rmi",
+        weight: Tensor | Sequence[float] | float | None = None,
         margin: float = 1.0,
         negatives: str = "shift",
         prediction: str = "softmax",
@@ -149,65 +419,90 @@ class SAMCLLoss(nn.Module):
         norm: str = "batch",
         spectral_norm: bool = False,
         generator: torch.Generator | None = None,
+        *,
+        contrastive_weight: float | None = None,
+        reduction: str = "mean",
+        auxiliary: nn.Module | None = None,
+        check_inputs: bool = True,
     ) -> None:
         super().__init__()
-        if num_classes < 2:
-            raise ValueError(
-                f"SAMCLLoss needs num_classes >= 2 (class-swapped negatives), got {num_classes}"
-            )
+        self.num_classes = check_int("num_classes", num_classes, 2)
+        self.ignore_index = check_int("ignore_index", ignore_index, -(2**63))
+        weight, contrastive_weight = _split_weight(weight, contrastive_weight)
+        self.contrastive_weight = check_real("contrastive_weight", contrastive_weight, 0.0)
+        self.margin = check_real("margin", margin, 0.0)
         check_choice("negatives", negatives, tuple(NEGATIVES))
-        check_choice("prediction", prediction, ("softmax", "straight_through", "argmax"))
-        check_choice("norm", norm, ("batch", "group", "sync"))
-        if weight < 0:
-            raise ValueError(f"weight must be >= 0, got {weight}")
-        if margin < 0:
-            raise ValueError(f"margin must be >= 0, got {margin}")
-        if generator is not None and (
-            not isinstance(generator, torch.Generator) or generator.device.type != "cpu"
-        ):
-            raise ValueError(f"generator must be a CPU torch.Generator, got {generator!r}")
-        self.num_classes = num_classes
-        self.weight = weight
-        self.margin = margin
-        self.negatives = negatives
-        self.prediction = prediction
-        self.ignore_index = ignore_index
-        self.generator = generator
-        self.base_loss = self._make_base(base_loss, num_classes, ignore_index)
-        self.auxiliary = AuxiliaryNetwork(num_classes, norm=norm, spectral_norm=spectral_norm)
+        check_choice("prediction", prediction, PREDICTIONS)
+        check_choice("norm", norm, NORMS)
+        check_choice("reduction", reduction, REDUCTIONS)
+        self.negatives, self.prediction, self.reduction = negatives, prediction, reduction
+        self.check_inputs = bool(check_inputs)
+        self.register_buffer("weight", check_class_weight(weight, self.num_classes))
+        self.generator = _own_generator(generator)
+        self.base_loss = self._make_base(base_loss)
+        if auxiliary is None:
+            auxiliary = self._default_auxiliary(norm, spectral_norm)
+        elif norm != "batch" or spectral_norm:
+            raise ValueError(
+                "norm and spectral_norm configure the default auxiliary network; "
+                "configure the one passed as auxiliary= yourself"
+            )
+        if not isinstance(auxiliary, nn.Module):
+            raise ValueError(f"auxiliary must be an nn.Module, got {type(auxiliary).__name__}")
+        self.auxiliary = auxiliary
+        self._calls = 0
+        self._versions: list[int] = []
 
-    @staticmethod
-    def _make_base(
-        base_loss: str | nn.Module | None, num_classes: int, ignore_index: int
-    ) -> nn.Module | None:
-        if base_loss is None or isinstance(base_loss, nn.Module):
-            if isinstance(base_loss, _PACKAGE_BASES) and (
-                base_loss.num_classes != num_classes or base_loss.ignore_index != ignore_index
-            ):
+    def _make_base(self, base_loss: str | BaseLoss | None) -> BaseLoss | None:
+        if isinstance(base_loss, str):
+            check_choice("base_loss", base_loss, ("rmi", "ce", "dice"))
+            return _named_base(
+                base_loss, self.num_classes, self.weight, self.ignore_index, self.reduction
+            )
+        if base_loss is not None and not callable(base_loss):
+            raise ValueError(
+                f"base_loss must be 'rmi', 'ce', 'dice', None or a callable, got {base_loss!r}"
+            )
+        if self.weight is not None:
+            raise ValueError(
+                "weight (per-class) applies to a named base_loss; give it to your own base loss"
+            )
+        for attr in ("num_classes", "ignore_index"):
+            if getattr(base_loss, attr, getattr(self, attr)) != getattr(self, attr):
                 raise ValueError(
-                    f"a {type(base_loss).__name__} base_loss must have the same num_classes and "
-                    f"ignore_index as SAMCLLoss, got ({base_loss.num_classes}, "
-                    f"{base_loss.ignore_index}) and ({num_classes}, {ignore_index})"
+                    f"base_loss has {attr}={getattr(base_loss, attr)} but SAMCLLoss has "
+                    f"{attr}={getattr(self, attr)}"
                 )
-            return base_loss
-        if base_loss == "rmi":
-            return RMILoss(num_classes, ignore_index=ignore_index)
-        if base_loss == "ce":
-            return MaskedCrossEntropyLoss(num_classes, ignore_index=ignore_index)
-        if base_loss == "dice":
-            return DiceLoss(num_classes, ignore_index=ignore_index)
-        raise ValueError(
-            f"base_loss must be 'rmi', 'ce', 'dice', None or an nn.Module, got {base_loss!r}"
-        )
+        return base_loss
+
+    def _default_auxiliary(self, norm: str, spectral_norm: bool) -> nn.Module:
+        """The paper's network, initialised from a seed drawn from :attr:`generator`."""
+        seed = int(torch.randint(0, 2**62, (1,), generator=self.generator))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return AuxiliaryNetwork(self.num_classes, norm=norm, spectral_norm=spectral_norm)
 
     def extra_repr(self) -> str:
         return (
-            f"num_classes={self.num_classes}, weight={self.weight}, margin={self.margin}, "
-            f"negatives={self.negatives!r}, prediction={self.prediction!r}, "
-            f"ignore_index={self.ignore_index}"
+            f"num_classes={self.num_classes}, contrastive_weight={self.contrastive_weight}, "
+            f"margin={self.margin}, negatives={self.negatives!r}, "
+            f"prediction={self.prediction!r}, ignore_index={self.ignore_index}, "
+            f"reduction={self.reduction!r}"
         )
 
-    @torch.compiler.disable
+    def get_extra_state(self) -> dict[str, Tensor]:
+        """The generator's state, so that a restored loss continues the same random stream."""
+        return {"generator": self.generator.get_state()}
+
+    def set_extra_state(self, state: dict[str, Tensor]) -> None:
+        self.generator.set_state(state["generator"])
+
+    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
+        key = prefix + "_extra_state"
+        if key not in state_dict:  # a 0.1 checkpoint: the generator keeps its state
+            state_dict[key] = self.get_extra_state()
+        super()._load_from_state_dict(state_dict, prefix, *args)
+
     def negative_map(self, positive: Tensor) -> Tensor:
         """The negative for a one-hot positive (N, C, H, W), zero at ignored pixels.
 
@@ -215,27 +510,6 @@ class SAMCLLoss(nn.Module):
         anew at every call).
         """
         return NEGATIVES[self.negatives](positive, self.generator)
-
-    def _anchor(self, logits: Tensor, dtype: torch.dtype) -> Tensor:
-        if self.prediction == "softmax":
-            return logits.to(dtype).softmax(1)
-        winners = logits.argmax(1, keepdim=True)
-        hard = torch.zeros_like(logits, dtype=dtype).scatter_(1, winners, 1.0)
-        if self.prediction == "argmax":
-            return hard
-        soft = logits.to(dtype).softmax(1)
-        return hard + soft - soft.detach()
-
-    def _ce_distances(
-        self, logits: Tensor, anchor: Tensor, positive: Tensor, negative: Tensor, mask: Tensor
-    ) -> Tensor:
-        if self.prediction == "softmax":
-            log_a = logits.to(anchor.dtype).log_softmax(1)
-        else:
-            log_a = anchor.clamp_min(_LOG_EPS).log()
-        d_pos = _masked_mean(-(positive * log_a).sum(1, keepdim=True), mask)
-        d_neg = _masked_mean(-(negative * log_a).sum(1, keepdim=True), mask)
-        return torch.stack([d_pos, d_neg])
 
     def forward(
         self, logits: Tensor, target: Tensor, return_terms: bool = False
@@ -245,65 +519,74 @@ class SAMCLLoss(nn.Module):
         Args:
             logits: (N, C, H, W) raw scores.
             target: (N, H, W) integer labels; not modified.
-            return_terms: return a :class:`SAMCLTerms` instead of the total.
+            return_terms: return the :class:`SAMCLTerms` mapping instead of the total.
         """
-        check_inputs(logits, target, self.num_classes, self.ignore_index)
-        n, _, h, w = logits.shape
-        if h < 3 or w < 3:
-            raise ValueError(
-                f"SAMCLLoss needs H and W >= 3, got logits of shape {tuple(logits.shape)}"
-            )
-        valid, safe = split_target(target, self.num_classes, self.ignore_index)
-        dtype = torch.promote_types(logits.dtype, torch.float32)
-        mask = valid.unsqueeze(1).to(dtype)
-        has_valid = valid.flatten(1).any(1)
+        check_shapes(logits, target, self.num_classes)
+        if self.training and torch.is_grad_enabled() and not is_compiling():
+            self._watch_auxiliary()
+        terms = samcl_loss(
+            logits,
+            target,
+            self.auxiliary,
+            self.base_loss,
+            self.contrastive_weight,
+            self.margin,
+            self.negatives,
+            self.prediction,
+            self.ignore_index,
+            self.reduction,
+            self.generator,
+            self.check_inputs,
+        )
+        return terms if return_terms else terms["loss"]
 
-        positive = one_hot_target(safe, valid, self.num_classes, dtype)
-        negative = self.negative_map(positive)
-        anchor = self._anchor(logits, dtype) * mask
-
-        d0: Tensor | None
-        if isinstance(self.base_loss, RMILoss):
-            base, d0 = self.base_loss.loss_and_distances(
-                logits,
-                safe,
-                valid,
-                positive=positive,
-                anchor=anchor,
-                negative=None if self.negatives == "zeros" else negative,
+    def _watch_auxiliary(self) -> None:
+        """Warn once when the auxiliary parameters received gradients over the first
+        training calls but never changed (host-side version counters: no device sync)."""
+        self._calls += 1
+        if self._calls > UNTRAINED_CHECK_CALLS + 1:
+            return
+        params = list(self.auxiliary.parameters())
+        versions = [p._version for p in params]
+        if self._calls == 1:
+            self._versions = versions
+        elif (
+            self._calls == UNTRAINED_CHECK_CALLS + 1
+            and versions == self._versions
+            and any(p.grad is not None for p in params)
+        ):
+            warnings.warn(
+                f"SAMCLLoss: the auxiliary network received gradients but its parameters "
+                f"did not change over {UNTRAINED_CHECK_CALLS} training calls; give "
+                "criterion.parameters() to the optimizer with the model's",
+                UserWarning,
+                stacklevel=2,
             )
-        else:
-            base = logits.new_zeros((), dtype=dtype)
-            if isinstance(self.base_loss, (MaskedCrossEntropyLoss, DiceLoss)):
-                base = self.base_loss.masked_loss(logits, safe, valid)
-            elif self.base_loss is not None:
-                base = self.base_loss(logits, target)
-                if base.dim() != 0:
-                    raise ValueError(
-                        f"base_loss must return a scalar, got shape {tuple(base.shape)}"
-                    )
-            d0 = self._ce_distances(logits, anchor, positive, negative, mask)
-        assert d0 is not None  # loss_and_distances returns distances when given an anchor
 
-        aux_dtype = next(self.auxiliary.parameters()).dtype
-        features = self.auxiliary(torch.cat([anchor, positive, negative]).to(aux_dtype))
-        masks = self.auxiliary.downsample_mask(mask)
-        distances = [d0] + [
-            torch.stack(
-                [
-                    _soft_cross_entropy(f[:n], f[n : 2 * n], m),
-                    _soft_cross_entropy(f[:n], f[2 * n :], m),
-                ]
-            )
-            for f, m in zip(features[1:], masks[1:], strict=True)
-        ]
-        scales = []
-        for d in distances:
-            hinge = F.relu(self.margin + d[0] - d[1])
-            scales.append(torch.where(has_valid, hinge, torch.zeros_like(hinge)).mean())
-        contrastive = scales[0] + scales[1] + scales[2] + scales[3]
-        total = base + self.weight * contrastive
-        if not return_terms:
-            return total
-        four = (scales[0], scales[1], scales[2], scales[3])
-        return SAMCLTerms(total=total, base=base, contrastive=contrastive, scales=four)
+
+def _own_generator(generator: torch.Generator | None) -> torch.Generator:
+    if generator is None:
+        seed = int(torch.randint(0, 2**62, (1,)))
+        return torch.Generator().manual_seed(seed)
+    if not isinstance(generator, torch.Generator) or generator.device.type != "cpu":
+        raise ValueError(f"generator must be a CPU torch.Generator, got {generator!r}")
+    return generator
+
+
+def _split_weight(
+    weight: Tensor | Sequence[float] | float | None, contrastive_weight: float | None
+) -> tuple[Tensor | Sequence[float] | None, float]:
+    """Per-class weights and the contrastive weight, accepting 0.1's number ``weight``."""
+    if isinstance(weight, bool):
+        raise ValueError(f"weight must be per-class weights, got {weight!r}")
+    if isinstance(weight, (int, float)):
+        if contrastive_weight is not None:
+            raise ValueError("give contrastive_weight only (weight=<number> is its old name)")
+        warnings.warn(
+            "SAMCLLoss(weight=<number>) is deprecated: the contrastive weight is now "
+            "contrastive_weight=, and weight= takes per-class weights as in torch losses",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return None, float(weight)
+    return weight, 0.5 if contrastive_weight is None else contrastive_weight
