@@ -1,11 +1,13 @@
 """Time forward + backward of cross-entropy, RMILoss and SAMCLLoss on CPU (and CUDA if present).
 
 Each row is the median over timed calls of ``loss(logits, target)`` followed by
-``backward()`` on random (N, C, H, W) float32 logits and a random label map with a 5 %
-ignored border, after warm-up calls. CUDA timings use CUDA events around each call.
-Results go to ``benchmarks/results/bench_loss_<device>.{md,json}``.
+``backward()`` on random (N, C, H, W) float32 logits and a random label map with a 2.5 %
+ignored border, after warm-up calls. The criteria are interleaved (one call of each per
+round) so that a shared machine slows them alike and the ratios to RMILoss hold. CPU runs
+use one thread by default; CUDA timings use CUDA events around each call. Results go to
+``benchmarks/results/bench_loss_<device>.{md,json}``.
 
-    python benchmarks/bench_loss.py [--devices cpu cuda] [--cpu-batch 4] [--cuda-batch 16]
+    python benchmarks/bench_loss.py [--devices cpu cuda] [--cpu-batch 4] [--cpu-size 128x160]
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 import samcl_loss
-from samcl_loss import RMILoss, SAMCLLoss
+from samcl_loss import AuxiliaryNetwork, RMILoss, SAMCLLoss
 
 if __package__ in (None, ""):  # run as a file: make the repository's `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -48,6 +50,12 @@ def _criteria(num_classes: int) -> dict[str, nn.Module]:
         "cross-entropy": _CrossEntropy(),
         "RMILoss": RMILoss(num_classes),
         "SAMCLLoss (RMI base)": SAMCLLoss(num_classes, generator=generator),
+        "SAMCLLoss (RMI base, check_inputs=False)": SAMCLLoss(
+            num_classes, generator=generator, check_inputs=False
+        ),
+        "SAMCLLoss (RMI base, auxiliary input_pool=2)": SAMCLLoss(
+            num_classes, generator=generator, auxiliary=AuxiliaryNetwork(num_classes, input_pool=2)
+        ),
         "SAMCLLoss (CE base)": SAMCLLoss(num_classes, base_loss="ce", generator=generator),
     }
 
@@ -58,28 +66,22 @@ def _inputs(
     generator = torch.Generator().manual_seed(0)
     logits = torch.randn(batch, num_classes, *size, generator=generator)
     target = torch.randint(0, num_classes, (batch, *size), generator=generator)
-    border = max(1, size[0] // 40)
+    border = max(1, size[0] // 40)  # 2.5 % of the rows
     target[:, :border] = IGNORE_INDEX
     return logits.to(device).requires_grad_(), target.to(device)
 
 
-def _median_ms(step: Callable[[], None], device: torch.device, warmup: int, repeats: int) -> float:
-    for _ in range(warmup):
+def _time_ms(step: Callable[[], None], device: torch.device) -> float:
+    if device.type == "cuda":
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
         step()
-    times = []
-    for _ in range(repeats):
-        if device.type == "cuda":
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            start.record()
-            step()
-            end.record()
-            torch.cuda.synchronize()
-            times.append(start.elapsed_time(end))
-        else:
-            begin = time.perf_counter()
-            step()
-            times.append((time.perf_counter() - begin) * 1e3)
-    return statistics.median(times)
+        end.record()
+        torch.cuda.synchronize()
+        return start.elapsed_time(end)
+    begin = time.perf_counter()
+    step()
+    return (time.perf_counter() - begin) * 1e3
 
 
 def bench_device(
@@ -90,9 +92,9 @@ def bench_device(
     warmup: int,
     repeats: int,
 ) -> list[dict]:
-    """Median forward + backward ms of every criterion on one device."""
+    """Median forward + backward ms of every criterion on one device, interleaved."""
     logits, target = _inputs(batch, num_classes, size, device)
-    rows = []
+    steps = {}
     for name, criterion in _criteria(num_classes).items():
         criterion.to(device)
 
@@ -101,16 +103,22 @@ def bench_device(
             criterion.zero_grad(set_to_none=True)
             criterion(logits, target).backward()
 
-        ms = _median_ms(step, device, warmup, repeats)
-        rows.append({"loss": name, "median_ms": ms})
-        print(f"{device.type:<5} {name:<22} {ms:9.2f} ms", flush=True)
-    rmi_ms = next(r["median_ms"] for r in rows if r["loss"] == "RMILoss")
-    for row in rows:
-        row["ratio_to_rmi"] = row["median_ms"] / rmi_ms
-        if device.type == "cuda":
-            row["target"] = CUDA_TARGETS_MS.get(row["loss"])
-        else:
-            row["target"] = CPU_MAX_RATIO_TO_RMI.get(row["loss"])
+        steps[name] = step
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for index in range(warmup + repeats):
+        for name, step in steps.items():
+            ms = _time_ms(step, device)
+            if index >= warmup:
+                times[name].append(ms)
+    rows = []
+    rmi_ms = statistics.median(times["RMILoss"])
+    for name, values in times.items():
+        ms = statistics.median(values)
+        row = {"loss": name, "median_ms": ms, "ratio_to_rmi": ms / rmi_ms}
+        targets = CUDA_TARGETS_MS if device.type == "cuda" else CPU_MAX_RATIO_TO_RMI
+        row["target"] = targets.get(name)
+        rows.append(row)
+        print(f"{device.type:<5} {name:<44} {ms:9.2f} ms {ms / rmi_ms:6.2f}x", flush=True)
     return rows
 
 
@@ -135,7 +143,8 @@ def write_results(out: Path, meta: dict, rows: list[dict]) -> Path:
         "",
         f"`{meta['command']}` on {meta['device']}, {meta['date']}, torch {meta['torch']}; "
         f"forward + backward, float32 logits (N={meta['batch']}, C={meta['num_classes']}, "
-        f"{meta['size']}), median of {meta['repeats']} calls.",
+        f"{meta['size']}, {meta['threads']} thread(s)), median of {meta['repeats']} "
+        "interleaved calls.",
         "",
         "| loss | ms / call | x RMILoss | target |",
         "|---|---:|---:|---|",
@@ -165,20 +174,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cpu-batch", type=int, default=4, help="N on CPU")
     parser.add_argument("--cuda-batch", type=int, default=16, help="N on CUDA")
     parser.add_argument("--classes", type=int, default=6)
-    parser.add_argument("--size", type=_size, default=(256, 320), help="HxW in pixels")
-    parser.add_argument("--repeats", type=int, default=None, help="timed calls (20 CPU, 100 CUDA)")
+    parser.add_argument("--cpu-size", type=_size, default=(128, 160), help="HxW in pixels")
+    parser.add_argument("--cuda-size", type=_size, default=(256, 320), help="HxW in pixels")
+    parser.add_argument("--threads", type=int, default=1, help="CPU threads")
+    parser.add_argument("--repeats", type=int, default=None, help="timed calls (30 CPU, 100 CUDA)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args(argv)
     command = "python " + " ".join([sys.argv[0], *(sys.argv[1:] if argv is None else argv)])
+    torch.set_num_threads(args.threads)
     for name in args.devices:
         if name == "cuda" and not torch.cuda.is_available():
             print("cuda  not available, skipped")
             continue
         device = torch.device(name)
         batch = args.cuda_batch if name == "cuda" else args.cpu_batch
-        repeats = args.repeats or (100 if name == "cuda" else 20)
+        size = args.cuda_size if name == "cuda" else args.cpu_size
+        repeats = args.repeats or (100 if name == "cuda" else 30)
         warmup = 10 if name == "cuda" else 3
-        rows = bench_device(device, batch, args.classes, args.size, warmup, repeats)
+        rows = bench_device(device, batch, args.classes, size, warmup, repeats)
         meta = {
             "command": command,
             "date": datetime.date.today().isoformat(),
@@ -188,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             "samcl_loss": samcl_loss.__version__,
             "batch": batch,
             "num_classes": args.classes,
-            "size": f"{args.size[0]}x{args.size[1]}",
+            "size": f"{size[0]}x{size[1]}",
+            "threads": args.threads if name == "cpu" else None,
             "repeats": repeats,
         }
         print(f"wrote {write_results(args.out, meta, rows)}")

@@ -54,3 +54,35 @@ def test_float16_autocast(num_classes, base):
     for p in [*model.parameters(), *criterion.parameters()]:
         assert p.grad is not None
         assert torch.isfinite(p.grad).all()
+
+
+@pytest.mark.parametrize("negatives", ["shift", "swap"])
+@pytest.mark.parametrize("base", ["rmi", "ce"])
+def test_no_host_device_synchronisation(negatives, base):
+    """Forward and backward without a host-device sync (the value checks are opted out:
+    they read one flag on the host)."""
+    torch.manual_seed(0)
+    criterion = SAMCLLoss(6, base_loss=base, negatives=negatives, check_inputs=False).cuda()
+    logits = torch.randn(2, 6, 40, 52, device="cuda", requires_grad=True)
+    target = torch.randint(0, 6, (2, 40, 52), device="cuda")
+    target[:, :4] = 255
+    criterion(logits, target).backward()  # warm-up: cuBLAS/cuDNN handles
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        terms = criterion(logits, target, return_terms=True)
+        terms.total.backward()
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    assert torch.isfinite(terms.total)
+
+
+def test_auxiliary_computes_in_float32_under_float16_autocast():
+    criterion = SAMCLLoss(6).cuda()
+    dtypes = []
+    criterion.auxiliary.register_forward_hook(lambda m, i, o: dtypes.extend(f.dtype for f in o))
+    logits = torch.randn(2, 6, 40, 52, device="cuda")
+    target = torch.randint(0, 6, (2, 40, 52), device="cuda")
+    with torch.autocast("cuda", dtype=torch.float16):
+        criterion(logits.half(), target)
+    assert dtypes == [torch.float32] * 3

@@ -34,7 +34,10 @@ def _step(model, criterion, image, target):
     return criterion(model(image), target)
 
 
-@pytest.mark.parametrize("backend", ["eager", pytest.param("inductor", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "backend",
+    ["eager", "aot_eager", pytest.param("inductor", marks=pytest.mark.slow)],
+)
 def test_compiled_step_matches_eager(backend):
     torch._dynamo.reset()
     eager = _train(_step, *_step_setup(4))
