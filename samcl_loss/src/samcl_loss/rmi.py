@@ -1,4 +1,4 @@
-"""Region Mutual Information loss (Zhao et al., NeurIPS 2019), as configured by SAM-CL."""
+"""Region Mutual Information loss (Zhao et al., NeurIPS 2019): :func:`rmi_loss` and its module."""
 
 from __future__ import annotations
 
