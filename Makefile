@@ -9,7 +9,7 @@ DIST ?= dist
 export NO_ALBUMENTATIONS_UPDATE := 1
 export MPLBACKEND := Agg
 
-.PHONY: install demo test test-fast lint bench bench-train table1 clean check typecheck wheels smoke-tiaug smoke-samcl-loss test-albx
+.PHONY: install demo test test-fast lint bench bench-train table1 study clean check typecheck wheels smoke-tiaug smoke-samcl-loss test-albx
 
 $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -86,6 +86,10 @@ bench-train: install
 # The paper's comparison, 4 networks x 4 runs x 40k iterations: meant for a GPU.
 table1: install
 	$(BIN)/python -m examples.reproduce
+
+# The CPU robustness study: 5 seeds x the variants of examples.study (resumes where it stopped).
+study: install
+	$(BIN)/python -m examples.study
 
 clean:
 	rm -rf $(VENV) $(OUT) $(DIST) .pytest_cache .ruff_cache .hypothesis

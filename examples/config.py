@@ -119,7 +119,7 @@ STUDY: dict[str, Any] = {
     "batch": 8,
     "optimizer": "adamw",
     "schedule": "onecycle",
-    "lr": 4e-3,
+    "lr": 6e-3,
     "weight_decay": 1e-4,
     "workers": 1,
     "val_every": 1800,

@@ -80,6 +80,8 @@ DEMO: dict[str, Any] = {
     **STUDY,
     "loss": "samcl",
     "aug": "samcl",
+    "iters": 1600,
+    "val_every": 1600,
     "overlays": 4,
     "out": "outputs/demo",
 }

@@ -253,6 +253,15 @@ def test_demo_options_and_explicit_overrides() -> None:
     assert config.iters == 5
     assert config.device == "cpu"
     assert parse_args([]).batch == 16
+    study = parse_args(["--study", "--lr", "0.001"])
+    assert (study.optimizer, study.schedule, study.face_crop, study.lr) == (
+        "adamw",
+        "onecycle",
+        0.05,
+        0.001,
+    )
+    paper = parse_args([])
+    assert (paper.optimizer, paper.schedule, paper.face_crop) == ("sgd", "poly", None)
 
 
 def test_amp_resolution() -> None:
