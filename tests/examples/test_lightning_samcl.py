@@ -1,0 +1,31 @@
+"""examples.lightning_samcl: two Lightning training steps with SAMCLLoss."""
+
+import math
+import warnings
+
+import pytest
+import torch
+
+pytest.importorskip("lightning")
+
+from examples import lightning_samcl
+
+
+def test_two_training_steps_train_the_model_and_the_auxiliary_network() -> None:
+    initial = lightning_samcl.SAMCLSegmenter(seed=0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="SAMCLLoss")
+        module, metrics = lightning_samcl.train(iters=2, size=(32, 40), batch=2, seed=0)
+    expected = {"loss", "base", "contrastive", "scale0", "scale1", "scale2", "scale3"}
+    assert set(metrics) == {f"train/{k}" for k in expected} | {"val/loss"}
+    assert all(math.isfinite(v) for v in metrics.values())
+    for part in ("model", "criterion"):
+        before = getattr(initial, part).state_dict()
+        after = getattr(module, part).state_dict()
+        changed = [
+            k for k, v in after.items() if torch.is_tensor(v) and not torch.equal(v, before[k])
+        ]
+        assert any(k.endswith("weight") for k in changed), part
+    # Two training calls updated the batch-norm statistics; validation (eval) did not.
+    tracked = module.criterion.auxiliary.down1[1].num_batches_tracked
+    assert tracked.item() == 2
