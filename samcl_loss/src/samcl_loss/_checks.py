@@ -7,7 +7,11 @@ import numbers
 
 import torch
 from torch import Tensor
-from torch.compiler import is_compiling
+
+try:
+    from torch.compiler import is_compiling
+except ImportError:  # torch < 2.3
+    from torch._dynamo import is_compiling
 
 __all__ = [
     "check_choice",
@@ -17,6 +21,7 @@ __all__ = [
     "check_shapes",
     "check_values",
     "clean_logits",
+    "is_compiling",
     "split_target",
 ]
 

@@ -10,7 +10,6 @@ from typing import Any, Protocol
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torch.compiler import is_compiling
 
 from samcl_loss._checks import (
     REDUCTIONS,
@@ -21,6 +20,7 @@ from samcl_loss._checks import (
     check_shapes,
     check_values,
     clean_logits,
+    is_compiling,
     split_target,
 )
 from samcl_loss._onehot import one_hot_target
