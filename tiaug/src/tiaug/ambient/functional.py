@@ -30,6 +30,7 @@ room spreads the face's temperatures and a warmer one narrows them. ``k`` comes 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
@@ -38,6 +39,7 @@ import cv2
 import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
+from tiaug.blur.functional import gaussian_blur
 
 __all__ = [
     "DEFAULT_COUPLINGS",
@@ -70,12 +72,11 @@ Couplings = Sequence[float] | Mapping[int, float]
 UnmaskedModel = Literal["thermal", "threshold"]
 
 _BACKGROUND, _FACE = 0, 1
-_OTSU_BINS = 128
 _OTSU_STRIDE = 2  # the histogram is taken on every other row and column
 _MIN_CONTRAST = 1.0  # degC: lower bound of T_core - T_amb (and T_skin - T_amb)
 _AMBIENT_STRIDE = 4  # the room's median is taken on every fourth row and column
 _WALL_BAND = 1.0  # degC above the room still taken as wall (noise, faint gradients)
-_RING = 2.5  # transition ring of a class, in blur sigmas: the blur's weight beyond is < 1 %
+_RING = 2.5  # transition ring of a class, in blur sigmas: where the blur's kernel ends
 
 
 def _coupling_of(couplings: Couplings, label: int, fallback: float) -> float:
@@ -151,46 +152,42 @@ def class_coupling_map(
 
 
 def smooth(field: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur (sigma in pixels, borders replicated); returns ``field`` if sigma is 0."""
+    """Gaussian blur (sigma in pixels, borders repeated) whose kernel ends at the class rings
+    (2.5 sigma, :func:`masked_coupling_map`); returns ``field`` if sigma is 0."""
     if sigma <= 0:
         return field
-    radius = max(int(3.0 * sigma + 0.5), 1)
-    return cv2.GaussianBlur(
-        field,
-        (2 * radius + 1, 2 * radius + 1),
-        sigmaX=sigma,
-        sigmaY=sigma,
-        borderType=cv2.BORDER_REPLICATE,
-    )
+    return gaussian_blur(field, sigma, truncate=_RING, border="nearest")
 
 
-def otsu_threshold(
-    image: np.ndarray, *, stride: int = _OTSU_STRIDE, bins: int = _OTSU_BINS
-) -> float:
+def otsu_threshold(image: np.ndarray, *, stride: int = _OTSU_STRIDE) -> float:
     """Otsu's threshold (degC) of the temperature histogram, taken on a strided subsample.
 
-    Pixels warmer than the threshold are the warm class (skin); a constant image returns
-    its value. NaN/inf pixels are ignored.
+    The finite values are quantised to 256 levels between their minimum and maximum; pixels
+    warmer than the threshold are the warm class (skin). A constant image returns its value.
+    NaN/inf pixels are ignored.
     """
-    plane = to_temperature_map(image)[::stride, ::stride]
-    values = plane[np.isfinite(plane)] if not np.isfinite(plane).all() else plane.ravel()
-    if values.size == 0:
-        raise ValueError("image holds no finite temperatures")
-    low, high = float(values.min()), float(values.max())
+    values = to_temperature_map(image)[::stride, ::stride]
+    low, high = float(values.min()), float(values.max())  # NaN or inf: not both finite
+    if not (math.isfinite(low) and math.isfinite(high)):
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            raise ValueError("image holds no finite temperatures")
+        low, high = float(values.min()), float(values.max())
     if high <= low:
         return low
-    width = (high - low) / bins
-    index = np.minimum(((values - low) * np.float32(1.0 / width)).astype(np.intp), bins - 1)
-    hist = np.bincount(index, minlength=bins).astype(np.float64)
-    centres = low + (np.arange(bins) + 0.5) * width
-    weight0 = np.cumsum(hist)
-    weight1 = weight0[-1] - weight0
-    sum0 = np.cumsum(hist * centres)
-    mean0 = sum0 / np.maximum(weight0, 1e-12)
-    mean1 = (sum0[-1] - sum0) / np.maximum(weight1, 1e-12)
-    between = weight0 * weight1 * np.square(mean0 - mean1)
-    best = int(np.argmax(between[:-1]))
-    return low + (best + 1) * width  # upper edge of the last cold bin
+    levels = 255.0 / (high - low)
+    quantised = cv2.convertScaleAbs(values, alpha=levels, beta=-low * levels)
+    level, _ = cv2.threshold(quantised, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return low + (level + 0.5) / levels  # the upper edge of the last cold level
+
+
+def _median(values: np.ndarray) -> float:
+    """Median of a non-empty 1-D array (the mean of the two middle values for an even size)."""
+    middle = values.size // 2
+    if values.size % 2:
+        return float(np.partition(values, middle)[middle])
+    pair = np.partition(values, (middle - 1, middle))
+    return 0.5 * (float(pair[middle - 1]) + float(pair[middle]))
 
 
 def estimate_ambient(
@@ -204,12 +201,12 @@ def estimate_ambient(
     """
     plane = to_temperature_map(image)
     sample = plane[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
-    cold = sample <= otsu_threshold(plane, stride=_AMBIENT_STRIDE)
+    cold = sample <= otsu_threshold(sample, stride=1)
     if mask is not None:
         labels = check_mask(mask, plane.shape)[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
         wall = cold & (labels == _BACKGROUND)
         cold = wall if wall.any() else cold
-    return float(np.median(sample[cold])) if cold.any() else float(np.nanmedian(sample))
+    return _median(sample[cold]) if cold.any() else float(np.nanmedian(sample))
 
 
 def thermal_coupling_map(
@@ -237,6 +234,52 @@ def thermal_coupling_map(
     return out
 
 
+def _labelled(labels: np.ndarray, ignore_index: int | None) -> np.ndarray:
+    """Pixels of a named class: label > 0 other than ``ignore_index`` (bool, HxW)."""
+    labelled = labels > _BACKGROUND
+    if ignore_index is not None and ignore_index > _BACKGROUND:
+        labelled &= labels != ignore_index
+    return labelled
+
+
+def _bounding_box(inside: np.ndarray, pad: int) -> tuple[slice, slice] | None:
+    """Rows and columns of the box around ``inside``, grown by ``pad`` pixels; None if empty."""
+    if inside.size == 0:
+        return None
+    left, top, width, height = cv2.boundingRect(inside.view(np.uint8))
+    if width == 0:
+        return None
+    rows, cols = inside.shape
+    return (
+        slice(max(top - pad, 0), min(top + height + pad, rows)),
+        slice(max(left - pad, 0), min(left + width + pad, cols)),
+    )
+
+
+def _skin_line(
+    plane: np.ndarray, labels: np.ndarray, labelled: np.ndarray, box: tuple[slice, slice]
+) -> tuple[float, float]:
+    """``(T_wall, 1 / (T_face - T_wall))`` of the skin weight ``clip((T - T_wall) * scale, 0, 1)``.
+
+    ``T_wall``: the room (:func:`estimate_ambient`) + 1 degC; ``T_face``: the mean of the face
+    class, or of every labelled class when there is no face class (all inside ``box``).
+    """
+    wall = estimate_ambient(plane, labels) + _WALL_BAND
+    face = labels[box] == _FACE
+    if not face.any():
+        face = np.ascontiguousarray(labelled[box])
+    skin = float(cv2.mean(np.ascontiguousarray(plane[box]), mask=face.view(np.uint8))[0])
+    return wall, 1.0 / max(skin - wall, _MIN_CONTRAST)
+
+
+def _weight(plane: np.ndarray, wall: float, scale: float) -> np.ndarray:
+    """``clip((T - T_wall) * scale, 0, 1)`` as a new float32 array."""
+    weight = np.subtract(plane, np.float32(wall), dtype=np.float32)
+    weight *= np.float32(scale)
+    np.clip(weight, 0.0, 1.0, out=weight)
+    return weight
+
+
 def skin_weight(
     image: np.ndarray, mask: np.ndarray, *, ignore_index: int | None = 255
 ) -> np.ndarray:
@@ -250,82 +293,89 @@ def skin_weight(
     """
     plane = to_temperature_map(image)
     labels = check_mask(mask, plane.shape)
+    labelled = _labelled(labels, ignore_index)
     background = labels == _BACKGROUND
-    face = labels == _FACE
-    if not face.any():
-        face = ~background if ignore_index is None else ~background & (labels != ignore_index)
-    if not (face.any() and background.any()):
+    box = _bounding_box(labelled, 0)
+    if box is None or not background.any():
         return np.zeros(plane.shape, dtype=np.float32)
-    wall = estimate_ambient(plane, labels, ignore_index=ignore_index) + _WALL_BAND
-    skin = float(cv2.mean(plane, mask=face.view(np.uint8))[0])
-    weight = np.subtract(plane, np.float32(wall), dtype=np.float32)
-    weight *= np.float32(1.0 / max(skin - wall, _MIN_CONTRAST))
-    np.clip(weight, 0.0, 1.0, out=weight)
+    weight = _weight(plane, *_skin_line(plane, labels, labelled, box))
     weight *= background
     return weight
 
 
-def _classes_by_size(labels: np.ndarray, ignore: int | None) -> list[int]:
-    """The labelled classes present (not background, not ``ignore``), largest first."""
+def _size_ranks(
+    labels: np.ndarray, ignore_index: int | None
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The labelled classes (label > 0, not ``ignore_index``), largest first, the map of their
+    ranks (1 = the largest class, 0 = unlabelled or ignored pixels) and the labelled pixels."""
     if labels.dtype == np.uint8:
-        image = np.ascontiguousarray(labels)
-        histogram = cv2.calcHist([image], [0], None, [256], [0, 256]).ravel()
-        counts = {int(c): int(histogram[c]) for c in np.flatnonzero(histogram)}
-    else:
-        present, count = np.unique(labels, return_counts=True)
-        counts = dict(zip(present.tolist(), count.tolist(), strict=True))
-    classes = [c for c in counts if c != _BACKGROUND and c != ignore]
-    return sorted(classes, key=lambda c: -counts[c])
+        labels = np.ascontiguousarray(labels)
+        counts = cv2.calcHist([labels], [0], None, [256], [0, 256]).ravel()
+        counts[_BACKGROUND] = 0
+        if ignore_index is not None and 0 <= ignore_index < 256:
+            counts[ignore_index] = 0
+        present = np.flatnonzero(counts)
+        classes = present[np.argsort(-counts[present], kind="stable")]
+        lut = np.zeros(256, dtype=np.uint8)
+        lut[classes] = np.arange(1, classes.size + 1)
+        rank = cv2.LUT(labels, lut)
+        return classes.tolist(), rank, rank > 0
+    labelled = _labelled(labels, ignore_index)
+    present, inverse, counts = np.unique(labels[labelled], return_inverse=True, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    rank_of = np.empty(present.size, dtype=np.float32)  # cv2.dilate: uint8, uint16 or float32
+    rank_of[order] = np.arange(1, present.size + 1)
+    rank = np.zeros(labels.shape, dtype=np.float32)
+    rank[labelled] = rank_of[inverse.ravel()]
+    return present[order].tolist(), rank, labelled
 
 
-def _box(inside: np.ndarray, pad: int) -> tuple[slice, slice]:
-    """Rows and columns of the bounding box of ``inside``, grown by ``pad`` pixels."""
-    rows, cols = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
-    height, width = inside.shape
-    return (
-        slice(max(int(rows[0]) - pad, 0), min(int(rows[-1]) + pad + 1, height)),
-        slice(max(int(cols[0]) - pad, 0), min(int(cols[-1]) + pad + 1, width)),
-    )
+def _lookup(values: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """``values[rank]`` (float32), by OpenCV's table look-up for uint8 ranks."""
+    if rank.dtype == np.uint8:
+        table = np.zeros(256, dtype=np.float32)
+        table[: values.size] = values
+        return cv2.LUT(rank, table)
+    return values[rank.astype(np.intp)]
 
 
-def _paint_rings(
-    hard: np.ndarray,
+@functools.lru_cache(maxsize=8)
+def _disk(radius: int) -> np.ndarray:
+    """Structuring element: the disk of ``radius`` pixels."""
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def _paint_classes(
+    k: np.ndarray,
     labels: np.ndarray,
+    plane: np.ndarray,
     table: np.ndarray,
-    skin: np.ndarray,
+    ignore_index: int | None,
     radius: int,
-    ignore: int | None,
-) -> np.ndarray:
-    """Paint each labelled class's coupling on a ring of ``radius`` pixels around it.
+    skin: tuple[float, float],
+) -> None:
+    """Paint each labelled class's coupling on ``k`` (in place), and on a ring of ``radius``
+    pixels around it.
 
     A ring covers larger labelled classes, and unlabelled skin in proportion to its skin
     weight (never the wall: no halo); where rings meet, the smallest class wins. A later
     blur then leaves a small class its own value and moves the transition into its larger
     neighbour (eyes into the face). One grey dilation of the classes' size ranks does it.
     """
-    painted = hard.copy()
-    labelled = labels != _BACKGROUND
-    if ignore is not None:
-        labelled &= labels != ignore
-    if not labelled.any():
-        return painted
-    box = _box(labelled, radius)  # every ring lies in the labelled pixels' box, grown
-    sub_labels, sub_painted = labels[box], painted[box]
-    classes = _classes_by_size(sub_labels, ignore)[:255]
-    # rank 1 = the largest labelled class ... n = the smallest; 0 = unlabelled, ignored
-    rank = np.zeros(sub_labels.shape, dtype=np.uint8)
-    for index, label in enumerate(classes):
-        rank[sub_labels == label] = index + 1
-    nearest = cv2.dilate(rank, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2))
-    values = np.array([0.0] + [table[c] if c < table.size else table[_FACE] for c in classes])
-    ring_value = values.astype(np.float32)[nearest]
-    smaller_near = nearest > rank
-    over_class = smaller_near & (rank > 0)
-    sub_painted[over_class] = ring_value[over_class]
-    blend = skin[box] * (smaller_near & (sub_labels == _BACKGROUND))
-    blend *= ring_value - sub_painted
-    sub_painted += blend
-    return painted
+    classes, rank, labelled = _size_ranks(labels, ignore_index)
+    values = np.array(
+        [0.0] + [table[c] if c < table.size else table[_FACE] for c in classes], np.float32
+    )
+    if radius == 0:
+        np.copyto(k, _lookup(values, rank), where=labelled)
+        return
+    nearest = cv2.dilate(rank, _disk(radius))  # >= rank: a class's own rank where no smaller
+    ring = _lookup(values, nearest)
+    np.copyto(k, ring, where=labelled)
+    blend = _weight(plane, *skin)
+    blend *= (nearest > rank) & (labels == _BACKGROUND)
+    blend *= ring - k
+    k += blend
 
 
 def masked_coupling_map(
@@ -346,19 +396,33 @@ def masked_coupling_map(
     - Background-labelled pixels take ``k_bg + (k_face - k_bg) w`` with the skin weight
       ``w`` of :func:`skin_weight`: the wall couples like the background class, unlabelled
       skin (neck, ears, forehead) like the face, hair in between.
+    - ``ignore_index`` and negative labels take the background class's coupling.
+
+    Costs about two blurs of the frame: the background formula is one pass over the frame,
+    the classes and their rings are painted inside the labelled pixels' bounding box.
     """
     plane = to_temperature_map(image)
     labels = check_mask(mask, plane.shape)
-    hard = class_coupling_map(labels, couplings, ignore_index)
-    if labels.size == 0:
-        return hard
-    table = coupling_table(couplings, ignore_index, size=max(int(labels.max()) + 1, 2))
-    skin = skin_weight(plane, labels, ignore_index=ignore_index)
-    hard += skin * np.float32(table[_FACE] - table[_BACKGROUND])  # 0 off the background
-    if smoothing <= 0:
-        return hard
-    radius = max(1, math.ceil(_RING * smoothing))
-    return smooth(_paint_rings(hard, labels, table, skin, radius, ignore_index), smoothing)
+    table = coupling_table(couplings, ignore_index)
+    k_bg, k_face = float(table[_BACKGROUND]), float(table[_FACE])
+    labelled = _labelled(labels, ignore_index)
+    radius = max(1, math.ceil(_RING * smoothing)) if smoothing > 0 else 0
+    box = _bounding_box(labelled, radius)
+    if box is None:  # no labelled class, so no skin either: the background coupling
+        return np.full(plane.shape, k_bg, dtype=np.float32)
+    skin = _skin_line(plane, labels, labelled, box)
+    # k_bg + (k_face - k_bg) * clip((T - T_wall) * scale, 0, 1), as one clipped line in T
+    slope = (k_face - k_bg) * skin[1]
+    k = np.multiply(plane, np.float32(slope), dtype=np.float32)
+    k += np.float32(k_bg - slope * skin[0])
+    np.clip(k, min(k_bg, k_face), max(k_bg, k_face), out=k)
+    other = labels == ignore_index if ignore_index is not None else None
+    if np.issubdtype(labels.dtype, np.signedinteger):
+        other = labels < 0 if other is None else other | (labels < 0)
+    if other is not None and other.any():
+        k[other] = k_bg
+    _paint_classes(k[box], labels[box], plane[box], table, ignore_index, radius, skin)
+    return smooth(k, smoothing)
 
 
 def coupling_map(
@@ -452,7 +516,8 @@ def ambient_shift(
         core_temperature=core_temperature,
         ignore_index=ignore_index,
     )
-    out = k * np.float32(delta)  # k may be a view of nothing the caller owns; new buffer
+    out = k  # a new array: shifted in place
+    out *= np.float32(delta)
     out += plane
     scale = 1.0 - spread * delta
     if spread != 0.0 and delta != 0.0:

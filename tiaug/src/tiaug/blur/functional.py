@@ -7,15 +7,32 @@ degC maps; the output has the input's layout and is float32.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import cv2
 import numpy as np
 
 from tiaug._checks import nan_pixels, restore_shape, to_temperature_map
 
-__all__ = ["gaussian_blur", "gaussian_kernel_radius", "nan_gaussian_blur", "random_gaussian_blur"]
+__all__ = [
+    "Border",
+    "gaussian_blur",
+    "gaussian_kernel_radius",
+    "nan_gaussian_blur",
+    "random_gaussian_blur",
+]
 
 #: Kernel half-width in units of sigma (scipy.ndimage's default ``truncate``).
 TRUNCATE = 4.0
+
+#: Border rules, named as scipy.ndimage's modes: ``"mirror"`` reflects without repeating the
+#: edge pixel, ``"nearest"`` repeats it, ``"constant"`` pads with 0.
+Border = Literal["mirror", "nearest", "constant"]
+_BORDERS = {
+    "mirror": cv2.BORDER_REFLECT_101,
+    "nearest": cv2.BORDER_REPLICATE,
+    "constant": cv2.BORDER_CONSTANT,
+}
 
 
 def gaussian_kernel_radius(sigma: float, truncate: float = TRUNCATE) -> int:
@@ -26,19 +43,26 @@ def gaussian_kernel_radius(sigma: float, truncate: float = TRUNCATE) -> int:
     return max(int(truncate * float(sigma) + 0.5), 1)
 
 
-def gaussian_blur(image: np.ndarray, sigma: float, *, truncate: float = TRUNCATE) -> np.ndarray:
+def gaussian_blur(
+    image: np.ndarray,
+    sigma: float,
+    *,
+    truncate: float = TRUNCATE,
+    border: Border = "mirror",
+) -> np.ndarray:
     """Blur a temperature map with an isotropic Gaussian of ``sigma`` pixels.
 
-    The kernel is sampled from the Gaussian over ``2 * radius + 1`` taps
-    (:func:`gaussian_kernel_radius`) and normalised to sum 1, so a constant map stays
+    The package's one Gaussian kernel: sampled from the Gaussian over ``2 * radius + 1``
+    taps (:func:`gaussian_kernel_radius`) and normalised to sum 1, so a constant map stays
     constant and the output range lies within the input range. Borders are mirrored
-    without repeating the edge pixel (OpenCV ``BORDER_REFLECT_101`` = scipy ``"mirror"``).
-    Values are never clipped.
+    without repeating the edge pixel by default (OpenCV ``BORDER_REFLECT_101`` = scipy
+    ``"mirror"``). Values are never clipped.
 
     Args:
-        image: HxW or HxWx1 temperature map (any real dtype; computed in float32).
+        image: HxW or HxWx1 map (any real dtype; computed in float32).
         sigma: standard deviation of the Gaussian in pixels, > 0.
         truncate: kernel half-width in units of sigma.
+        border: ``"mirror"``, ``"nearest"`` (edge pixel repeated) or ``"constant"`` (0).
 
     Returns:
         A new float32 array with the layout of ``image``.
@@ -49,7 +73,7 @@ def gaussian_blur(image: np.ndarray, sigma: float, *, truncate: float = TRUNCATE
     plane = np.ascontiguousarray(to_temperature_map(image))
     ksize = 2 * gaussian_kernel_radius(sigma, truncate) + 1
     out = cv2.GaussianBlur(
-        plane, (ksize, ksize), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT_101
+        plane, (ksize, ksize), sigmaX=sigma, sigmaY=sigma, borderType=_BORDERS[border]
     )
     return restore_shape(out, image)
 
