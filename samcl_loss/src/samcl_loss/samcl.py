@@ -490,12 +490,13 @@ class SAMCLLoss(nn.Module):
             f"reduction={self.reduction!r}"
         )
 
-    def get_extra_state(self) -> dict[str, Tensor]:
-        """The generator's state, so that a restored loss continues the same random stream."""
-        return {"generator": self.generator.get_state()}
+    def get_extra_state(self) -> Tensor:
+        """The generator's state (a uint8 tensor), so that a restored loss continues the
+        same random stream."""
+        return self.generator.get_state()
 
-    def set_extra_state(self, state: dict[str, Tensor]) -> None:
-        self.generator.set_state(state["generator"])
+    def set_extra_state(self, state: Tensor) -> None:
+        self.generator.set_state(state)
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
         key = prefix + "_extra_state"
