@@ -249,3 +249,44 @@ def test_property_bad_reals_are_rejected_with_their_name(name, value):
 def test_property_bad_num_classes_are_rejected(value):
     with pytest.raises(ValueError, match=r"^num_classes must be"):
         SAMCLLoss(value)
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    seed=st.integers(0, 2**31),
+    before=st.integers(0, 4),
+    negatives=st.sampled_from(["swap", "shift"]),
+    norm=st.sampled_from(["batch", "group"]),
+)
+def test_property_a_restored_loss_continues_the_same_stream(seed, before, negatives, norm):
+    """Save after any number of calls, restore into a loss with another seed: the next
+    values (and the auxiliary weights) are the original's."""
+    logits, target = _batch(seed % 97, n=2, h=12, w=14)
+    a = SAMCLLoss(4, negatives=negatives, norm=norm, generator=torch.Generator().manual_seed(seed))
+    for _ in range(before):
+        a(logits, target)
+    state = a.state_dict()
+    b = SAMCLLoss(4, negatives=negatives, norm=norm, generator=torch.Generator().manual_seed(~seed))
+    b.load_state_dict(state)
+    assert [b(logits, target).item() for _ in range(2)] == [
+        a(logits, target).item() for _ in range(2)
+    ]
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    n=st.integers(1, 3),
+    h=st.integers(8, 20),
+    w=st.integers(8, 20),
+    ignore_frac=st.sampled_from([0.0, 0.5, 1.0]),
+)
+def test_property_no_statistics_update_without_gradients(seed, n, h, w, ignore_frac):
+    logits, target = _batch(seed, n=n, h=h, w=w, ignore_frac=ignore_frac)
+    criterion = SAMCLLoss(4, generator=torch.Generator().manual_seed(seed))
+    before = {k: v.clone() for k, v in criterion.auxiliary.state_dict().items()}
+    with torch.no_grad():
+        value = criterion(logits, target)
+    assert torch.isfinite(value)
+    for key, tensor in criterion.auxiliary.state_dict().items():
+        assert torch.equal(tensor, before[key]), key
