@@ -64,10 +64,15 @@ class SAMCLSegmenter(L.LightningModule):
 
 
 def train(
-    iters: int = 20, size: tuple[int, int] = (64, 80), batch: int = 4, seed: int = 0
-) -> tuple[SAMCLSegmenter, dict[str, float]]:
-    """Train for ``iters`` steps on CPU; returns the module and the last logged metrics."""
-    module = SAMCLSegmenter(seed=seed)
+    iters: int = 20,
+    size: tuple[int, int] = (64, 80),
+    batch: int = 4,
+    seed: int = 0,
+    module: L.LightningModule | None = None,
+) -> tuple[L.LightningModule, dict[str, float]]:
+    """Train ``module`` (a new :class:`SAMCLSegmenter` by default) for ``iters`` steps on
+    CPU; returns it and the last logged metrics."""
+    module = SAMCLSegmenter(seed=seed) if module is None else module
     trainer = L.Trainer(
         max_steps=iters,
         accelerator="cpu",

@@ -29,3 +29,15 @@ def test_two_training_steps_train_the_model_and_the_auxiliary_network() -> None:
     # Two training calls updated the batch-norm statistics; validation (eval) did not.
     tracked = module.criterion.auxiliary.down1[1].num_batches_tracked
     assert tracked.item() == 2
+
+
+class ModelOnly(lightning_samcl.SAMCLSegmenter):
+    """The mistake the loss warns about: the optimizer gets the network's parameters only."""
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.SGD(self.model.parameters(), lr=0.01)
+
+
+def test_an_optimizer_without_the_loss_parameters_is_warned_about() -> None:
+    with pytest.warns(UserWarning, match="give criterion.parameters"):
+        lightning_samcl.train(iters=9, size=(24, 30), batch=1, module=ModelOnly())
