@@ -67,7 +67,7 @@ def test_masks_fall_back_to_each_position_s_share_of_the_image():
             return [F.avg_pool2d(x, 4)]
 
     terms = SAMCLLoss(4, base_loss=None, auxiliary=Probe())(logits, target, return_terms=True)
-    masks = samcl_loss.samcl._masks(
+    masks = samcl_loss.auxiliary.scale_masks(
         Probe(), (target != 255).unsqueeze(1).float(), [seen[0][:, :, ::4, ::4]]
     )
     assert masks[0][0, 0, :3].sum() == 0

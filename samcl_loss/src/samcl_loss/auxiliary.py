@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
 
 from samcl_loss._checks import check_choice, check_int
 
-__all__ = ["AuxiliaryNetwork", "downsample_mask"]
+__all__ = ["AuxiliaryNetwork", "downsample_mask", "run_auxiliary", "scale_masks"]
 
 NORMS = ("batch", "group", "sync")
 
@@ -114,3 +119,62 @@ class AuxiliaryNetwork(nn.Module):
         m1 = downsample_mask(self.down1, mask)
         m2 = downsample_mask(self.down2, m1)
         return m1, m2, downsample_mask(self.head, m2)
+
+
+@contextlib.contextmanager
+def _frozen_batch_statistics(module: nn.Module) -> Iterator[None]:
+    """Batch norms of ``module`` normalise with batch statistics but leave their running
+    statistics alone (for a training-mode forward under ``torch.no_grad()``)."""
+    norms = [
+        m
+        for m in module.modules()
+        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
+    ]
+    for m in norms:
+        m.track_running_stats = False
+    try:
+        yield
+    finally:
+        for m in norms:
+            m.track_running_stats = True
+
+
+def scale_masks(
+    auxiliary: Callable[..., Any], mask: Tensor, features: Sequence[Tensor]
+) -> list[Tensor]:
+    """Validity masks at the auxiliary network's scales: its own ``downsample_mask`` when it
+    has one, else any valid pixel under each position's share of the image."""
+    downsample = getattr(auxiliary, "downsample_mask", None)
+    if callable(downsample):
+        masks = list(downsample(mask))
+    else:
+        masks = [F.adaptive_max_pool2d(mask, f.shape[-2:]) for f in features]
+    if [m.shape[-2:] for m in masks] != [f.shape[-2:] for f in features]:
+        raise ValueError(
+            f"auxiliary.downsample_mask gave masks of sizes {[tuple(m.shape[-2:]) for m in masks]}"
+            f" for features of sizes {[tuple(f.shape[-2:]) for f in features]}"
+        )
+    return masks
+
+
+def run_auxiliary(auxiliary: Callable[..., Any], maps: Tensor) -> list[Tensor]:
+    """The auxiliary network on ``maps``, in its parameters' dtype (float32 by default) with
+    autocast off, without touching batch-norm statistics when gradients are off."""
+    frozen: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+    dtype = maps.dtype
+    if isinstance(auxiliary, nn.Module):
+        dtype = next(auxiliary.parameters(), maps).dtype
+        if not torch.is_grad_enabled():
+            frozen = _frozen_batch_statistics(auxiliary)
+    with torch.autocast(maps.device.type, enabled=False), frozen:
+        output = auxiliary(maps.to(dtype))
+    features = [output] if isinstance(output, Tensor) else list(output)
+    if not features:
+        raise ValueError("the auxiliary network returned no scale")
+    for f in features:
+        if not isinstance(f, Tensor) or f.dim() != 4 or f.shape[0] != maps.shape[0]:
+            raise ValueError(
+                f"the auxiliary network must return (B, K, h, w) tensors for an input of shape "
+                f"{tuple(maps.shape)}, got {f.shape if isinstance(f, Tensor) else type(f)}"
+            )
+    return features

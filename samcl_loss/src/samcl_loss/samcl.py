@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import torch
@@ -24,13 +23,14 @@ from samcl_loss._checks import (
     split_target,
 )
 from samcl_loss._onehot import one_hot_target
-from samcl_loss.auxiliary import NORMS, AuxiliaryNetwork
+from samcl_loss.auxiliary import NORMS, AuxiliaryNetwork, run_auxiliary, scale_masks
 from samcl_loss.cross_entropy import MaskedCrossEntropyLoss
 from samcl_loss.dice import DiceLoss
 from samcl_loss.negatives import NEGATIVES, NegativeFn
 from samcl_loss.rmi import RMILoss
+from samcl_loss.terms import SAMCLTerms, reduce_terms
 
-__all__ = ["BaseLoss", "SAMCLLoss", "SAMCLTerms", "samcl_loss"]
+__all__ = ["BaseLoss", "SAMCLLoss", "samcl_loss"]
 
 PREDICTIONS = ("softmax", "straight_through", "argmax")
 _LOG_EPS = 1e-6
@@ -48,43 +48,6 @@ class BaseLoss(Protocol):
     """
 
     def __call__(self, logits: Tensor, target: Tensor) -> Tensor: ...
-
-
-class SAMCLTerms(dict[str, Tensor]):
-    """The parts of a SAM-CL loss value from one call: a ``dict`` of tensors.
-
-    Keys: ``"loss"`` (the total, attached to the graph), ``"base"``, ``"contrastive"``
-    (the sum of the scales, before ``contrastive_weight``) and ``"scale0"`` ...
-    ``"scale<K>"`` (the mean triplet hinge at each scale). Only ``"loss"`` has "loss" in
-    its name, so MMSegmentation's ``parse_losses`` backpropagates the total once and logs
-    the rest; Lightning's ``log_dict`` takes it as is. Scalars, or per-sample (N,) values
-    with ``reduction="none"``. Attribute access: :attr:`total`, :attr:`base`,
-    :attr:`contrastive`, :attr:`scales`.
-    """
-
-    @property
-    def total(self) -> Tensor:
-        """``base + contrastive_weight * contrastive``, what ``forward`` returns."""
-        return self["loss"]
-
-    @property
-    def base(self) -> Tensor:
-        """The base (pixel) loss; 0 without one."""
-        return self["base"]
-
-    @property
-    def contrastive(self) -> Tensor:
-        """The SAM-CL term, the sum of the scales."""
-        return self["contrastive"]
-
-    @property
-    def scales(self) -> tuple[Tensor, ...]:
-        """Triplet hinges at scales 0, 1, ... (as many as the auxiliary network gives + 1)."""
-        return tuple(v for k, v in self.items() if k.startswith("scale"))
-
-    def detached(self) -> dict[str, Tensor]:
-        """A plain dict of detached copies, for logging."""
-        return {k: v.detach() for k, v in self.items()}
 
 
 def _masked_mean(values: Tensor, mask: Tensor) -> Tensor:
@@ -164,63 +127,6 @@ def _feature_distances(feature: Tensor, mask: Tensor, n: int) -> Tensor:
     )
 
 
-@contextlib.contextmanager
-def _frozen_batch_statistics(module: nn.Module) -> Iterator[None]:
-    """Batch norms of ``module`` normalise with batch statistics but leave their running
-    statistics alone (for a training-mode forward under ``torch.no_grad()``)."""
-    norms = [
-        m
-        for m in module.modules()
-        if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
-    ]
-    for m in norms:
-        m.track_running_stats = False
-    try:
-        yield
-    finally:
-        for m in norms:
-            m.track_running_stats = True
-
-
-def _masks(auxiliary: Callable[..., Any], mask: Tensor, features: Sequence[Tensor]) -> list[Tensor]:
-    """Validity masks at the auxiliary network's scales: its own ``downsample_mask`` when it
-    has one, else any valid pixel under each position's share of the image."""
-    downsample = getattr(auxiliary, "downsample_mask", None)
-    if callable(downsample):
-        masks = list(downsample(mask))
-    else:
-        masks = [F.adaptive_max_pool2d(mask, f.shape[-2:]) for f in features]
-    if [m.shape[-2:] for m in masks] != [f.shape[-2:] for f in features]:
-        raise ValueError(
-            f"auxiliary.downsample_mask gave masks of sizes {[tuple(m.shape[-2:]) for m in masks]}"
-            f" for features of sizes {[tuple(f.shape[-2:]) for f in features]}"
-        )
-    return masks
-
-
-def _run_auxiliary(auxiliary: Callable[..., Any], maps: Tensor) -> list[Tensor]:
-    """The auxiliary network on ``maps``, in its parameters' dtype (float32 by default) with
-    autocast off, without touching batch-norm statistics when gradients are off."""
-    frozen: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
-    dtype = maps.dtype
-    if isinstance(auxiliary, nn.Module):
-        dtype = next(auxiliary.parameters(), maps).dtype
-        if not torch.is_grad_enabled():
-            frozen = _frozen_batch_statistics(auxiliary)
-    with torch.autocast(maps.device.type, enabled=False), frozen:
-        output = auxiliary(maps.to(dtype))
-    features = [output] if isinstance(output, Tensor) else list(output)
-    if not features:
-        raise ValueError("the auxiliary network returned no scale")
-    for f in features:
-        if not isinstance(f, Tensor) or f.dim() != 4 or f.shape[0] != maps.shape[0]:
-            raise ValueError(
-                f"the auxiliary network must return (B, K, h, w) tensors for an input of shape "
-                f"{tuple(maps.shape)}, got {f.shape if isinstance(f, Tensor) else type(f)}"
-            )
-    return features
-
-
 def samcl_loss(
     logits: Tensor,
     target: Tensor,
@@ -266,26 +172,12 @@ def samcl_loss(
         anchor, log_anchor = _anchor(logits.to(dtype), prediction)
         anchor = anchor * mask
         distances = [_scale0_distances(base_loss, anchor, log_anchor, (positive, negative), mask)]
-        features = _run_auxiliary(auxiliary, torch.cat([anchor, positive, negative]))
-        for feature, m in zip(features, _masks(auxiliary, mask, features), strict=True):
+        features = run_auxiliary(auxiliary, torch.cat([anchor, positive, negative]))
+        for feature, m in zip(features, scale_masks(auxiliary, mask, features), strict=True):
             distances.append(_feature_distances(feature, m.to(feature.dtype), n).to(dtype))
         has_valid = valid.flatten(1).any(1)
         hinges = [torch.where(has_valid, F.relu(margin + d[0] - d[1]), 0.0) for d in distances]
-    return _terms(base, hinges, contrastive_weight, reduction)
-
-
-def _terms(base: Tensor, hinges: list[Tensor], weight: float, reduction: str) -> SAMCLTerms:
-    """Reduce per-sample hinges (N,) and the base value into the terms."""
-    if reduction == "none":
-        scales = hinges
-    else:
-        scales = [h.mean() if reduction == "mean" else h.sum() for h in hinges]
-        if reduction == "sum":
-            base = base.sum()
-    contrastive = torch.stack(scales).sum(0)
-    terms = SAMCLTerms(loss=base + weight * contrastive, base=base, contrastive=contrastive)
-    terms.update({f"scale{i}": s for i, s in enumerate(scales)})
-    return terms
+    return reduce_terms(base, hinges, contrastive_weight, reduction)
 
 
 def _named_base(
