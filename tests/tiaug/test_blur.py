@@ -64,7 +64,7 @@ def test_shapes_and_dtypes(dtype) -> None:
 
 
 def test_rejects_bad_sigma_and_shapes() -> None:
-    with pytest.raises(ValueError, match="sigma must be a positive"):
+    with pytest.raises(ValueError, match="sigma must be"):
         gaussian_blur(_scene(), 0.0)
     with pytest.raises(ValueError, match="HxW or HxWx1"):
         gaussian_blur(np.zeros((8, 8, 3), np.float32), 1.0)
@@ -88,7 +88,7 @@ def test_transform_defaults_and_arguments() -> None:
 
 @pytest.mark.parametrize("sigma", [0.0, -1.0, (1.2, 1.0), (0.0, 1.0), float("inf")])
 def test_transform_rejects_bad_sigma(sigma) -> None:
-    with pytest.raises(ValueError, match="sigma must be a positive"):
+    with pytest.raises(ValueError, match="sigma must be"):
         ThermalBlur(sigma=sigma)
 
 

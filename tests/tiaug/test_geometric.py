@@ -71,7 +71,7 @@ def test_random_rescale_resizes_masks_with_nearest_labels():
     ("factory", "message"),
     [
         (lambda: RandomRescale(scale=(2.0, 1.0)), "low <= high"),
-        (lambda: RandomRescale(aspect=(0.0, 1.0)), "aspect must be positive"),
+        (lambda: RandomRescale(aspect=(0.0, 1.0)), "aspect must be > 0"),
         (lambda: CenterCropPad(height=0), "greater than or equal to 1"),
         (lambda: CenterCropPad(fill="edge"), "midrange"),
     ],

@@ -5,6 +5,7 @@ Pure numpy (no albumentations, no OpenCV): ``import tiaug`` stays light.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -12,10 +13,13 @@ import numpy as np
 
 __all__ = [
     "KELVIN_MEDIAN",
+    "as_range",
     "check_degc",
     "check_finite",
     "check_fraction",
+    "check_int_range",
     "check_mask",
+    "check_range",
     "finite_fill_value",
     "nan_guard",
     "nan_pixels",
@@ -119,6 +123,68 @@ def check_fraction(name: str, value: float | Sequence[float], high: float = 1.0)
         )
     if not all(np.isfinite(v) and v > 0 for v in values):
         raise ValueError(f"{name} must be > 0 (a fraction of the short side), got {value}")
+
+
+def as_range(value: float | Sequence[float]) -> tuple[float, float]:
+    """``(low, high)`` of a range given as a number (``(v, v)``) or a pair; not validated."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value), float(value)
+    return float(value[0]), float(value[1])
+
+
+def check_range(
+    name: str,
+    value: float | Sequence[float],
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    open_low: bool = False,
+    ordered: bool = True,
+    scalar: bool = False,
+) -> tuple[float, float]:
+    """Validate a ``(low, high)`` range of finite numbers and return it as floats.
+
+    The package's one range rule (every schema and config uses it): both values finite,
+    ``low <= high`` unless ``ordered`` is False, within ``[low, high]`` (``low`` excluded
+    when ``open_low``). With ``scalar``, a number ``v`` stands for ``(v, v)``.
+    """
+    if scalar and isinstance(value, (int, float, np.integer, np.floating)):
+        value = (value, value)
+    try:
+        lo, hi = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        kind = "a number or a (low, high) pair" if scalar else "a (low, high) pair of numbers"
+        raise ValueError(f"{name} must be {kind}, got {value!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"{name} must be finite, got {(lo, hi)}")
+    if ordered and lo > hi:
+        raise ValueError(f"{name} must be (low, high) with low <= high, got {(lo, hi)}")
+    if low is not None and (min(lo, hi) < low or (open_low and min(lo, hi) <= low)):
+        bound = ">" if open_low else ">="
+        raise ValueError(f"{name} must be {bound} {low:g}, got {(lo, hi)}")
+    if high is not None and max(lo, hi) > high:
+        raise ValueError(f"{name} must be <= {high:g}, got {(lo, hi)}")
+    return lo, hi
+
+
+def check_int_range(
+    name: str, value: Sequence[int], low: int | None = None, high: int | None = None
+) -> tuple[int, int]:
+    """Validate a ``(low, high)`` range of integers (``low <= high``, within the bounds)."""
+    try:
+        lo, hi = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a (low, high) pair of integers, got {value!r}") from None
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (lo, hi)):
+        raise ValueError(f"{name} must hold integers, got {value!r}")
+    lo, hi = int(lo), int(hi)
+    if lo > hi:
+        raise ValueError(f"{name} must be (low, high) with low <= high, got {(lo, hi)}")
+    if low is not None and lo < low:
+        raise ValueError(f"{name} must be >= {low}, got {(lo, hi)}")
+    if high is not None and hi > high:
+        raise ValueError(f"{name} must be <= {high}, got {(lo, hi)}")
+    return lo, hi
 
 
 def nan_pixels(image: np.ndarray) -> np.ndarray | None:

@@ -16,28 +16,10 @@ from albumentations.core.transforms_interface import BaseTransformInitSchema, Im
 from pydantic import model_validator
 
 from tiaug._base import ThermalTransform, frame
-from tiaug._checks import check_fraction, nan_guard, per_channel
+from tiaug._checks import as_range, check_fraction, check_range, nan_guard, per_channel
 from tiaug.ambient import functional as fambient
 
 __all__ = ["AmbientShift", "BackgroundClutter"]
-
-
-def _as_range(value: float | tuple[float, float]) -> tuple[float, float]:
-    if isinstance(value, (int, float)):
-        return float(value), float(value)
-    return float(value[0]), float(value[1])
-
-
-def _check_range(
-    name: str, value: float | tuple[float, float], low: float = -np.inf, high: float = np.inf
-) -> tuple[float, float]:
-    lo, hi = _as_range(value)
-    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi or lo < low or hi > high:
-        raise ValueError(
-            f"{name} must be a number or a (low, high) range with low <= high within "
-            f"[{low}, {high}], got {value}"
-        )
-    return lo, hi
 
 
 def _mask_from(data: dict[str, Any]) -> np.ndarray | None:
@@ -107,7 +89,7 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
 
         @model_validator(mode="after")
         def _validate(self) -> AmbientShift.InitSchema:
-            low, high = _check_range("delta", self.delta)
+            low, high = check_range("delta", self.delta, scalar=True)
             values = (
                 list(self.couplings.values())
                 if isinstance(self.couplings, dict)
@@ -156,7 +138,7 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        low, high = _as_range(self.delta)
+        low, high = as_range(self.delta)
         delta = low if low == high else float(rng.uniform(low, high))
         return {"delta": delta, "labels": _mask_from(data)}
 
@@ -223,14 +205,14 @@ class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
 
         @model_validator(mode="after")
         def _validate(self) -> BackgroundClutter.InitSchema:
-            _check_range("num_blobs", self.num_blobs, 0, 64)
-            _check_range("blob_temperature", self.blob_temperature)
-            _check_range("blob_size", self.blob_size)
+            check_range("num_blobs", self.num_blobs, 0, 64)
+            check_range("blob_temperature", self.blob_temperature)
+            check_range("blob_size", self.blob_size)
             check_fraction("blob_size", self.blob_size)
-            low, _ = _check_range("blob_aspect", self.blob_aspect, 0.0, 1.0)
+            low, _ = check_range("blob_aspect", self.blob_aspect, 0.0, 1.0)
             if low <= 0:
                 raise ValueError(f"blob_aspect must be > 0, got {self.blob_aspect}")
-            _check_range("gradient", self.gradient, 0.0)
+            check_range("gradient", self.gradient, 0.0)
             if not np.isfinite(self.smoothing) or self.smoothing < 0:
                 raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
             return self

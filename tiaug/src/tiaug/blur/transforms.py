@@ -9,16 +9,10 @@ from albumentations.core.transforms_interface import BaseTransformInitSchema, Im
 from pydantic import model_validator
 
 from tiaug._base import ThermalTransform
-from tiaug._checks import per_channel
+from tiaug._checks import as_range, check_range, per_channel
 from tiaug.blur import functional as fblur
 
 __all__ = ["ThermalBlur"]
-
-
-def _as_range(value: float | tuple[float, float]) -> tuple[float, float]:
-    if isinstance(value, (int, float)):
-        return float(value), float(value)
-    return float(value[0]), float(value[1])
 
 
 class ThermalBlur(ThermalTransform, ImageOnlyTransform):
@@ -47,12 +41,7 @@ class ThermalBlur(ThermalTransform, ImageOnlyTransform):
 
         @model_validator(mode="after")
         def _validate(self) -> ThermalBlur.InitSchema:
-            low, high = _as_range(self.sigma)
-            if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or low > high:
-                raise ValueError(
-                    "sigma must be a positive number of pixels or a (low, high) range with "
-                    f"0 < low <= high, got {self.sigma}"
-                )
+            check_range("sigma", self.sigma, 0.0, open_low=True, scalar=True)
             return self
 
     def __init__(self, sigma: float | tuple[float, float] = (1.0, 1.2), p: float = 0.5):
@@ -62,7 +51,7 @@ class ThermalBlur(ThermalTransform, ImageOnlyTransform):
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        low, high = _as_range(self.sigma)
+        low, high = as_range(self.sigma)
         return {"sigma": float(rng.uniform(low, high))}
 
     def apply(self, img: np.ndarray, sigma: float, **params: Any) -> np.ndarray:

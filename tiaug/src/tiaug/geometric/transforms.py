@@ -14,16 +14,12 @@ from albumentations.core.type_definitions import ALL_TARGETS
 from pydantic import Field, model_validator
 
 from tiaug._base import ThermalTransform, first_image, frame
+from tiaug._checks import check_range
 from tiaug.geometric import functional as fgeometric
 
 __all__ = ["CenterCropPad", "RandomRescale"]
 
 FloatRange = tuple[float, float]
-
-
-def _check_range(name: str, value: FloatRange) -> None:
-    if value[0] > value[1]:
-        raise ValueError(f"{name} must be (low, high) with low <= high, got {tuple(value)}")
 
 
 class RandomRescale(ThermalTransform, DualTransform):
@@ -56,10 +52,7 @@ class RandomRescale(ThermalTransform, DualTransform):
         @model_validator(mode="after")
         def _validate(self) -> RandomRescale.InitSchema:
             for name in ("scale", "aspect"):
-                value = getattr(self, name)
-                _check_range(name, value)
-                if value[0] <= 0:
-                    raise ValueError(f"{name} must be positive, got {value}")
+                check_range(name, getattr(self, name), 0.0, open_low=True)
             return self
 
     def __init__(

@@ -9,7 +9,7 @@ from albumentations.core.transforms_interface import BaseTransformInitSchema, Im
 from pydantic import model_validator
 
 from tiaug._base import ThermalTransform
-from tiaug._checks import per_channel
+from tiaug._checks import check_range, per_channel
 from tiaug.noise import functional as fnoise
 
 __all__ = ["SensorNoise"]
@@ -19,16 +19,7 @@ Level = float | tuple[float, float]
 
 def _level_range(name: str, value: Level) -> tuple[float, float]:
     """A noise level (number or (low, high)) as a checked (low, high) range in degC."""
-    if isinstance(value, (int, float)):
-        low = high = float(value)
-    else:
-        low, high = float(value[0]), float(value[1])
-    if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or low > high:
-        raise ValueError(
-            f"{name} must be a number >= 0 or a (low, high) range with 0 <= low <= high "
-            f"(degC), got {value}"
-        )
-    return low, high
+    return check_range(name, value, 0.0, scalar=True)
 
 
 class SensorNoise(ThermalTransform, ImageOnlyTransform):
@@ -93,9 +84,7 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
             for name in ("fixed_pattern", "row_noise", "column_noise"):
                 _level_range(name, getattr(self, name))
             for name in ("fixed_pattern_scale", "stripe_scale"):
-                value = getattr(self, name)
-                if not np.isfinite(value) or value < 0:
-                    raise ValueError(f"{name} must be a number of pixels >= 0, got {value}")
+                check_range(name, getattr(self, name), 0.0, scalar=True)
             fnoise.resolve_quantization(self.quantization)
             return self
 

@@ -8,6 +8,7 @@ from typing import overload
 
 import numpy as np
 
+from tiaug._checks import check_range
 from tiaug.classes import landmarks_to_mask
 from tiaug.synth.face import Pose, random_face
 from tiaug.synth.thermal import random_physiology, render
@@ -62,24 +63,6 @@ def _check_size(size: Sequence[int]) -> tuple[int, int]:
     return height, width
 
 
-def _check_range(
-    value: float | Sequence[float], name: str, low: float, high: float
-) -> tuple[float, float]:
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        pair = [float(value), float(value)]
-    else:
-        try:
-            pair = [float(v) for v in value]
-        except (TypeError, ValueError):
-            pair = []
-        if len(pair) != 2:
-            raise ValueError(f"{name} must be a number or a (low, high) pair, got {value!r}")
-    bounds = (pair[0], pair[1])
-    if not (np.isfinite(bounds).all() and low <= bounds[0] <= bounds[1] <= high):
-        raise ValueError(f"{name} must lie in [{low:g}, {high:g}] with low <= high, got {value!r}")
-    return bounds
-
-
 def _draw(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     low, high = bounds
     return low if low == high else float(rng.uniform(low, high))
@@ -112,8 +95,8 @@ def synth_face(
         A :class:`SynthFace`.
     """
     height, width = _check_size(size)
-    ambient_range = _check_range(ambient, "ambient", -10.0, 45.0)
-    netd_range = _check_range(netd, "netd", 0.0, 1.0)
+    ambient_range = check_range("ambient", ambient, -10.0, 45.0, scalar=True)
+    netd_range = check_range("netd", netd, 0.0, 1.0, scalar=True)
     rng = _rng(seed)
     room = _draw(rng, ambient_range)
     noise = _draw(rng, netd_range)
@@ -170,8 +153,8 @@ class SyntheticFaces(Sequence[SynthFace]):
         self.length = int(length)
         self.seed = int(seed)
         self.size = _check_size(size)
-        self.ambient = _check_range(ambient, "ambient", -10.0, 45.0)
-        self.netd = _check_range(netd, "netd", 0.0, 1.0)
+        self.ambient = check_range("ambient", ambient, -10.0, 45.0, scalar=True)
+        self.netd = check_range("netd", netd, 0.0, 1.0, scalar=True)
 
     def __len__(self) -> int:
         return self.length

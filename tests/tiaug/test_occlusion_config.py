@@ -1,0 +1,42 @@
+"""OcclusionConfig as the one definition of the occluder parameters; the shape registry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tiaug.occlusion import functional as F
+from tiaug.occlusion import shapes
+
+
+def test_a_new_shape_is_one_function_and_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    def square(rng, radius, short, vertices, cfg):
+        half = radius
+        corners = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
+        return "square", [(corners, 0)]
+
+    monkeypatch.setitem(shapes.SHAPE_FUNCTIONS, "square", square)
+    config = F.OcclusionConfig(
+        shapes=("square",), configurations=("single",), configuration_weights=None, size=(0.1, 0.1)
+    )
+    image = np.full((64, 80), 20.0, np.float32)
+    (occluder,) = F.sample_occluders(np.random.default_rng(0), image, config=config)
+    assert occluder.kind == "square"
+    covered = occluder.alpha > 0
+    rows, cols = covered.any(axis=1), covered.any(axis=0)
+    assert covered[np.ix_(rows, cols)].all()  # a filled axis-aligned square
+    assert max(rows.sum(), cols.sum()) <= 14  # 2 x 6.4 px (or cut by the frame)
+
+
+def test_an_unregistered_shape_is_an_error_not_an_ellipse() -> None:
+    with pytest.raises(ValueError, match="unknown shapes \\['square'\\]"):
+        F.OcclusionConfig(shapes=("square",))
+    assert set(F.SHAPES) == set(shapes.SHAPE_FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", ["size", "stroke_width", "bar_width"])
+def test_pixel_looking_sizes_are_rejected_by_the_functional_config(name: str) -> None:
+    with pytest.raises(ValueError, match=f"{name} is a fraction.*looks like pixels"):
+        F.OcclusionConfig(**{name: (10.0, 24.0)})
+    with pytest.raises(ValueError, match="looks like pixels"):
+        F.sample_occluders(np.random.default_rng(0), np.zeros((8, 8), np.float32), size=(10, 24))

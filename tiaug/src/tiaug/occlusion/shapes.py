@@ -1,0 +1,180 @@
+"""Occluder shapes: one function per shape, in the registry :data:`SHAPE_FUNCTIONS`.
+
+A shape function draws one shape centred on the origin and returns the drawn kind and its
+parts ``(offsets, thickness)``: ``offsets`` an ``(n, 2)`` array of ``(x, y)`` pixels,
+``thickness`` 0 for a filled polygon or the width in pixels of an open polyline. Adding a
+shape is one function and one registry entry; :class:`~tiaug.occlusion.config.OcclusionConfig`
+accepts exactly the registered names. Pure numpy, explicit generators.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from tiaug.occlusion.config import OcclusionConfig
+
+__all__ = [
+    "SHAPES",
+    "SHAPE_FUNCTIONS",
+    "Parts",
+    "ShapeFunction",
+    "draw_ellipse",
+    "draw_polygon",
+    "draw_stroke",
+    "ellipse_outline",
+    "polyline",
+    "randint",
+    "star_polygon",
+    "uniform",
+]
+
+#: ``(offsets, thickness)`` pairs of one shape (see the module docstring)
+Parts = list[tuple[np.ndarray, int]]
+#: ``(rng, radius, short_side, vertex_range, config) -> (kind, parts)``; radius and short
+#: side in pixels
+ShapeFunction = Callable[
+    [np.random.Generator, float, int, tuple[int, int], "OcclusionConfig"], tuple[str, Parts]
+]
+
+_MAX_STROKE_TURN = math.pi / 3  # largest turn between two stroke segments (radians)
+_RADIUS_CLIP = (0.2, 2.0)  # star-polygon vertex radii, in mean radii
+
+
+def uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    """``U(low, high)`` from ``rng`` (``low`` itself, drawing nothing, when they are equal)."""
+    lo, hi = bounds
+    return lo if lo == hi else lo + (hi - lo) * rng.random()
+
+
+def randint(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    """An integer in ``[low, high]`` from ``rng`` (``low`` itself when they are equal)."""
+    lo, hi = bounds
+    return lo if lo == hi else int(rng.integers(lo, hi + 1))
+
+
+def star_polygon(
+    rng: np.random.Generator,
+    num_vertices: int,
+    radius: float,
+    irregularity: float,
+    spikiness: float,
+) -> np.ndarray:
+    """Random star-shaped polygon around the origin.
+
+    Vertices are taken in angular order (so the polygon is simple). The ``num_vertices``
+    angular steps are ``2 pi / n * (1 + irregularity * u)``, ``u ~ U(-1, 1)``, rescaled to a
+    full turn; the radii are ``radius * clip(1 + spikiness * z, 0.2, 2)``, ``z ~ N(0, 1)``.
+
+    Args:
+        rng: random generator.
+        num_vertices: number of vertices, >= 3.
+        radius: mean radius in pixels.
+        irregularity: 0 (equal angular steps) .. 1.
+        spikiness: relative spread of the radii, >= 0.
+
+    Returns:
+        ``(num_vertices, 2)`` float64 array of ``(x, y)`` offsets in pixels.
+    """
+    steps = 1.0 + irregularity * rng.uniform(-1.0, 1.0, num_vertices)
+    angles = np.cumsum(steps) * (2.0 * np.pi / steps.sum()) + rng.uniform(0.0, 2.0 * np.pi)
+    radii = radius * np.clip(1.0 + spikiness * rng.standard_normal(num_vertices), *_RADIUS_CLIP)
+    return np.stack((radii * np.cos(angles), radii * np.sin(angles)), axis=1)
+
+
+def polyline(
+    rng: np.random.Generator, num_points: int, length: float, max_turn: float = _MAX_STROKE_TURN
+) -> np.ndarray:
+    """Random open polyline of total ``length`` pixels, centred on the origin.
+
+    The direction starts uniformly at random and turns by ``U(-max_turn, max_turn)``
+    radians at each inner point; segments have equal lengths.
+
+    Returns:
+        ``(num_points, 2)`` float64 array of ``(x, y)`` offsets in pixels.
+    """
+    segments = num_points - 1
+    turns = rng.uniform(-max_turn, max_turn, segments)
+    turns[0] = rng.uniform(0.0, 2.0 * np.pi)
+    heading = np.cumsum(turns)
+    step = length / segments
+    points = np.zeros((num_points, 2))
+    points[1:, 0] = np.cumsum(step * np.cos(heading))
+    points[1:, 1] = np.cumsum(step * np.sin(heading))
+    return points - 0.5 * (points.min(axis=0) + points.max(axis=0))
+
+
+def ellipse_outline(semi_major: float, semi_minor: float, angle: float) -> np.ndarray:
+    """Polygon approximating an ellipse (rotation ``angle`` radians), centred on the origin.
+
+    The vertex count grows with the size so that the outline stays within 1/8 pixel.
+
+    Returns:
+        ``(n, 2)`` float64 array of ``(x, y)`` offsets in pixels.
+    """
+    count = int(min(256, max(16, math.ceil(2.0 * math.pi * math.sqrt(max(semi_major, 1.0))))))
+    t = np.arange(count) * (2.0 * np.pi / count)
+    x, y = semi_major * np.cos(t), semi_minor * np.sin(t)
+    c, s = math.cos(angle), math.sin(angle)
+    return np.stack((c * x - s * y, s * x + c * y), axis=1)
+
+
+def _width(rng: np.random.Generator, short: int, cfg: OcclusionConfig) -> int:
+    """A stroke width in pixels (at least 1) from ``cfg.stroke_width`` (fractions)."""
+    return max(1, round(uniform(rng, cfg.stroke_width) * short))
+
+
+def draw_polygon(
+    rng: np.random.Generator,
+    radius: float,
+    short: int,
+    vertices: tuple[int, int],
+    cfg: OcclusionConfig,
+) -> tuple[str, Parts]:
+    """A star polygon of ``vertices`` vertices; with 2 vertices the reference's thick line."""
+    count = randint(rng, vertices)
+    points = star_polygon(
+        rng, count, radius, uniform(rng, cfg.irregularity), uniform(rng, cfg.spikiness)
+    )
+    if count == 2:
+        return "line", [(points, _width(rng, short, cfg))]
+    return "polygon", [(points, 0)]
+
+
+def draw_stroke(
+    rng: np.random.Generator,
+    radius: float,
+    short: int,
+    vertices: tuple[int, int],
+    cfg: OcclusionConfig,
+) -> tuple[str, Parts]:
+    """A thick polyline of ``cfg.stroke_points`` points, ``2 * radius`` long."""
+    width = _width(rng, short, cfg)
+    return "stroke", [(polyline(rng, randint(rng, cfg.stroke_points), 2.0 * radius), width)]
+
+
+def draw_ellipse(
+    rng: np.random.Generator,
+    radius: float,
+    short: int,
+    vertices: tuple[int, int],
+    cfg: OcclusionConfig,
+) -> tuple[str, Parts]:
+    """An ellipse of mean radius ``radius`` (geometric mean of its semi-axes)."""
+    root = math.sqrt(uniform(rng, cfg.ellipse_aspect))
+    outline = ellipse_outline(radius / root, radius * root, rng.uniform(0.0, np.pi))
+    return "ellipse", [(outline, 0)]
+
+
+#: name -> shape function: the shapes ``OcclusionConfig.shapes`` may name
+SHAPE_FUNCTIONS: dict[str, ShapeFunction] = {
+    "polygon": draw_polygon,
+    "stroke": draw_stroke,
+    "ellipse": draw_ellipse,
+}
+#: the built-in shape names
+SHAPES: tuple[str, ...] = tuple(SHAPE_FUNCTIONS)
