@@ -128,7 +128,7 @@ def build_criterion(config: TrainConfig, generator: torch.Generator | None = Non
     return SAMCLLoss(
         NUM_CLASSES,
         base_loss="rmi",
-        weight=config.samcl_weight,
+        contrastive_weight=config.samcl_weight,
         margin=config.samcl_margin,
         negatives=config.samcl_negatives,
         prediction=config.samcl_prediction,
