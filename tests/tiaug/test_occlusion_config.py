@@ -40,3 +40,34 @@ def test_pixel_looking_sizes_are_rejected_by_the_functional_config(name: str) ->
         F.OcclusionConfig(**{name: (10.0, 24.0)})
     with pytest.raises(ValueError, match="looks like pixels"):
         F.sample_occluders(np.random.default_rng(0), np.zeros((8, 8), np.float32), size=(10, 24))
+
+
+def test_the_transform_derives_its_arguments_from_the_config() -> None:
+    import dataclasses
+    import inspect
+
+    from tiaug import ThermalOcclusion
+    from tiaug.occlusion.config import OPTION_NAMES, OcclusionConfig
+
+    defaults = {f.name: f.default for f in dataclasses.fields(OcclusionConfig) if f.init}
+    assert tuple(defaults) == OPTION_NAMES
+    parameters = inspect.signature(ThermalOcclusion).parameters
+    assert list(parameters) == [*OPTION_NAMES, "p"]
+    assert {name: parameters[name].default for name in OPTION_NAMES} == defaults
+    schema = ThermalOcclusion.InitSchema.model_fields
+    assert {name: schema[name].default for name in OPTION_NAMES} == defaults
+    assert set(ThermalOcclusion().get_transform_init_args_names()) == {*OPTION_NAMES, "p"}
+    doc = ThermalOcclusion.__doc__ or ""
+    assert all(f"\n        {name}: " in doc for name in (*OPTION_NAMES, "p")), "undocumented"
+    assert ThermalOcclusion().config() == OcclusionConfig()
+    custom = {"size": (0.05, 0.07), "temperature_mode": "ambient", "max_hidden": 0.9}
+    assert ThermalOcclusion(**custom).config() == OcclusionConfig(**custom)
+
+
+def test_the_transform_rejects_unknown_arguments_like_albumentations() -> None:
+    from tiaug import ThermalOcclusion
+
+    with pytest.warns(UserWarning, match="'sise' are not valid"):
+        ThermalOcclusion(sise=(0.1, 0.2))
+    with pytest.raises(ValueError, match="'sise' are not valid"):
+        ThermalOcclusion(sise=(0.1, 0.2), strict=True)
