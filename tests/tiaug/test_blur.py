@@ -36,6 +36,22 @@ def test_matches_a_float64_reference(sigma: float) -> None:
     np.testing.assert_allclose(out, reference, atol=1e-4, rtol=0)
 
 
+@pytest.mark.parametrize(
+    ("sigma", "border", "mode"),
+    [(1.3, "mirror", "mirror"), ((0.6, 2.5), "reflect", "reflect"), (2.0, "nearest", "nearest")],
+)
+def test_one_kernel_along_each_axis(sigma, border: str, mode: str) -> None:
+    from tiaug.blur.functional import gaussian_kernel
+
+    image = np.random.default_rng(1).normal(30.0, 3.0, (40, 50)).astype(np.float32)
+    rows, cols = (sigma, sigma) if np.ndim(sigma) == 0 else sigma
+    expected = ndimage.correlate1d(image.astype(np.float64), gaussian_kernel(rows), 0, mode=mode)
+    expected = ndimage.correlate1d(expected, gaussian_kernel(cols), 1, mode=mode)
+    out = gaussian_blur(image, sigma, border=border)  # type: ignore[arg-type]
+    np.testing.assert_allclose(out, expected, atol=1e-4)
+    assert gaussian_kernel(rows).sum() == pytest.approx(1.0)
+
+
 def test_values_are_not_clipped() -> None:
     image = _scene()
     out = gaussian_blur(image, 1.2)

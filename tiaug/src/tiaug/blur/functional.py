@@ -17,6 +17,7 @@ from tiaug._checks import nan_pixels, restore_shape, to_temperature_map
 __all__ = [
     "Border",
     "gaussian_blur",
+    "gaussian_kernel",
     "gaussian_kernel_radius",
     "nan_gaussian_blur",
     "random_gaussian_blur",
@@ -26,10 +27,12 @@ __all__ = [
 TRUNCATE = 4.0
 
 #: Border rules, named as scipy.ndimage's modes: ``"mirror"`` reflects without repeating the
-#: edge pixel, ``"nearest"`` repeats it, ``"constant"`` pads with 0.
-Border = Literal["mirror", "nearest", "constant"]
+#: edge pixel, ``"reflect"`` repeats it in the reflection, ``"nearest"`` repeats the edge
+#: pixel outwards, ``"constant"`` pads with 0.
+Border = Literal["mirror", "reflect", "nearest", "constant"]
 _BORDERS = {
     "mirror": cv2.BORDER_REFLECT_101,
+    "reflect": cv2.BORDER_REFLECT,
     "nearest": cv2.BORDER_REPLICATE,
     "constant": cv2.BORDER_CONSTANT,
 }
@@ -43,38 +46,54 @@ def gaussian_kernel_radius(sigma: float, truncate: float = TRUNCATE) -> int:
     return max(int(truncate * float(sigma) + 0.5), 1)
 
 
+def gaussian_kernel(sigma: float, truncate: float = TRUNCATE) -> np.ndarray:
+    """The package's one Gaussian kernel (1-D, float64): ``exp(-x^2 / (2 sigma^2))`` sampled
+    at the integers ``|x| <= radius`` (:func:`gaussian_kernel_radius`), normalised to sum 1.
+
+    :func:`gaussian_blur` filters with it along each axis (OpenCV builds the same kernel
+    from the same size and sigma).
+    """
+    radius = gaussian_kernel_radius(sigma, truncate)
+    x = np.arange(-radius, radius + 1, dtype=np.float64)
+    kernel = np.exp(-0.5 * np.square(x / float(sigma)))
+    return kernel / kernel.sum()
+
+
 def gaussian_blur(
     image: np.ndarray,
-    sigma: float,
+    sigma: float | tuple[float, float],
     *,
     truncate: float = TRUNCATE,
     border: Border = "mirror",
 ) -> np.ndarray:
-    """Blur a temperature map with an isotropic Gaussian of ``sigma`` pixels.
+    """Blur a temperature map with a Gaussian of ``sigma`` pixels.
 
-    The package's one Gaussian kernel: sampled from the Gaussian over ``2 * radius + 1``
-    taps (:func:`gaussian_kernel_radius`) and normalised to sum 1, so a constant map stays
+    Filters each axis with :func:`gaussian_kernel` (``2 * radius + 1`` taps, normalised to
+    sum 1, the package's one Gaussian kernel), so a constant map stays
     constant and the output range lies within the input range. Borders are mirrored
     without repeating the edge pixel by default (OpenCV ``BORDER_REFLECT_101`` = scipy
     ``"mirror"``). Values are never clipped.
 
     Args:
         image: HxW or HxWx1 map (any real dtype; computed in float32).
-        sigma: standard deviation of the Gaussian in pixels, > 0.
+        sigma: standard deviation of the Gaussian in pixels, > 0, or ``(rows, columns)``
+            for an anisotropic blur.
         truncate: kernel half-width in units of sigma.
-        border: ``"mirror"``, ``"nearest"`` (edge pixel repeated) or ``"constant"`` (0).
+        border: ``"mirror"``, ``"reflect"``, ``"nearest"`` or ``"constant"`` (see
+            :data:`Border`).
 
     Returns:
         A new float32 array with the layout of ``image``.
     """
-    sigma = float(sigma)
-    if not sigma > 0 or not np.isfinite(sigma):
+    if isinstance(sigma, (int, float, np.integer, np.floating)):
+        rows = cols = float(sigma)
+    else:
+        rows, cols = (float(s) for s in sigma)
+    if not all(np.isfinite(s) and s > 0 for s in (rows, cols)):
         raise ValueError(f"sigma must be a positive number of pixels, got {sigma}")
     plane = np.ascontiguousarray(to_temperature_map(image))
-    ksize = 2 * gaussian_kernel_radius(sigma, truncate) + 1
-    out = cv2.GaussianBlur(
-        plane, (ksize, ksize), sigmaX=sigma, sigmaY=sigma, borderType=_BORDERS[border]
-    )
+    ksize = tuple(2 * gaussian_kernel_radius(s, truncate) + 1 for s in (cols, rows))
+    out = cv2.GaussianBlur(plane, ksize, sigmaX=cols, sigmaY=rows, borderType=_BORDERS[border])
     return restore_shape(out, image)
 
 

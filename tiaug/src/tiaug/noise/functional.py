@@ -23,7 +23,7 @@ from typing import Literal
 import numpy as np
 
 from tiaug._checks import restore_shape, to_temperature_map
-from tiaug.blur.functional import gaussian_blur
+from tiaug.blur.functional import gaussian_blur, gaussian_kernel
 from tiaug.cameras import Camera, get_camera
 
 __all__ = [
@@ -124,13 +124,6 @@ def uniform_noise(
     return out
 
 
-def _smoothing_kernel(scale: float) -> np.ndarray:
-    radius = max(int(4.0 * scale + 0.5), 1)
-    x = np.arange(-radius, radius + 1, dtype=np.float64)
-    kernel = np.exp(-0.5 * (x / scale) ** 2)
-    return kernel / kernel.sum()
-
-
 def fixed_pattern_noise(
     shape: tuple[int, int],
     std: float,
@@ -154,7 +147,7 @@ def fixed_pattern_noise(
     field = gaussian_noise(shape, 1.0, rng)
     if scale > 0:
         field = gaussian_blur(field, scale)
-        gain = float(np.sum(np.square(_smoothing_kernel(scale))))  # per axis; 2-D: gain**2
+        gain = float(np.sum(np.square(gaussian_kernel(scale))))  # per axis; 2-D: gain**2
         field *= np.float32(std / gain)
     else:
         field *= np.float32(std)
@@ -184,7 +177,7 @@ def stripe_offsets(
     """
     offsets = rng.standard_normal(length)
     if scale > 0 and length > 1:
-        kernel = _smoothing_kernel(scale)
+        kernel = gaussian_kernel(scale)
         radius = kernel.size // 2
         padded = np.pad(offsets, radius, mode="reflect" if length > radius else "wrap")
         offsets = np.convolve(padded, kernel, mode="valid")

@@ -24,6 +24,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
+from tiaug.blur.functional import gaussian_blur
 from tiaug.synth.face import AXIS_DEPTH, FaceShape, Pose, surface_depth
 
 __all__ = ["Physiology", "random_physiology", "render"]
@@ -111,13 +112,13 @@ def _blur(image: np.ndarray, sigma: float) -> np.ndarray:
     if sigma <= 0.3:
         return image
     if sigma <= 4.0:
-        return cv2.GaussianBlur(image, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
+        return gaussian_blur(image, sigma, border="nearest")
     factor = int(min(2 ** np.floor(np.log2(sigma / 2.0)), max(1, min(image.shape) // 8)))
     h, w = image.shape
     small = cv2.resize(
         image, (max(1, w // factor), max(1, h // factor)), interpolation=cv2.INTER_AREA
     )
-    small = cv2.GaussianBlur(small, (0, 0), sigma / factor, borderType=cv2.BORDER_REPLICATE)
+    small = gaussian_blur(small, sigma / factor, border="nearest")
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -351,9 +352,7 @@ def render(
         canvas += _upsample(
             (np.float32(rng.uniform(-0.8, 0.3)) * radius2).astype(np.float32), shape
         )
-    canvas = cv2.GaussianBlur(
-        canvas, (0, 0), rng.uniform(0.5, 0.9), borderType=cv2.BORDER_REPLICATE
-    )
+    canvas = gaussian_blur(canvas, rng.uniform(0.5, 0.9), border="nearest")
     canvas += rng.standard_normal(shape, dtype=np.float32) * np.float32(netd)
     return canvas
 
@@ -448,12 +447,10 @@ def _eyebrows(rng: np.random.Generator, canvas: np.ndarray, pose: Pose, pts: np.
         if soft is None:
             continue
         (r0, r1, c0, c1), alpha = soft
-        strands = cv2.GaussianBlur(
+        strands = gaussian_blur(
             rng.standard_normal(alpha.shape, dtype=np.float32),
-            (0, 0),
-            sigmaX=max(1.0, 0.04 * s),
-            sigmaY=0.5,
-            borderType=cv2.BORDER_REFLECT,
+            (0.5, max(1.0, 0.04 * s)),
+            border="reflect",
         )
         strands *= np.float32(0.3 / max(float(strands.std()), 1e-6))
         canvas[r0:r1, c0:c1] -= np.float32(depth) * alpha * (1.0 + strands)
@@ -548,9 +545,7 @@ def _hair(
     # Strands: noise stretched along the hair's fall (down the image: gravity).
     noise = rng.standard_normal(local.shape, dtype=np.float32)
     along = max(1.5, 0.1 * s)
-    strands = cv2.GaussianBlur(
-        noise, (0, 0), sigmaX=0.6, sigmaY=along, borderType=cv2.BORDER_REFLECT
-    )
+    strands = gaussian_blur(noise, (along, 0.6), border="reflect")
     strands *= np.float32(rng.uniform(0.5, 1.3) / max(float(strands.std()), 1e-6))
     # Hair lying on skin (fringe, hairline) is warmer than the hair's outer surface.
     edge = _blur(local, 0.12 * s + 1.0)
