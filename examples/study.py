@@ -224,7 +224,8 @@ def render_markdown(payload: dict[str, Any]) -> str:
         f"`{meta['command']}`; written {meta['date']} on {meta['machine']}; "
         f"{meta['runs_done']} runs, {meta['run_time_min']:.1f} min of run time.",
         "",
-        f"Preset: `examples.config.STUDY` (`{json.dumps(meta['preset'])}`).",
+        f"Preset (`examples.config.STUDY`, less what the variants set): "
+        f"`{json.dumps(meta['preset'])}`.",
         "",
         "mIoU % (six classes, background included), mean over seeds [95 % t-interval]:",
         "",
@@ -301,7 +302,7 @@ def plot(payload: dict[str, Any], path: Path) -> None:
         axis.set_xticks(range(len(names)), names, rotation=20)
         axis.set_ylabel("mIoU % (mean, 95 % interval)")
         axis.grid(axis="y", alpha=0.3)
-    right.legend(fontsize=8, ncols=3)
+    right.legend(fontsize=8, ncols=6, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     figure.suptitle("CPU study: validation mIoU per variant (intervals over seeds)")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)
@@ -321,7 +322,8 @@ def _machine() -> str:
 
 
 def _write(runs: list[dict[str, Any]], base: TrainConfig, results: Path, command: str) -> None:
-    preset = {k: v for k, v in base.to_dict().items() if k not in _IRRELEVANT}
+    varied = {key for overrides, _ in VARIANTS.values() for key in overrides}
+    preset = {k: v for k, v in base.to_dict().items() if k not in _IRRELEVANT | varied}
     meta = {
         "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -80,8 +80,8 @@ DEMO: dict[str, Any] = {
     **STUDY,
     "loss": "samcl",
     "aug": "samcl",
-    "iters": 1600,
-    "val_every": 1600,
+    "iters": 1400,
+    "val_every": 1400,
     "overlays": 4,
     "out": "outputs/demo",
 }
