@@ -36,7 +36,7 @@ ALBX_VENV ?= .venv-albx
 $(ALBX_VENV)/.installed: tiaug/pyproject.toml
 	test -x $(ALBX_VENV)/bin/python || $(PYTHON) -m venv $(ALBX_VENV)
 	$(ALBX_VENV)/bin/python -m pip install -q --disable-pip-version-check "torch==2.14.1" \
-		"pytest>=8" "hypothesis>=6.100" -e "./tiaug[albumentationsx,preview]"
+		"pytest>=8" "hypothesis>=6.100" "scipy>=1.10" -e "./tiaug[albumentationsx,preview]"
 	touch $@
 
 test-albx: $(ALBX_VENV)/.installed

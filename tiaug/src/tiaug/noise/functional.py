@@ -1,8 +1,8 @@
 """Thermal camera noise in degC: temporal (NETD), fixed-pattern, row/column stripes, counts.
 
-Numpy with an explicit ``numpy.random.Generator`` for every draw (no albumentations; scipy
-once, for the normal quantile table; OpenCV only through
-:func:`tiaug.blur.functional.gaussian_blur`, for spatially smooth fixed-pattern noise).
+Numpy with an explicit ``numpy.random.Generator`` for every draw (no albumentations; the
+standard library's ``statistics.NormalDist`` once, for the normal quantile table; OpenCV
+only through :func:`tiaug.blur.functional.gaussian_blur`, for smooth fixed-pattern noise).
 Images are HxW or HxWx1 temperature maps; results are new float32 arrays with the input's
 layout. The model of a camera frame is
 
@@ -17,6 +17,7 @@ rounds to the camera's count step.
 
 from __future__ import annotations
 
+import statistics
 from functools import lru_cache
 from typing import Literal
 
@@ -51,10 +52,10 @@ def _normal_table() -> np.ndarray:
     ``N * (phi(a) - phi(b))``. The table is rescaled to unit variance (the within-bin
     variance, about 1e-8, is the only thing lost).
     """
-    from scipy.special import ndtri
-
     n = 1 << _TABLE_BITS
-    edges = ndtri(np.arange(n + 1, dtype=np.float64) / n)  # -inf .. +inf
+    quantile = statistics.NormalDist().inv_cdf  # 65535 calls: about 15 ms, once
+    inner = [quantile(i / n) for i in range(1, n)]
+    edges = np.array([-np.inf, *inner, np.inf])
     density = np.exp(-0.5 * np.square(edges)) / np.sqrt(2.0 * np.pi)  # 0 at +-inf
     means = (density[:-1] - density[1:]) * n
     means -= means.mean()
