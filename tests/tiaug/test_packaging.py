@@ -132,3 +132,22 @@ def test_metadata_license_and_single_version():
         assert package_project["project"]["license-files"] == ["LICENSE"]
     assert "pip install ./tiaug" not in (ROOT / "tiaug" / "README.md").read_text()
     assert (SOURCE / "py.typed").exists()
+
+
+@pytest.mark.parametrize(
+    "access", ["tiaug.ThermalOcclusion", "tiaug.transforms", "tiaug.occlusion.ThermalOcclusion"]
+)
+def test_transforms_without_albumentations_fail_with_a_one_line_hint(access: str) -> None:
+    code = (
+        "import sys\nsys.modules['albumentations'] = None  # as if not installed\n"
+        "import tiaug, tiaug.occlusion\n"
+        f"try:\n    {access}\nexcept ModuleNotFoundError as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    message = done.stdout.strip()
+    assert message.count("\n") == 0
+    assert 'pip install "tiaug[albumentations]"' in message
+    assert '"tiaug[albumentationsx]"' in message
+    # the functional core works without it
+    core = "import sys\nsys.modules['albumentations'] = None\nimport tiaug.functional, tiaug.io\n"
+    subprocess.run([sys.executable, "-c", core], check=True)

@@ -17,6 +17,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from tiaug._optional import import_transforms
+
 __version__ = "0.2.0"
 
 # tiaug is used on offline lab machines: skip albumentations' online update check unless the
@@ -98,11 +100,11 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first access (PEP 562)."""
     if name in _SUBMODULES:
-        return importlib.import_module(f"tiaug.{name}")
+        return import_transforms(f"tiaug.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'tiaug' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(import_transforms(module), name)
     globals()[name] = value
     return value
 
@@ -111,7 +113,7 @@ def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
 
-if "albumentations" in sys.modules:
+if sys.modules.get("albumentations") is not None:
     # albumentations (and torch, when installed) is loaded already: registering the transforms
     # now costs little and lets A.from_dict find them without an extra import.
     importlib.import_module("tiaug.transforms")

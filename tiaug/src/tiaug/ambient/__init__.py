@@ -1,8 +1,8 @@
 """Ambient (room temperature) changes and background clutter for degC temperature maps."""
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from tiaug._optional import import_transforms
 from tiaug.ambient.functional import (
     DEFAULT_COUPLINGS,
     ambient_shift,
@@ -28,5 +28,5 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     """Import the transform classes (and albumentations) on first access only."""
     if name in ("AmbientShift", "BackgroundClutter"):
-        return getattr(importlib.import_module("tiaug.ambient.transforms"), name)
+        return getattr(import_transforms("tiaug.ambient.transforms"), name)
     raise AttributeError(f"module 'tiaug.ambient' has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """Geometric transforms for the TiAug presets: random rescale with aspect, centre crop/pad."""
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from tiaug._optional import import_transforms
 
 __all__ = ["CenterCropPad", "RandomRescale"]
 
@@ -12,5 +13,5 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     """Import the transform classes (and albumentations) on first access only."""
     if name in ("CenterCropPad", "RandomRescale"):
-        return getattr(importlib.import_module("tiaug.geometric.transforms"), name)
+        return getattr(import_transforms("tiaug.geometric.transforms"), name)
     raise AttributeError(f"module 'tiaug.geometric' has no attribute {name!r}")

@@ -1,8 +1,8 @@
 """Thermal camera noise calibrated in degC (``SensorNoise``) and its functional core."""
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from tiaug._optional import import_transforms
 from tiaug.noise.functional import (
     add_sensor_noise,
     fixed_pattern_noise,
@@ -29,5 +29,5 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     """Import the transform class (and albumentations) on first access only."""
     if name in ("SensorNoise",):
-        return getattr(importlib.import_module("tiaug.noise.transforms"), name)
+        return getattr(import_transforms("tiaug.noise.transforms"), name)
     raise AttributeError(f"module 'tiaug.noise' has no attribute {name!r}")

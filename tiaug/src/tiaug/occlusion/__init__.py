@@ -1,8 +1,8 @@
 """Synthetic occluders with thermal properties (glasses, cups, hands, hair...)."""
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
+from tiaug._optional import import_transforms
 from tiaug.occlusion.functional import (
     EyePair,
     Occluder,
@@ -53,5 +53,5 @@ if TYPE_CHECKING:
 def __getattr__(name: str) -> Any:
     """Import the transform class (and albumentations) on first access only."""
     if name in ("ThermalOcclusion",):
-        return getattr(importlib.import_module("tiaug.occlusion.transforms"), name)
+        return getattr(import_transforms("tiaug.occlusion.transforms"), name)
     raise AttributeError(f"module 'tiaug.occlusion' has no attribute {name!r}")
