@@ -476,3 +476,5 @@ def test_io_is_split_by_job_and_keeps_its_names():
     for name in io.__all__:
         assert getattr(io, name) is not None, name
     assert {".jpg", ".jpeg", ".npy", ".bin"} <= set(io.IMAGE_SUFFIXES)
+    # photos are no dataset images: folder scans of a layout never pick up JPEGs
+    assert not {".jpg", ".jpeg"} & set(dataset.DATASET_IMAGE_SUFFIXES)

@@ -32,7 +32,10 @@ from tiaug.io.flir import FLIR_SUFFIXES, read_flir_jpeg
 
 __all__ = ["IMAGE_SUFFIXES", "read_thermal", "write_thermal"]
 
-#: Suffixes :func:`read_thermal` understands.
+#: Suffixes :func:`read_thermal` understands. Not a filter for folder scans: a ``.jpg`` or
+#: ``.jpeg`` is read only as a FLIR radiometric JPEG (an ordinary photo raises ValueError, and
+#: without ``flyr`` the install hint); dataset layouts
+#: (:data:`tiaug.io.dataset.DATASET_IMAGE_SUFFIXES`) list no JPEGs.
 IMAGE_SUFFIXES = (".npy", ".tif", ".tiff", ".png", ".bin", ".raw", *FLIR_SUFFIXES)
 
 _ABSOLUTE_ZERO = -273.15
