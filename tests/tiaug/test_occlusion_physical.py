@@ -158,3 +158,23 @@ def test_glasses_from_landmarks_without_a_mask():
     missing = synth_face(0).landmarks.copy()
     missing[40] = np.nan
     assert F.eyes_from_landmarks(missing, (256, 320)) is None
+
+
+def test_the_transform_puts_glasses_on_the_keypoints_eyes_without_a_mask():
+    import albumentations as A
+
+    from tiaug import ThermalOcclusion
+
+    transform = ThermalOcclusion(**physical.OCCLUDERS["glasses"], p=1.0)
+    both = 0
+    for seed in range(5):
+        face = synth_face(seed)
+        pipeline = A.Compose([transform], keypoint_params=A.KeypointParams(format="yx"), seed=seed)
+        eyes = F.eyes_from_landmarks(face.landmarks, face.image.shape)
+        for _ in range(6):
+            out = pipeline(image=face.image, keypoints=face.landmarks)
+            changed = np.abs(out["image"] - face.image) > 1e-4
+            left_right = _split(eyes, face.mask == F.EYE_CLASS)
+            both += min(changed[rows, cols].mean() for rows, cols in left_right) >= 0.9
+            np.testing.assert_allclose(out["keypoints"], face.landmarks, atol=1e-4)
+    assert both >= 27  # 90 % of 30 draws cover both eyes (anywhere: about none)

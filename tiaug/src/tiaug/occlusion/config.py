@@ -186,9 +186,10 @@ class OcclusionConfig:
         placement: ``"anywhere"`` (centres uniform over the whole frame), ``"mask"``
             (centres on pixels of ``placement_classes`` of the mask, when one is given;
             otherwise, or when those classes are absent, anywhere) or ``"eyes"`` (a
-            ``"joined"`` pair centred between the two eyes of the mask (class 3) or of 68
-            landmarks, with their separation and tilt, each shape grown to cover its eye;
-            else like ``"mask"``). For ``"joined"`` the middle of the pair is placed.
+            ``"joined"`` pair centred between the two eyes of the mask (class 3) or, without
+            a mask, of 68 landmarks (the transform's 68 keypoints, iBUG order), with their
+            separation and tilt, each shape grown to cover its eye; else like ``"mask"``).
+            For ``"joined"`` the middle of the pair is placed.
         placement_classes: classes aimed at by ``"mask"`` placement (default: mouth, eyes,
             eyebrows, nose of the Thermal Face Database's 0..5 labels).
         label_policy: ``"keep"`` (amodal, mask unchanged: the reference), ``"background"``

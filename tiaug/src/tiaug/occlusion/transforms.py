@@ -27,6 +27,8 @@ __all__ = ["ThermalOcclusion"]
 #: A pixel whose temperature moved by less than this (degC) counts as unchanged: its label
 #: is kept whatever the label policy.
 _UNCHANGED = 1e-4
+#: keypoints read as face landmarks by ``"eyes"`` placement without a mask (iBUG 68)
+_LANDMARKS = 68
 #: the transform's own arguments (after the OcclusionConfig ones)
 _P_DEFAULT = 0.5
 _DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(OcclusionConfig) if f.init}
@@ -72,6 +74,15 @@ def _arguments_doc() -> str:
     return "".join(f"    {line}\n" if line else "\n" for line in entries.splitlines())
 
 
+def _landmark_eyes(data: dict[str, Any], shape: tuple[int, int]) -> focc.EyePair | None:
+    """The eyes of the call's 68 landmarks (keypoints in iBUG order), when there are 68."""
+    keypoints = data.get("keypoints")
+    if keypoints is None or len(keypoints) != _LANDMARKS:
+        return None
+    points = np.asarray(keypoints, dtype=np.float64)[:, :2]  # albumentations: (x, y)
+    return focc.eyes_from_landmarks(points[:, ::-1], shape)
+
+
 class ThermalOcclusion(ThermalTransform, DualTransform):
     # the docstring is assembled below the class from OcclusionConfig's
 
@@ -111,7 +122,10 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         if reads_mask and data.get("mask") is not None:
             labels = np.asarray(data["mask"])
             mask = check_mask(labels[..., 0] if labels.ndim == 3 else labels, plane.shape)
-        occluders = focc.sample_occluders(rng, scene, mask, self.config())
+        eyes = (
+            _landmark_eyes(data, plane.shape) if self.placement == "eyes" and mask is None else None
+        )
+        occluders = focc.sample_occluders(rng, scene, mask, self.config(), eyes=eyes)
         if self.label_policy == "keep" or not occluders:
             return {"occluders": occluders, "coverage": None}
         changed = np.abs(focc.apply_occlusion(plane, occluders) - plane) > _UNCHANGED
