@@ -59,7 +59,9 @@ wheels: install
 	$(BIN)/python -m build -q --outdir $(DIST) samcl_loss
 	$(BIN)/twine check --strict $(DIST)/*
 
-# A fresh environment (no torch) gets tiaug's wheel and its declared dependencies.
+# A fresh environment (no torch) gets tiaug's wheel and its declared dependencies with the
+# preview and MIT albumentations extras; the functional core is also run with albumentations
+# blocked.
 smoke-tiaug: wheels
 	$(PYTHON) -m venv $(DIST)/venv-tiaug
 	$(DIST)/venv-tiaug/bin/python -m pip install -qq --disable-pip-version-check \
@@ -67,6 +69,7 @@ smoke-tiaug: wheels
 	$(DIST)/venv-tiaug/bin/tiaug --help >/dev/null
 	$(DIST)/venv-tiaug/bin/tiaug preview -n 2 --seed 0 -o $(DIST)/preview.png
 	test -s $(DIST)/preview.png
+	$(DIST)/venv-tiaug/bin/python .ci/smoke_tiaug.py --without-albumentations
 	$(DIST)/venv-tiaug/bin/python .ci/smoke_tiaug.py
 
 # samcl-loss's wheel unpacked ahead of the editable install, with the development torch.
