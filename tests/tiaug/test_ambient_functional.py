@@ -198,9 +198,9 @@ def test_shapes_dtype_no_mutation_and_errors() -> None:
 
 def test_random_ambient_shift_is_seeded() -> None:
     image, mask = synthetic_face()
-    a = F.random_ambient_shift(image, np.random.default_rng(1), (-8, 8), mask)
-    b = F.random_ambient_shift(image, np.random.default_rng(1), (-8, 8), mask)
-    c = F.random_ambient_shift(image, np.random.default_rng(2), (-8, 8), mask)
+    a = F.random_ambient_shift(image, (-8, 8), mask, rng=np.random.default_rng(1))
+    b = F.random_ambient_shift(image, (-8, 8), mask, rng=np.random.default_rng(1))
+    c = F.random_ambient_shift(image, (-8, 8), mask, rng=np.random.default_rng(2))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     delta = np.random.default_rng(1).uniform(-8, 8)
@@ -232,12 +232,12 @@ def test_sample_clutter_ranges() -> None:
     for _ in range(50):
         params = F.sample_clutter(
             (100, 200),
-            rng,
             num_blobs=(2, 4),
             blob_temperature=(-3.0, 9.0),
             blob_size=(0.1, 0.2),
             blob_aspect=(0.5, 1.0),
             gradient=(1.0, 2.0),
+            rng=rng,
         )
         assert 2 <= len(params["blobs"]) <= 4
         for row, col, major, minor, _angle, amplitude in params["blobs"]:
@@ -253,7 +253,12 @@ def test_clutter_only_touches_the_background() -> None:
     image, mask = synthetic_face()
     rng = np.random.default_rng(3)
     out = F.random_background_clutter(
-        image, rng, mask, num_blobs=(3, 3), blob_temperature=(6.0, 10.0), blob_size=(0.3, 0.4)
+        image,
+        mask,
+        num_blobs=(3, 3),
+        blob_temperature=(6.0, 10.0),
+        blob_size=(0.3, 0.4),
+        rng=rng,
     )
     skin = ndimage.binary_erosion(mask > 0, np.ones((3, 3), bool), iterations=4, border_value=1)
     np.testing.assert_array_equal(out[skin], image[skin])
@@ -263,10 +268,10 @@ def test_clutter_only_touches_the_background() -> None:
     # without a mask the warm side of the Otsu split is kept
     unmasked = F.random_background_clutter(
         image,
-        np.random.default_rng(3),
         None,
         num_blobs=(3, 3),
         blob_temperature=(6.0, 10.0),
+        rng=np.random.default_rng(3),
     )
     np.testing.assert_array_equal(unmasked[skin], image[skin])
     assert not np.array_equal(unmasked[background], image[background])

@@ -88,7 +88,7 @@ def test_rejects_bad_sigma_and_shapes() -> None:
 
 def test_random_blur_draws_sigma_in_range() -> None:
     image = _scene()
-    out = random_gaussian_blur(image, np.random.default_rng(0), (1.0, 1.2))
+    out = random_gaussian_blur(image, (1.0, 1.2), rng=np.random.default_rng(0))
     sigma = np.random.default_rng(0).uniform(1.0, 1.2)
     np.testing.assert_array_equal(out, gaussian_blur(image, sigma))
 

@@ -24,14 +24,14 @@ def _rng(seed: int = 0) -> np.random.Generator:
 
 @pytest.mark.parametrize("sigma", [0.03, 0.1])
 def test_gaussian_std_matches_netd(flat: np.ndarray, sigma: float) -> None:
-    out = F.add_sensor_noise(flat, _rng(), netd=sigma, mode="gaussian")
+    out = F.add_sensor_noise(flat, netd=sigma, mode="gaussian", rng=_rng())
     noise = out.astype(np.float64) - 30.0
     assert noise.std() == pytest.approx(sigma, rel=0.02)
     assert abs(noise.mean()) < 0.01 * sigma
 
 
 def test_table_sampler_is_normal() -> None:
-    z = F.gaussian_noise((1 << 20,), 1.0, _rng(1)).astype(np.float64)
+    z = F.gaussian_noise((1 << 20,), 1.0, rng=_rng(1)).astype(np.float64)
     assert z.std() == pytest.approx(1.0, rel=0.005)
     assert abs(z.mean()) < 0.005
     for k, mass in ((1, 0.682689), (2, 0.954500), (3, 0.997300)):
@@ -42,16 +42,16 @@ def test_table_sampler_is_normal() -> None:
 
 
 def test_ziggurat_sampler_std() -> None:
-    z = F.gaussian_noise((512, 512), 0.07, _rng(2), method="ziggurat")
+    z = F.gaussian_noise((512, 512), 0.07, method="ziggurat", rng=_rng(2))
     assert z.dtype == np.float32
     assert z.std() == pytest.approx(0.07, rel=0.02)
     with pytest.raises(ValueError, match="method"):
-        F.gaussian_noise((4, 4), 1.0, _rng(), method="polar")  # type: ignore[arg-type]
+        F.gaussian_noise((4, 4), 1.0, method="polar", rng=_rng())  # type: ignore[arg-type]
 
 
 def test_uniform_mode_is_the_reference(flat: np.ndarray) -> None:
     amplitude = 0.1
-    out = F.add_sensor_noise(flat, _rng(), netd=amplitude, mode="uniform")
+    out = F.add_sensor_noise(flat, netd=amplitude, mode="uniform", rng=_rng())
     noise = out.astype(np.float64) - 30.0
     assert noise.std() == pytest.approx(amplitude / np.sqrt(12.0), rel=0.02)
     assert abs(noise.mean()) < 1e-3
@@ -65,7 +65,7 @@ def test_uniform_mode_is_the_reference(flat: np.ndarray) -> None:
 
 def test_netd_zero_adds_nothing() -> None:
     image = np.linspace(20, 35, 64 * 80, dtype=np.float32).reshape(64, 80)
-    out = F.add_sensor_noise(image, _rng(), netd=0.0)
+    out = F.add_sensor_noise(image, netd=0.0, rng=_rng())
     np.testing.assert_array_equal(out, image)
     assert out is not image
 
@@ -76,7 +76,7 @@ def test_quantisation_puts_values_on_the_count_grid(camera: str) -> None:
     image = np.linspace(20, 36, 128 * 160, dtype=np.float32).reshape(128, 160)
     grid = F.resolve_quantization(camera)
     assert grid == (cam.count_step, cam.count_offset)
-    out = F.add_sensor_noise(image, _rng(), netd=0.05, quantization=grid)
+    out = F.add_sensor_noise(image, netd=0.05, quantization=grid, rng=_rng())
     counts = (out.astype(np.float64) - cam.count_offset) / cam.count_step
     np.testing.assert_allclose(counts, np.rint(counts), atol=0.01)
     # rounding error of at most half a step (plus float32 rounding), before noise
@@ -97,7 +97,7 @@ def test_quantize_function() -> None:
 
 def test_row_stripes_have_row_structure() -> None:
     image = np.full((1024, 256), 30.0, dtype=np.float32)
-    out = F.add_sensor_noise(image, _rng(3), netd=0.0, row_noise=0.1)
+    out = F.add_sensor_noise(image, netd=0.0, row_noise=0.1, rng=_rng(3))
     noise = out.astype(np.float64) - 30.0
     assert noise.std(axis=1).max() < 1e-5  # each row is one offset
     assert noise.mean(axis=1).std() == pytest.approx(0.1, rel=0.1)
@@ -109,7 +109,7 @@ def test_row_stripes_have_row_structure() -> None:
 
 def test_column_stripes_have_column_structure() -> None:
     image = np.full((128, 1024), 30.0, dtype=np.float32)
-    out = F.add_sensor_noise(image, _rng(4), netd=0.0, column_noise=0.05)
+    out = F.add_sensor_noise(image, netd=0.0, column_noise=0.05, rng=_rng(4))
     noise = out.astype(np.float64) - 30.0
     assert noise.std(axis=0).max() < 1e-5
     assert noise.mean(axis=0).std() == pytest.approx(0.05, rel=0.1)
@@ -117,8 +117,8 @@ def test_column_stripes_have_column_structure() -> None:
 
 
 def test_stripe_correlation_scale() -> None:
-    white = F.stripe_offsets(20000, 0.1, _rng(5))
-    smooth = F.stripe_offsets(20000, 0.1, _rng(5), scale=3.0)
+    white = F.stripe_offsets(20000, 0.1, rng=_rng(5))
+    smooth = F.stripe_offsets(20000, 0.1, scale=3.0, rng=_rng(5))
     for offsets in (white, smooth):
         assert offsets.dtype == np.float32
         assert offsets.std() == pytest.approx(0.1, rel=0.05)
@@ -131,8 +131,8 @@ def test_stripe_correlation_scale() -> None:
 
 
 def test_fixed_pattern_white_and_smooth() -> None:
-    white = F.fixed_pattern_noise((512, 512), 0.2, _rng(6))
-    smooth = F.fixed_pattern_noise((512, 512), 0.2, _rng(6), scale=2.0)
+    white = F.fixed_pattern_noise((512, 512), 0.2, rng=_rng(6))
+    smooth = F.fixed_pattern_noise((512, 512), 0.2, scale=2.0, rng=_rng(6))
     assert white.std() == pytest.approx(0.2, rel=0.02)
     assert smooth.std() == pytest.approx(0.2, rel=0.05)
 
@@ -145,17 +145,22 @@ def test_fixed_pattern_white_and_smooth() -> None:
 
 def test_fixed_pattern_in_add_sensor_noise_and_shared_pattern() -> None:
     image = np.full((256, 256), 25.0, dtype=np.float32)
-    out = F.add_sensor_noise(image, _rng(7), netd=0.0, fixed_pattern=0.15)
+    out = F.add_sensor_noise(image, netd=0.0, fixed_pattern=0.15, rng=_rng(7))
     assert (out - image).std() == pytest.approx(0.15, rel=0.03)
-    pattern = F.fixed_pattern_noise(image.shape, 0.1, _rng(8))
-    a = F.add_sensor_noise(image, _rng(9), netd=0.0, pattern=pattern, fixed_pattern=5.0)
+    pattern = F.fixed_pattern_noise(image.shape, 0.1, rng=_rng(8))
+    a = F.add_sensor_noise(image, netd=0.0, pattern=pattern, fixed_pattern=5.0, rng=_rng(9))
     np.testing.assert_allclose(a, image + pattern, atol=1e-6)
 
 
 def test_all_components_add_up() -> None:
     image = np.full((512, 512), 30.0, dtype=np.float32)
     out = F.add_sensor_noise(
-        image, _rng(10), netd=0.05, fixed_pattern=0.1, row_noise=0.03, column_noise=0.03
+        image,
+        netd=0.05,
+        fixed_pattern=0.1,
+        row_noise=0.03,
+        column_noise=0.03,
+        rng=_rng(10),
     )
     expected = np.sqrt(0.05**2 + 0.1**2 + 0.03**2 + 0.03**2)
     assert (out - image).std() == pytest.approx(expected, rel=0.1)
@@ -179,11 +184,11 @@ def test_resolve_netd_and_cameras() -> None:
 def test_bad_levels_and_mode() -> None:
     image = np.zeros((8, 8), dtype=np.float32)
     with pytest.raises(ValueError, match=">= 0"):
-        F.add_sensor_noise(image, _rng(), netd=-0.1)
+        F.add_sensor_noise(image, netd=-0.1, rng=_rng())
     with pytest.raises(ValueError, match="mode"):
-        F.add_sensor_noise(image, _rng(), netd=0.1, mode="poisson")  # type: ignore[arg-type]
+        F.add_sensor_noise(image, netd=0.1, mode="poisson", rng=_rng())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="HxW or HxWx1"):
-        F.add_sensor_noise(np.zeros((8, 8, 3), np.float32), _rng())
+        F.add_sensor_noise(np.zeros((8, 8, 3), np.float32), rng=_rng())
 
 
 def test_shapes_dtypes_and_no_mutation() -> None:
@@ -192,12 +197,12 @@ def test_shapes_dtypes_and_no_mutation() -> None:
         before = image.copy()
         out = F.add_sensor_noise(
             image,
-            _rng(),
             netd=0.05,
             fixed_pattern=0.1,
             row_noise=0.02,
             column_noise=0.02,
             quantization=(0.01, 0.0),
+            rng=_rng(),
         )
         assert out.shape == image.shape
         assert out.dtype == np.float32
@@ -208,9 +213,9 @@ def test_shapes_dtypes_and_no_mutation() -> None:
 def test_same_seed_same_noise() -> None:
     image = np.full((64, 64), 30.0, dtype=np.float32)
     kwargs = {"netd": 0.05, "fixed_pattern": 0.1, "row_noise": 0.02, "stripe_scale": 2.0}
-    a = F.add_sensor_noise(image, _rng(11), **kwargs)
-    b = F.add_sensor_noise(image, _rng(11), **kwargs)
-    c = F.add_sensor_noise(image, _rng(12), **kwargs)
+    a = F.add_sensor_noise(image, **kwargs, rng=_rng(11))
+    b = F.add_sensor_noise(image, **kwargs, rng=_rng(11))
+    c = F.add_sensor_noise(image, **kwargs, rng=_rng(12))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -228,10 +233,12 @@ def test_uniform_noise_is_bounded(
     rows: int, cols: int, amplitude: float, row_noise: float, seed: int, channel: bool
 ) -> None:
     image = np.full((rows, cols, 1) if channel else (rows, cols), 30.0, dtype=np.float32)
-    out = F.add_sensor_noise(image, _rng(seed), netd=amplitude, mode="uniform")
+    out = F.add_sensor_noise(image, netd=amplitude, mode="uniform", rng=_rng(seed))
     assert out.shape == image.shape
     assert out.dtype == np.float32
     assert np.abs(out - image).max() <= amplitude / 2 + 1e-5
-    striped = F.add_sensor_noise(image, _rng(seed), netd=0.0, row_noise=row_noise, stripe_scale=1.0)
+    striped = F.add_sensor_noise(
+        image, netd=0.0, row_noise=row_noise, stripe_scale=1.0, rng=_rng(seed)
+    )
     assert np.isfinite(striped).all()
     np.testing.assert_allclose(np.ptp(striped, axis=1), 0.0, atol=1e-5)

@@ -10,7 +10,7 @@ from tiaug.occlusion import shapes
 
 
 def test_a_new_shape_is_one_function_and_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    def square(rng, radius, short, vertices, cfg):
+    def square(radius, short, vertices, cfg, *, rng):
         half = radius
         corners = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
         return "square", [(corners, 0)]
@@ -20,7 +20,7 @@ def test_a_new_shape_is_one_function_and_one_entry(monkeypatch: pytest.MonkeyPat
         shapes=("square",), configurations=("single",), configuration_weights=None, size=(0.1, 0.1)
     )
     image = np.full((64, 80), 20.0, np.float32)
-    (occluder,) = F.sample_occluders(np.random.default_rng(0), image, config=config)
+    (occluder,) = F.sample_occluders(image, config=config, rng=np.random.default_rng(0))
     assert occluder.kind == "square"
     covered = occluder.alpha > 0
     rows, cols = covered.any(axis=1), covered.any(axis=0)
@@ -39,7 +39,9 @@ def test_pixel_looking_sizes_are_rejected_by_the_functional_config(name: str) ->
     with pytest.raises(ValueError, match=f"{name} is a fraction.*looks like pixels"):
         F.OcclusionConfig(**{name: (10.0, 24.0)})
     with pytest.raises(ValueError, match="looks like pixels"):
-        F.sample_occluders(np.random.default_rng(0), np.zeros((8, 8), np.float32), size=(10, 24))
+        F.sample_occluders(
+            np.zeros((8, 8), np.float32), size=(10, 24), rng=np.random.default_rng(0)
+        )
 
 
 def test_the_transform_derives_its_arguments_from_the_config() -> None:

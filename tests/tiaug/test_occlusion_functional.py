@@ -38,7 +38,7 @@ def _covered_outside_boxes(occluders: list[F.Occluder], shape: tuple[int, int]) 
 
 # ----------------------------------------------------------------------------- shapes
 def test_star_polygon_regular_when_no_randomness():
-    points = F.star_polygon(np.random.default_rng(0), 7, 10.0, 0.0, 0.0)
+    points = F.star_polygon(7, 10.0, 0.0, 0.0, rng=np.random.default_rng(0))
     assert points.shape == (7, 2)
     np.testing.assert_allclose(np.hypot(points[:, 0], points[:, 1]), 10.0)
     angles = np.sort(np.mod(np.arctan2(points[:, 1], points[:, 0]), 2 * np.pi))
@@ -53,7 +53,7 @@ def test_star_polygon_regular_when_no_randomness():
     spikiness=st.floats(0, 3),
 )
 def test_star_polygon_radii_clipped_and_angles_ordered(seed, n, irregularity, spikiness):
-    points = F.star_polygon(np.random.default_rng(seed), n, 20.0, irregularity, spikiness)
+    points = F.star_polygon(n, 20.0, irregularity, spikiness, rng=np.random.default_rng(seed))
     radii = np.hypot(points[:, 0], points[:, 1])
     assert points.shape == (n, 2)
     assert radii.min() >= 0.2 * 20.0 - 1e-9
@@ -65,7 +65,7 @@ def test_star_polygon_radii_clipped_and_angles_ordered(seed, n, irregularity, sp
 
 
 def test_polyline_length_and_centre():
-    points = F.polyline(np.random.default_rng(3), 4, 30.0)
+    points = F.polyline(4, 30.0, rng=np.random.default_rng(3))
     assert points.shape == (4, 2)
     assert np.linalg.norm(np.diff(points, axis=0), axis=1).sum() == pytest.approx(30.0)
     np.testing.assert_allclose(points.min(axis=0) + points.max(axis=0), 0.0, atol=1e-9)
@@ -113,7 +113,6 @@ def test_occlusion_properties(seed, configuration, shape, softness, texture_kind
         image = image[..., None]
     before = image.copy()
     occluders = F.sample_occluders(
-        np.random.default_rng(seed),
         image,
         configurations=(configuration,),
         configuration_weights=None,
@@ -123,6 +122,7 @@ def test_occlusion_properties(seed, configuration, shape, softness, texture_kind
         temperature_mode=mode,
         emissivity=(0.8, 1.0),
         num_independent=(1, 3),
+        rng=np.random.default_rng(seed),
     )
     out = F.apply_occlusion(image, occluders)
     np.testing.assert_array_equal(image, before)  # input untouched
@@ -149,16 +149,16 @@ def test_occlusion_properties(seed, configuration, shape, softness, texture_kind
 
 def test_sampling_is_deterministic_for_a_seed():
     image = _scene()
-    a = F.apply_occlusion(image, F.sample_occluders(np.random.default_rng(5), image))
-    b = F.apply_occlusion(image, F.sample_occluders(np.random.default_rng(5), image))
-    c = F.apply_occlusion(image, F.sample_occluders(np.random.default_rng(6), image))
+    a = F.apply_occlusion(image, F.sample_occluders(image, rng=np.random.default_rng(5)))
+    b = F.apply_occlusion(image, F.sample_occluders(image, rng=np.random.default_rng(5)))
+    c = F.apply_occlusion(image, F.sample_occluders(image, rng=np.random.default_rng(6)))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
 
 def test_non_float32_input_gives_float32():
     image = _scene().astype(np.float64)
-    out = F.apply_occlusion(image, F.sample_occluders(np.random.default_rng(0), image))
+    out = F.apply_occlusion(image, F.sample_occluders(image, rng=np.random.default_rng(0)))
     assert out.dtype == np.float32
 
 
@@ -176,12 +176,12 @@ def test_absolute_temperatures_stay_in_range(seed, lo, width, amplitude, shape):
     rng = np.random.default_rng(seed)
     for texture in ((0.0, 0.0), (amplitude, amplitude)):
         occluders = F.sample_occluders(
-            rng,
             image,
             shapes=(shape,),
             temperature_mode="absolute",
             temperature=(lo, hi),
             texture=texture,
+            rng=rng,
         )
         out = F.apply_occlusion(image, occluders)
         amp = texture[1]
@@ -203,7 +203,7 @@ def test_relative_temperature_range_and_mixing():
     temps = []
     rng = np.random.default_rng(0)
     for _ in range(200):
-        for occ in F.sample_occluders(rng, image, texture=(0.0, 0.0), temperature=(0.5, 2.0)):
+        for occ in F.sample_occluders(image, texture=(0.0, 0.0), temperature=(0.5, 2.0), rng=rng):
             temps.append(float(occ.temperature[0, 0]))
     temps = np.array(temps)
     assert temps.min() >= t_min - 0.5 * span - 1e-3
@@ -212,13 +212,13 @@ def test_relative_temperature_range_and_mixing():
     assert temps.max() > t_max + span
     # emissivity mixing with a given reflected temperature: 0.5 * 30 + 0.5 * 10 = 20 degC
     occluders = F.sample_occluders(
-        rng,
         image,
         temperature_mode="absolute",
         temperature=(30.0, 30.0),
         emissivity=(0.5, 0.5),
         reflected_temperature=10.0,
         texture=(0.0, 0.0),
+        rng=rng,
     )
     for occ in occluders:
         np.testing.assert_allclose(occ.temperature, 20.0)
@@ -226,12 +226,12 @@ def test_relative_temperature_range_and_mixing():
     flat = np.full((H, W), 20.0, np.float32)
     flat[:, : W // 4] = 40.0
     occluders = F.sample_occluders(
-        rng,
         flat,
         temperature_mode="absolute",
         temperature=(30.0, 30.0),
         emissivity=(0.5, 0.5),
         texture=(0.0, 0.0),
+        rng=rng,
     )
     np.testing.assert_allclose(occluders[0].temperature, 25.0)
 
@@ -245,10 +245,10 @@ def test_smooth_texture_is_low_frequency():
         size=(0.2, 0.2),
         texture=(1.0, 1.0),
     )
-    rough = F.sample_occluders(np.random.default_rng(0), image, **kwargs)[0].temperature
-    smooth = F.sample_occluders(np.random.default_rng(0), image, texture_kind="smooth", **kwargs)[
-        0
-    ].temperature
+    rough = F.sample_occluders(image, **kwargs, rng=np.random.default_rng(0))[0].temperature
+    smooth = F.sample_occluders(
+        image, texture_kind="smooth", **kwargs, rng=np.random.default_rng(0)
+    )[0].temperature
     assert np.abs(np.diff(smooth, axis=1)).mean() < 0.3 * np.abs(np.diff(rough, axis=1)).mean()
     assert np.ptp(smooth) > 0.5
 
@@ -256,8 +256,10 @@ def test_smooth_texture_is_low_frequency():
 def test_edge_softness_blurs_the_boundary():
     image = _scene()
     kwargs = dict(configurations=("single",), configuration_weights=None, shapes=("ellipse",))
-    hard = F.sample_occluders(np.random.default_rng(0), image, **kwargs)[0]
-    soft = F.sample_occluders(np.random.default_rng(0), image, edge_softness=(3, 3), **kwargs)[0]
+    hard = F.sample_occluders(image, **kwargs, rng=np.random.default_rng(0))[0]
+    soft = F.sample_occluders(image, edge_softness=(3, 3), **kwargs, rng=np.random.default_rng(0))[
+        0
+    ]
     assert set(np.unique(hard.alpha).tolist()) <= {0.0, 1.0}
     partial = (soft.alpha > 0.01) & (soft.alpha < 0.99)
     assert partial.sum() > 20
@@ -274,7 +276,10 @@ def test_centres_reach_the_whole_frame():
             occ.center
             for _ in range(300)
             for occ in F.sample_occluders(
-                rng, image, configurations=("single",), configuration_weights=None
+                image,
+                configurations=("single",),
+                configuration_weights=None,
+                rng=rng,
             )
         ]
     )
@@ -296,8 +301,10 @@ def test_sizes_scale_with_the_image():
     )
     ratios = []
     for seed in range(12):
-        small = F.sample_occluders(np.random.default_rng(seed), _scene(0, (H, W)), **kwargs)
-        large = F.sample_occluders(np.random.default_rng(seed), _scene(0, (2 * H, 2 * W)), **kwargs)
+        small = F.sample_occluders(_scene(0, (H, W)), **kwargs, rng=np.random.default_rng(seed))
+        large = F.sample_occluders(
+            _scene(0, (2 * H, 2 * W)), **kwargs, rng=np.random.default_rng(seed)
+        )
         ratios.append(large[0].alpha.sum() / small[0].alpha.sum())
     assert np.median(ratios) == pytest.approx(4.0, rel=0.1)
 
@@ -308,13 +315,17 @@ def test_mask_placement_hits_the_requested_classes():
     for classes in ((3,), (2, 3)):
         for _ in range(100):
             for occ in F.sample_occluders(
-                rng, image, mask, placement="mask", placement_classes=classes
+                image,
+                mask,
+                placement="mask",
+                placement_classes=classes,
+                rng=rng,
             ):
                 row, col = round(occ.center[0]), round(occ.center[1])
                 assert mask[row, col] in classes
     # a class that is absent, or no mask at all: anywhere (no error)
-    assert F.sample_occluders(rng, image, mask, placement="mask", placement_classes=(5,))
-    assert F.sample_occluders(rng, image, None, placement="mask")
+    assert F.sample_occluders(image, mask, placement="mask", placement_classes=(5,), rng=rng)
+    assert F.sample_occluders(image, None, placement="mask", rng=rng)
 
 
 def test_mask_placement_rare_class_uses_the_full_scan():
@@ -323,13 +334,13 @@ def test_mask_placement_rare_class_uses_the_full_scan():
     mask[200, 300] = 7  # one pixel: the rejection sampler almost never finds it
     for seed in range(5):
         occ = F.sample_occluders(
-            np.random.default_rng(seed),
             image,
             mask,
             placement="mask",
             placement_classes=(7,),
             configurations=("single",),
             configuration_weights=None,
+            rng=np.random.default_rng(seed),
         )[0]
         assert round(occ.center[0]) == 200
         assert round(occ.center[1]) == 300
@@ -338,9 +349,9 @@ def test_mask_placement_rare_class_uses_the_full_scan():
 def test_joined_pair_is_horizontal_and_one_object():
     image = _scene()
     occluders = F.sample_occluders(
-        np.random.default_rng(1),
         image,
-        np.full((H, W), 3, np.uint8),  # placement on the middle of the frame
+        np.full((H, W), 3, np.uint8),
+        # placement on the middle of the frame
         configurations=("joined",),
         configuration_weights=None,
         shapes=("ellipse",),
@@ -350,6 +361,7 @@ def test_joined_pair_is_horizontal_and_one_object():
         joined_tilt=(0.0, 0.0),
         bar_width=(0.02, 0.02),
         placement="mask",
+        rng=np.random.default_rng(1),
     )
     assert len(occluders) == 1
     occ = occluders[0]
@@ -372,7 +384,6 @@ def test_per_object_vertex_ranges():
     areas = []
     for seed in range(5):
         occluders = F.sample_occluders(
-            np.random.default_rng(seed),
             image,
             mask,
             configurations=("independent",),
@@ -384,6 +395,7 @@ def test_per_object_vertex_ranges():
             spikiness=(0.0, 0.0),
             size=(0.1, 0.1),
             placement="mask",
+            rng=np.random.default_rng(seed),
         )
         areas.append([occ.alpha.sum() for occ in occluders])
     radius = 0.1 * H
@@ -395,7 +407,6 @@ def test_per_object_vertex_ranges():
 
 def test_independent_count():
     occluders = F.sample_occluders(
-        np.random.default_rng(0),
         _scene(),
         np.full((H, W), 2, np.uint8),
         configurations=("independent",),
@@ -403,6 +414,7 @@ def test_independent_count():
         num_independent=(4, 4),
         irregularity=(0.0, 0.0),
         placement="mask",
+        rng=np.random.default_rng(0),
     )
     assert len(occluders) == 4
 
@@ -411,7 +423,7 @@ def test_nan_scene_is_rejected_in_relative_mode():
     image = _scene()
     image[3, 3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
-        F.sample_occluders(np.random.default_rng(0), image)
+        F.sample_occluders(image, rng=np.random.default_rng(0))
 
 
 # ----------------------------------------------------------------------------- labels
@@ -475,18 +487,18 @@ def test_label_policy_accepts_alpha_coverage_and_checks_inputs():
 def test_occlude_updates_the_mask_with_the_coverage():
     image, mask = _scene(), _face_mask()
     out, labels = F.occlude(
-        np.random.default_rng(0),
         image,
         mask,
         label_policy="ignore",
         max_hidden=1.0,
         placement="mask",
+        rng=np.random.default_rng(0),
     )
     changed = labels != mask
     assert changed.any()
     assert (labels[changed] == 255).all()
     assert (out[changed] != image[changed]).all()
-    _, kept = F.occlude(np.random.default_rng(0), image, mask)
+    _, kept = F.occlude(image, mask, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(kept, mask)
 
 
@@ -537,7 +549,7 @@ def test_default_shape_mix_is_the_reference_recipe():
     image = _scene(shape=(64, 80))
     configurations, first_lines, second_lines, seconds = [], 0, 0, 0
     for _ in range(1500):
-        occluders = F.sample_occluders(rng, image, size=(0.2, 0.2))
+        occluders = F.sample_occluders(image, size=(0.2, 0.2), rng=rng)
         if not occluders:  # a line beside its centre, outside the frame
             continue
         configurations.append(occluders[0].configuration)
@@ -556,7 +568,6 @@ def test_default_shape_mix_is_the_reference_recipe():
 
 def test_a_two_vertex_polygon_is_a_thick_line():
     (occ,) = F.sample_occluders(
-        np.random.default_rng(3),
         _scene(),
         np.full((H, W), 2, np.uint8),
         configurations=("single",),
@@ -566,6 +577,7 @@ def test_a_two_vertex_polygon_is_a_thick_line():
         spikiness=(0.0, 0.0),
         stroke_width=(0.05, 0.05),
         placement="mask",
+        rng=np.random.default_rng(3),
     )
     assert occ.kind == "line"
     width, length = 0.05 * H, 2 * 0.1 * H
@@ -589,7 +601,9 @@ def test_ambient_temperatures_follow_the_room():
     for image in (face.image, warmer):
         room = estimate_ambient(image, face.mask)
         for seed in range(20):
-            (occ,) = F.sample_occluders(np.random.default_rng(seed), image, face.mask, **options)
+            (occ,) = F.sample_occluders(
+                image, face.mask, **options, rng=np.random.default_rng(seed)
+            )
             assert room + 1.0 <= float(occ.temperature[0, 0]) <= room + 3.0
     assert estimate_ambient(warmer, face.mask) - estimate_ambient(face.image, face.mask) == (
         pytest.approx(6.0, abs=0.3)
@@ -630,7 +644,7 @@ def test_glasses_cover_both_eyes_of_synthetic_faces():
         eyes = F.find_eyes(face.mask)
         rng = np.random.default_rng(seed)
         for _ in range(40):
-            occluders = glasses(rng, face.image, face.mask)
+            occluders = glasses(face.image, face.mask, rng=rng)
             (occ,) = occluders
             coverage = _eye_coverage(occluders, face.mask)
             assert len(coverage) == 2
@@ -650,7 +664,7 @@ def test_glasses_follow_the_tilt_of_the_eyes():
     mask[110:120, 180:200] = 3  # right eye low: a 40 degree tilt
     image = np.where(mask > 0, 34.0, 22.0).astype(np.float32)
     for seed in range(10):
-        occluders = glasses(np.random.default_rng(seed), image, mask, edge_softness=(0, 0))
+        occluders = glasses(image, mask, edge_softness=(0, 0), rng=np.random.default_rng(seed))
         assert min(_eye_coverage(occluders, mask)) == 1.0
         covered = F.coverage_map(occluders, (H, W))
         assert not covered[110:120, 100:120].any()  # below the left eye: not on the pair
@@ -662,12 +676,12 @@ def test_eyes_placement_without_eyes_falls_back_to_the_mask():
     mask[120:140, 150:170] = 5
     for seed in range(5):
         (occ,) = F.sample_occluders(
-            np.random.default_rng(seed),
             _scene(),
             mask,
             configurations=("joined",),
             configuration_weights=None,
             placement="eyes",
             placement_classes=(5,),
+            rng=np.random.default_rng(seed),
         )
         assert mask[round(occ.center[0]), round(occ.center[1])] == 5

@@ -41,8 +41,8 @@ def test_every_recipe_is_a_valid_config_and_has_a_function():
 @pytest.mark.parametrize("name", sorted(BLOCKS))
 def test_blocks_draw_seeded_occluders_on_their_classes(face, name):
     block = BLOCKS[name]
-    first = block(np.random.default_rng(7), face.image, face.mask)
-    again = block(np.random.default_rng(7), face.image, face.mask)
+    first = block(face.image, face.mask, rng=np.random.default_rng(7))
+    again = block(face.image, face.mask, rng=np.random.default_rng(7))
     assert first
     assert len(first) == len(again)
     for a, b in zip(first, again, strict=True):
@@ -57,21 +57,23 @@ def test_temperatures_of_the_blocks(face):
     room = estimate_ambient(face.image, face.mask)
     rng = np.random.default_rng(0)
     for _ in range(20):
-        for occ in physical.hair(rng, face.image, face.mask):
+        for occ in physical.hair(face.image, face.mask, rng=rng):
             assert room + 3.0 - 0.8 <= occ.temperature.min()
             assert occ.temperature.max() <= room + 8.0 + 0.8
-        (hand,) = physical.hand(rng, face.image, face.mask)
+        (hand,) = physical.hand(face.image, face.mask, rng=rng)
         assert hand.temperature.min() >= 30.0 - 0.5
         assert hand.temperature.max() <= 35.0 + 0.5
-        (lenses,) = physical.glasses(rng, face.image, face.mask, texture=(0.0, 0.0))
+        (lenses,) = physical.glasses(face.image, face.mask, texture=(0.0, 0.0), rng=rng)
         # glass near the room, mixed with the reflected scene (emissivity 0.90-0.94)
         assert room - 1.0 < float(lenses.temperature[0, 0]) < room + 5.0
 
 
 def test_blocks_compose(face):
     rng = np.random.default_rng(1)
-    objects = physical.glasses(rng, face.image, face.mask) + physical.hair(
-        rng, face.image, face.mask
+    objects = physical.glasses(face.image, face.mask, rng=rng) + physical.hair(
+        face.image,
+        face.mask,
+        rng=rng,
     )
     kinds = [occ.kind for occ in objects]
     assert kinds[0] == "ellipse"
@@ -150,7 +152,7 @@ def test_glasses_from_landmarks_without_a_mask():
         assert eyes.left == pytest.approx(F.find_eyes(face.mask).left, abs=0.5)
         rng = np.random.default_rng(seed)
         for _ in range(10):
-            occluders = physical.glasses(rng, face.image, eyes=eyes)
+            occluders = physical.glasses(face.image, eyes=eyes, rng=rng)
             covered = F.coverage_map(occluders, face.image.shape)
             left_right = _split(eyes, face.mask == F.EYE_CLASS)
             both += min(covered[rows, cols].mean() for rows, cols in left_right) >= 0.9

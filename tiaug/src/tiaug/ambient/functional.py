@@ -534,9 +534,10 @@ def ambient_shift(
 
 def random_ambient_shift(
     image: np.ndarray,
-    rng: np.random.Generator,
     delta: tuple[float, float] = (-8.0, 8.0),
     mask: np.ndarray | None = None,
+    *,
+    rng: np.random.Generator,
     **kwargs: Any,
 ) -> np.ndarray:
     """:func:`ambient_shift` with ``delta ~ U(delta[0], delta[1])`` drawn from ``rng``."""
@@ -567,8 +568,8 @@ def background_weight(
 
 def sample_clutter(
     shape: tuple[int, int],
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     num_blobs: tuple[int, int] = (1, 3),
     blob_temperature: tuple[float, float] = (-8.0, 12.0),
     blob_size: tuple[float, float] = (0.05, 0.3),
@@ -655,16 +656,16 @@ def apply_background_clutter(
 
 def random_background_clutter(
     image: np.ndarray,
-    rng: np.random.Generator,
     mask: np.ndarray | None = None,
     *,
+    rng: np.random.Generator,
     smoothing: float = 1.0,
     ignore_index: int | None = 255,
     **sample_kwargs: Any,
 ) -> np.ndarray:
     """Add random warm/cold blobs and a gradient to the background (see :func:`sample_clutter`)."""
     plane = to_temperature_map(image)
-    params = sample_clutter(plane.shape, rng, **sample_kwargs)
+    params = sample_clutter(plane.shape, **sample_kwargs, rng=rng)
     field = render_clutter(plane.shape, params["blobs"], params["gradient"])
     weight = background_weight(plane, mask, smoothing=smoothing, ignore_index=ignore_index)
     return restore_shape(apply_background_clutter(plane, field, weight), image)

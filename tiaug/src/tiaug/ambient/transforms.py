@@ -242,12 +242,12 @@ class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
     ) -> dict[str, Any]:
         clutter = fambient.sample_clutter(
             frame(shape),
-            rng,
             num_blobs=self.num_blobs,
             blob_temperature=self.blob_temperature,
             blob_size=self.blob_size,
             blob_aspect=self.blob_aspect,
             gradient=self.gradient,
+            rng=rng,
         )
         return {**clutter, "labels": _mask_from(data)}
 

@@ -116,8 +116,9 @@ def nan_gaussian_blur(image: np.ndarray, sigma: float, *, truncate: float = TRUN
 
 def random_gaussian_blur(
     image: np.ndarray,
-    rng: np.random.Generator,
     sigma: tuple[float, float] = (1.0, 1.2),
+    *,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Blur with ``sigma ~ U(sigma[0], sigma[1])`` pixels drawn from ``rng``."""
     return gaussian_blur(image, float(rng.uniform(sigma[0], sigma[1])))

@@ -74,8 +74,8 @@ def _random_uint16(rng: np.random.Generator, size: int) -> np.ndarray:
 def gaussian_noise(
     shape: tuple[int, ...],
     sigma: float,
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     method: Literal["table", "ziggurat"] = "table",
     out: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -109,8 +109,8 @@ def gaussian_noise(
 def uniform_noise(
     shape: tuple[int, ...],
     amplitude: float,
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
     """The reference's noise: ``amplitude * (u - 0.5)``, ``u ~ U[0, 1)`` (float32).
@@ -128,8 +128,8 @@ def uniform_noise(
 def fixed_pattern_noise(
     shape: tuple[int, int],
     std: float,
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     scale: float = 0.0,
 ) -> np.ndarray:
     """Fixed-pattern (non-uniformity) offsets of std ``std`` degC, float32 of ``shape``.
@@ -145,7 +145,7 @@ def fixed_pattern_noise(
             spectrum falls off beyond ``1 / scale`` (the smooth, blotchy part of real
             non-uniformity).
     """
-    field = gaussian_noise(shape, 1.0, rng)
+    field = gaussian_noise(shape, 1.0, rng=rng)
     if scale > 0:
         field = gaussian_blur(field, scale)
         gain = float(np.sum(np.square(gaussian_kernel(scale))))  # per axis; 2-D: gain**2
@@ -158,8 +158,8 @@ def fixed_pattern_noise(
 def stripe_offsets(
     length: int,
     std: float,
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     scale: float = 0.0,
 ) -> np.ndarray:
     """One random offset per row (or column): a float32 vector of ``length``, std ``std``.
@@ -249,8 +249,8 @@ def resolve_quantization(
 
 def add_sensor_noise(
     image: np.ndarray,
-    rng: np.random.Generator,
     *,
+    rng: np.random.Generator,
     netd: float = 0.05,
     mode: NoiseMode = "gaussian",
     fixed_pattern: float = 0.0,
@@ -291,9 +291,9 @@ def add_sensor_noise(
         raise ValueError("noise levels must be >= 0 degC")
     if netd > 0:
         if mode == "gaussian":
-            out = gaussian_noise(shape, netd, rng)
+            out = gaussian_noise(shape, netd, rng=rng)
         elif mode == "uniform":
-            out = uniform_noise(shape, netd, rng)
+            out = uniform_noise(shape, netd, rng=rng)
         else:
             raise ValueError(f"mode must be 'gaussian' or 'uniform', got {mode!r}")
         out += plane
@@ -302,11 +302,11 @@ def add_sensor_noise(
     if pattern is not None:
         out += to_temperature_map(pattern, "pattern")
     elif fixed_pattern > 0:
-        out += fixed_pattern_noise(shape, fixed_pattern, rng, scale=fixed_pattern_scale)
+        out += fixed_pattern_noise(shape, fixed_pattern, scale=fixed_pattern_scale, rng=rng)
     if row_noise > 0:
-        out += stripe_offsets(shape[0], row_noise, rng, scale=stripe_scale)[:, None]
+        out += stripe_offsets(shape[0], row_noise, scale=stripe_scale, rng=rng)[:, None]
     if column_noise > 0:
-        out += stripe_offsets(shape[1], column_noise, rng, scale=stripe_scale)[None, :]
+        out += stripe_offsets(shape[1], column_noise, scale=stripe_scale, rng=rng)[None, :]
     if quantization is not None:
         _quantize_inplace(out, *quantization)
     return restore_shape(out, image)

@@ -149,7 +149,10 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
         kwargs = self._noise_kwargs(netd, row_noise, column_noise)
         return per_channel(
             lambda plane: fnoise.add_sensor_noise(
-                plane, np.random.default_rng(seed), fixed_pattern=fixed_pattern, **kwargs
+                plane,
+                fixed_pattern=fixed_pattern,
+                **kwargs,
+                rng=np.random.default_rng(seed),
             ),
             img,
         )
@@ -169,7 +172,10 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
         pattern = None
         if fixed_pattern > 0 and len(images) > 0:
             pattern = fnoise.fixed_pattern_noise(
-                images.shape[1:3], fixed_pattern, rng, scale=self.fixed_pattern_scale
+                images.shape[1:3],
+                fixed_pattern,
+                scale=self.fixed_pattern_scale,
+                rng=rng,
             )
         kwargs = self._noise_kwargs(netd, row_noise, column_noise)
 
@@ -177,7 +183,10 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
             frame_seed = int(rng.integers(0, 2**63 - 1))  # channels of a frame: same noise
             return per_channel(
                 lambda plane: fnoise.add_sensor_noise(
-                    plane, np.random.default_rng(frame_seed), pattern=pattern, **kwargs
+                    plane,
+                    pattern=pattern,
+                    **kwargs,
+                    rng=np.random.default_rng(frame_seed),
                 ),
                 frame,
             )

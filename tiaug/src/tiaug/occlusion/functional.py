@@ -428,7 +428,7 @@ def _joined(
         centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
     else:
         centre = (0.5 * (eyes.left[1] + eyes.right[1]), 0.5 * (eyes.left[0] + eyes.right[0]))
-    kind, shape = SHAPE_FUNCTIONS[kind](rng, radius, short, cfg.vertex_ranges[0], cfg)
+    kind, shape = SHAPE_FUNCTIONS[kind](radius, short, cfg.vertex_ranges[0], cfg, rng=rng)
     half = 0.5 * uniform(rng, cfg.joined_separation) * radius
     tilt = math.radians(uniform(rng, cfg.joined_tilt))
     bar = max(1, round(uniform(rng, cfg.bar_width) * short))
@@ -468,7 +468,7 @@ def _sample(
         radius = uniform(rng, cfg.size) * short
         centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
         vertices = ranges[min(index, len(ranges) - 1)]
-        kind, parts = SHAPE_FUNCTIONS[kind](rng, radius, short, vertices, cfg)
+        kind, parts = SHAPE_FUNCTIONS[kind](radius, short, vertices, cfg, rng=rng)
         parts = _shift(parts, centre)
         occluder = _make_occluder(rng, parts, centre, frame, kind, configuration, cfg, scene)
         if occluder is not None:
@@ -477,11 +477,11 @@ def _sample(
 
 
 def sample_occluders(
-    rng: np.random.Generator,
     image: np.ndarray,
     mask: np.ndarray | None = None,
     config: OcclusionConfig | None = None,
     *,
+    rng: np.random.Generator,
     eyes: EyePair | None = None,
     **options: object,
 ) -> list[Occluder]:
@@ -599,10 +599,11 @@ def apply_label_policy(
 
 
 def occlude(
-    rng: np.random.Generator,
     image: np.ndarray,
     mask: np.ndarray | None = None,
     config: OcclusionConfig | None = None,
+    *,
+    rng: np.random.Generator,
     **options: object,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Sample and apply occluders in one call: returns ``(image, mask)`` (mask may be None).
@@ -614,7 +615,7 @@ def occlude(
         config = OcclusionConfig(**options)  # type: ignore[arg-type]
     elif options:
         raise ValueError("give either config or keyword options, not both")
-    occluders = sample_occluders(rng, image, mask, config)
+    occluders = sample_occluders(image, mask, config, rng=rng)
     out = apply_occlusion(image, occluders)
     if mask is None:
         return out, None

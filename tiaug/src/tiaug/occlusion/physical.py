@@ -16,7 +16,7 @@ explicit generator. Temperatures follow PHYSICS.md (approximate, change them fre
 Compose them like any occluders::
 
     rng = np.random.default_rng(0)
-    objects = glasses(rng, image, mask) + hair(rng, image, mask)
+    objects = glasses(image, mask, rng=rng) + hair(image, mask, rng=rng)
     out = apply_occlusion(image, objects)
 
 or as transforms: ``ThermalOcclusion(**OCCLUDERS["glasses"], p=0.5)``.
@@ -134,19 +134,19 @@ def occluder_config(name: str, **overrides: Any) -> OcclusionConfig:
 
 def _draw(
     name: str,
-    rng: np.random.Generator,
     image: np.ndarray,
     mask: np.ndarray | None,
     overrides: dict[str, Any],
+    rng: np.random.Generator,
 ) -> list[Occluder]:
-    return sample_occluders(rng, image, mask, occluder_config(name, **overrides))
+    return sample_occluders(image, mask, occluder_config(name, **overrides), rng=rng)
 
 
 def glasses(
-    rng: np.random.Generator,
     image: np.ndarray,
     mask: np.ndarray | None = None,
     *,
+    rng: np.random.Generator,
     eyes: EyePair | None = None,
     **overrides: Any,
 ) -> list[Occluder]:
@@ -158,32 +158,32 @@ def glasses(
     ``temperature=(-2, 2)``).
     """
     config = occluder_config("glasses", **overrides)
-    return sample_occluders(rng, image, mask, config, eyes=eyes)
+    return sample_occluders(image, mask, config, eyes=eyes, rng=rng)
 
 
 def hand(
-    rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None = None, **overrides: Any
+    image: np.ndarray, mask: np.ndarray | None = None, *, rng: np.random.Generator, **overrides: Any
 ) -> list[Occluder]:
     """A hand (30-35 degC, soft edges) over face, mouth or nose of ``mask``."""
-    return _draw("hand", rng, image, mask, overrides)
+    return _draw("hand", image, mask, overrides, rng)
 
 
 def hair(
-    rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None = None, **overrides: Any
+    image: np.ndarray, mask: np.ndarray | None = None, *, rng: np.random.Generator, **overrides: Any
 ) -> list[Occluder]:
     """2-4 strands of hair, 3-8 degC above the room, over face or eyebrows of ``mask``."""
-    return _draw("hair", rng, image, mask, overrides)
+    return _draw("hair", image, mask, overrides, rng)
 
 
 def drink(
-    rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None = None, **overrides: Any
+    image: np.ndarray, mask: np.ndarray | None = None, *, rng: np.random.Generator, **overrides: Any
 ) -> list[Occluder]:
     """A cup or can (5-60 degC) over the mouth of ``mask``."""
-    return _draw("drink", rng, image, mask, overrides)
+    return _draw("drink", image, mask, overrides, rng)
 
 
 def scarf(
-    rng: np.random.Generator, image: np.ndarray, mask: np.ndarray | None = None, **overrides: Any
+    image: np.ndarray, mask: np.ndarray | None = None, *, rng: np.random.Generator, **overrides: Any
 ) -> list[Occluder]:
     """Fabric (a scarf or face mask, 2-10 degC above the room) over mouth and nose."""
-    return _draw("scarf", rng, image, mask, overrides)
+    return _draw("scarf", image, mask, overrides, rng)

@@ -10,8 +10,7 @@ accepts exactly the registered names. Pure numpy, explicit generators.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -35,11 +34,22 @@ __all__ = [
 
 #: ``(offsets, thickness)`` pairs of one shape (see the module docstring)
 Parts = list[tuple[np.ndarray, int]]
-#: ``(rng, radius, short_side, vertex_range, config) -> (kind, parts)``; radius and short
-#: side in pixels
-ShapeFunction = Callable[
-    [np.random.Generator, float, int, tuple[int, int], "OcclusionConfig"], tuple[str, Parts]
-]
+
+
+class ShapeFunction(Protocol):
+    """``(radius, short_side, vertex_range, config, *, rng) -> (kind, parts)``; radius and
+    short side in pixels."""
+
+    def __call__(
+        self,
+        radius: float,
+        short: int,
+        vertices: tuple[int, int],
+        cfg: OcclusionConfig,
+        *,
+        rng: np.random.Generator,
+    ) -> tuple[str, Parts]: ...
+
 
 _MAX_STROKE_TURN = math.pi / 3  # largest turn between two stroke segments (radians)
 _RADIUS_CLIP = (0.2, 2.0)  # star-polygon vertex radii, in mean radii
@@ -58,11 +68,12 @@ def randint(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
 
 
 def star_polygon(
-    rng: np.random.Generator,
     num_vertices: int,
     radius: float,
     irregularity: float,
     spikiness: float,
+    *,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Random star-shaped polygon around the origin.
 
@@ -87,7 +98,7 @@ def star_polygon(
 
 
 def polyline(
-    rng: np.random.Generator, num_points: int, length: float, max_turn: float = _MAX_STROKE_TURN
+    num_points: int, length: float, max_turn: float = _MAX_STROKE_TURN, *, rng: np.random.Generator
 ) -> np.ndarray:
     """Random open polyline of total ``length`` pixels, centred on the origin.
 
@@ -129,16 +140,21 @@ def _width(rng: np.random.Generator, short: int, cfg: OcclusionConfig) -> int:
 
 
 def draw_polygon(
-    rng: np.random.Generator,
     radius: float,
     short: int,
     vertices: tuple[int, int],
     cfg: OcclusionConfig,
+    *,
+    rng: np.random.Generator,
 ) -> tuple[str, Parts]:
     """A star polygon of ``vertices`` vertices; with 2 vertices the reference's thick line."""
     count = randint(rng, vertices)
     points = star_polygon(
-        rng, count, radius, uniform(rng, cfg.irregularity), uniform(rng, cfg.spikiness)
+        count,
+        radius,
+        uniform(rng, cfg.irregularity),
+        uniform(rng, cfg.spikiness),
+        rng=rng,
     )
     if count == 2:
         return "line", [(points, _width(rng, short, cfg))]
@@ -146,23 +162,25 @@ def draw_polygon(
 
 
 def draw_stroke(
-    rng: np.random.Generator,
     radius: float,
     short: int,
     vertices: tuple[int, int],
     cfg: OcclusionConfig,
+    *,
+    rng: np.random.Generator,
 ) -> tuple[str, Parts]:
     """A thick polyline of ``cfg.stroke_points`` points, ``2 * radius`` long."""
     width = _width(rng, short, cfg)
-    return "stroke", [(polyline(rng, randint(rng, cfg.stroke_points), 2.0 * radius), width)]
+    return "stroke", [(polyline(randint(rng, cfg.stroke_points), 2.0 * radius, rng=rng), width)]
 
 
 def draw_ellipse(
-    rng: np.random.Generator,
     radius: float,
     short: int,
     vertices: tuple[int, int],
     cfg: OcclusionConfig,
+    *,
+    rng: np.random.Generator,
 ) -> tuple[str, Parts]:
     """An ellipse of mean radius ``radius`` (geometric mean of its semi-axes)."""
     root = math.sqrt(uniform(rng, cfg.ellipse_aspect))

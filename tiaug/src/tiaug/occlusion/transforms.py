@@ -125,7 +125,7 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         eyes = (
             _landmark_eyes(data, plane.shape) if self.placement == "eyes" and mask is None else None
         )
-        occluders = focc.sample_occluders(rng, scene, mask, self.config(), eyes=eyes)
+        occluders = focc.sample_occluders(scene, mask, self.config(), eyes=eyes, rng=rng)
         if self.label_policy == "keep" or not occluders:
             return {"occluders": occluders, "coverage": None}
         changed = np.abs(focc.apply_occlusion(plane, occluders) - plane) > _UNCHANGED

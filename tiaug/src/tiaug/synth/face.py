@@ -107,7 +107,7 @@ def _arc(
     return u0 + (u1 - u0) * t, v0 + (v1 - v0) * t - height * np.sin(np.pi * warped)
 
 
-def random_face(rng: np.random.Generator) -> FaceShape:
+def random_face(*, rng: np.random.Generator) -> FaceShape:
     """Draw a face shape: jaw, brows, eyes, nose and mouth proportions with variation."""
     u = np.zeros(68)
     v = np.zeros(68)

@@ -101,7 +101,7 @@ def synth_face(
     room = _draw(rng, ambient_range)
     noise = _draw(rng, netd_range)
 
-    face = random_face(rng)
+    face = random_face(rng=rng)
     base = min(height, 0.8 * width)
     scale = rng.uniform(0.15, 0.24) * base
     pose = Pose(
@@ -117,8 +117,8 @@ def synth_face(
     for start, stop in ((0, 17), (17, 22), (22, 27), (27, 36), (36, 42), (42, 48), (48, 68)):
         annotated[start:stop] += rng.normal(0.0, 0.01 * scale, 2)
     mask = landmarks_to_mask(annotated, (height, width))
-    physiology = random_physiology(rng, room)
-    image = render(rng, (height, width), face, pose, anatomy, physiology, noise)
+    physiology = random_physiology(room, rng=rng)
+    image = render((height, width), face, pose, anatomy, physiology, noise, rng=rng)
     return SynthFace(image, mask, annotated, room, noise)
 
 

@@ -59,7 +59,7 @@ def _in_range(
     return float(low + (high - low) * t)
 
 
-def random_physiology(rng: np.random.Generator, ambient: float) -> Physiology:
+def random_physiology(ambient: float, *, rng: np.random.Generator) -> Physiology:
     """Draw region temperatures; a cool room spreads them (extremities, nose first)."""
     state = float(np.clip(0.5 + 0.25 * (ambient - 23.0) / 3.0 + rng.normal(0.0, 0.2), 0.0, 1.0))
     periorbital = _in_range(rng, 34.0, 35.0, state, 0.2)
@@ -230,13 +230,14 @@ def _torso(
 
 
 def render(
-    rng: np.random.Generator,
     shape: tuple[int, int],
     face: FaceShape,
     pose: Pose,
     landmarks: np.ndarray,
     phys: Physiology,
     netd: float,
+    *,
+    rng: np.random.Generator,
 ) -> np.ndarray:
     """Render the float32 degC image of ``face`` seen with ``pose``.
 
