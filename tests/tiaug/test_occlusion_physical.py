@@ -171,7 +171,7 @@ def test_the_transform_puts_glasses_on_the_keypoints_eyes_without_a_mask():
     both = 0
     for seed in range(5):
         face = synth_face(seed)
-        pipeline = A.Compose([transform], keypoint_params=A.KeypointParams(format="yx"), seed=seed)
+        pipeline = A.Compose([transform], keypoint_params=A.KeypointParams("yx"), seed=seed)
         eyes = F.eyes_from_landmarks(face.landmarks, face.image.shape)
         for _ in range(6):
             out = pipeline(image=face.image, keypoints=face.landmarks)
