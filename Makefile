@@ -14,7 +14,7 @@ export MPLBACKEND := Agg
 $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e "./tiaug[albumentations]" -e ./samcl_loss --group dev
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e "./tiaug[albumentations,preview]" -e ./samcl_loss --group dev
 	touch $@
 
 install: $(STAMP)
