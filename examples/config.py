@@ -9,9 +9,11 @@ from typing import Any, NoReturn
 
 import torch
 
+from examples.models import NETWORKS, network, network_options
 from tiaug.classes import CLASS_NAMES
 
 __all__ = [
+    "AMPS",
     "CLASS_NAMES",
     "IGNORE_INDEX",
     "LOSSES",
@@ -21,6 +23,7 @@ __all__ = [
     "STUDY",
     "OneLineParser",
     "TrainConfig",
+    "add_network_arguments",
     "parse_size",
     "resolve_amp",
 ]
@@ -33,11 +36,17 @@ LOSSES = ("rmi", "samcl", "ce", "rmi_ce")
 OPTIMIZERS = ("sgd", "adamw")
 #: ``--schedule`` choices: poly decay (the paper's) or one-cycle (warm-up then cosine decay).
 SCHEDULES = ("poly", "onecycle")
+#: ``--amp`` choices (:func:`resolve_amp`).
+AMPS = ("auto", "bf16", "fp16", "off")
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(init=False)
 class TrainConfig:
-    """Everything a training run depends on (the options of ``python -m examples.train``)."""
+    """Everything a training run depends on (the options of ``python -m examples.train``).
+
+    Keywords are the fields and the registered networks' options (``base_width`` ...), which
+    :meth:`to_dict` gives as plain keys beside the fields.
+    """
 
     net: str = "unet"
     loss: str = "samcl"
@@ -67,9 +76,9 @@ class TrainConfig:
     ckpt_every: int = 1000
     log_every: int = 20
     overlays: int = 8
-    base_width: int = 64
-    deeplab_backbone: str = "resnet101"
-    hrnet_variant: str = "hrnet_w48"
+    #: The networks' own options by name (:func:`examples.models.network_options`), every
+    #: registered one present: only the chosen network's reach it (:meth:`model_kwargs`).
+    net_options: dict[str, Any] = dataclasses.field(default_factory=dict)
     samcl_prediction: str = "softmax"
     samcl_negatives: str = "swap"
     samcl_weight: float = 0.5
@@ -79,17 +88,44 @@ class TrainConfig:
     #: face, made at the faces' own size before resizing to ``size``; None: whole frame.
     face_crop: float | None = None
 
+    def __init__(self, **values: Any) -> None:
+        """The fields, and the networks' options, by keyword: ``TrainConfig(base_width=8)``.
+
+        Raises:
+            TypeError: a keyword that is neither a field nor a registered network option.
+        """
+        registered = network_options()
+        options = {name: option.default for name, option in registered.items()}
+        options.update(values.pop("net_options", {}))
+        options.update({name: values.pop(name) for name in registered.keys() & values.keys()})
+        unknown = [*(options.keys() - registered.keys()), *(values.keys() - _FIELD_NAMES)]
+        if unknown:
+            raise TypeError(f"unknown TrainConfig options: {', '.join(sorted(unknown))}")
+        for field in dataclasses.fields(self):
+            if field.name != "net_options":
+                setattr(self, field.name, values.get(field.name, field.default))
+        self.net_options = options
+
     def model_kwargs(self) -> dict[str, Any]:
-        """The chosen network's own options for :func:`examples.models.build_model`."""
-        if self.net in ("unet", "attention_unet"):
-            return {"base_width": self.base_width}
-        if self.net == "deeplabv3":
-            return {"backbone": self.deeplab_backbone}
-        return {"variant": self.hrnet_variant}
+        """The chosen network's own options, by constructor keyword (for ``build_model``).
+
+        Raises:
+            ValueError: unknown network.
+        """
+        return {
+            option.keyword: self.net_options.get(option.name, option.default)
+            for option in network(self.net).options
+        }
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain Python types only (stored in checkpoints and reports)."""
-        values = dataclasses.asdict(self)
+        """Plain Python types only, the network options as plain keys (stored in checkpoints and
+        reports)."""
+        values: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            if field.name == "net_options":
+                values.update(self.net_options)
+            else:
+                values[field.name] = getattr(self, field.name)
         values["size"] = list(self.size)
         return values
 
@@ -99,6 +135,9 @@ class TrainConfig:
         values = dict(values)
         values["size"] = tuple(values["size"])
         return cls(**values)
+
+
+_FIELD_NAMES = {field.name for field in dataclasses.fields(TrainConfig)} - {"net_options"}
 
 
 #: The CPU study's preset (``python -m examples.study``, ``--study`` of ``examples.train``):
@@ -149,6 +188,22 @@ def parse_size(text: str) -> tuple[int, int]:
     if not match:
         raise argparse.ArgumentTypeError(f"expected HxW in pixels (e.g. 256x320), got {text!r}")
     return int(match[1]), int(match[2])
+
+
+def add_network_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--NAME`` for every registered network option (:func:`examples.models.network_options`),
+    parsed by the type of its default; the values land under the option names."""
+    users: dict[str, list[str]] = {}
+    for net, entry in NETWORKS.items():
+        for option in entry.options:
+            users.setdefault(option.name, []).append(net)
+    for name, option in network_options().items():
+        parser.add_argument(
+            f"--{name.replace('_', '-')}",
+            type=type(option.default),
+            default=option.default,
+            help=f"{option.help} ({', '.join(users[name])})",
+        )
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -12,8 +12,11 @@ resumed run sees exactly the samples of an uninterrupted one.
 
 from __future__ import annotations
 
+import ctypes
 import math
-from collections.abc import Iterator, Sequence
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -22,6 +25,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, DistributedSampler, Sampler
 
+from examples.config import IGNORE_INDEX, NUM_CLASSES, TrainConfig
 from tiaug import io as tio
 from tiaug.presets import TiAug
 
@@ -37,11 +41,17 @@ __all__ = [
     "TFDSource",
     "TrainSampler",
     "UsageError",
+    "batch_bytes",
+    "cap_blas_threads",
     "face_box",
     "fit_to_size",
     "minmax_normalize",
+    "one_thread_workers",
     "open_data",
+    "open_run_data",
     "sample_seed",
+    "shm_prefetch",
+    "worker_init_fn",
 ]
 
 #: ``--aug`` choices: no augmentation or a TiAug preset.
@@ -266,15 +276,16 @@ class TFDSource:
                     f"{self.crop[0]}x{self.crop[1]} (the Thermal Face Database crop)"
                 )
         self.pairs = list(pairs)
-        self.size = tuple(size)
+        self.size = (int(size[0]), int(size[1]))
 
     def __len__(self) -> int:
         return len(self.pairs)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         image, mask = tio.read_tfd_pair(*self.pairs[index])
-        image, mask = tio.tfd_crop_resize(image, mask, crop=self.crop, size=self.size)
-        return image, mask
+        cropped, labels = tio.tfd_crop_resize(image, mask, crop=self.crop, size=self.size)
+        assert labels is not None  # a mask was given
+        return cropped, labels
 
 
 def open_data(
@@ -354,6 +365,27 @@ def open_data(
     return _cropped(train, val, size, face_crop, ignore_index)
 
 
+def open_run_data(
+    config: TrainConfig,
+    *,
+    data: str | None = None,
+    num_val: int | None = None,
+    size: tuple[int, int] | None = None,
+) -> tuple[Source, Source]:
+    """:func:`open_data` of a run: its data, size, seed and face crop, unless overridden
+    (``data``, ``num_val``, ``size``: e.g. another validation set for a trained network)."""
+    return open_data(
+        data or config.data,
+        size or config.size,
+        num_train=config.num_train,
+        num_val=num_val or config.num_val,
+        seed=config.seed,
+        num_classes=NUM_CLASSES,
+        ignore_index=IGNORE_INDEX,
+        face_crop=config.face_crop,
+    )
+
+
 def _cropped(
     train: Source, val: Source, size: tuple[int, int], margin: float | None, ignore_index: int
 ) -> tuple[Source, Source]:
@@ -368,7 +400,8 @@ def _cropped(
 class SegmentationDataset(Dataset):
     """Samples of a source, optionally augmented, as tensors ready for the network.
 
-    Items are ``(image (1, H, W) float32 in [-1, 1], mask (H, W) int64)``. A key is an
+    Items are ``(image (1, H, W) float32 in [-1, 1], mask (H, W) uint8)``: masks travel to
+    the device as bytes and become int64 there (the losses' label type). A key is an
     index or an ``(epoch, index)`` pair (from :class:`TrainSampler`); with an augmentation,
     the pipeline is reseeded with ``sample_seed(seed, epoch, index)`` before each sample.
 
@@ -394,7 +427,7 @@ class SegmentationDataset(Dataset):
         if aug not in AUGMENTATIONS:
             raise UsageError(f"unknown augmentation {aug!r}; known: {', '.join(AUGMENTATIONS)}")
         self.source = source
-        self.size = tuple(size)
+        self.size = (int(size[0]), int(size[1]))
         self.seed = seed
         self.transform = pipeline
         if pipeline is None and aug != "none":
@@ -412,7 +445,7 @@ class SegmentationDataset(Dataset):
             out = self.transform(image=image, mask=mask)
             image, mask = out["image"], out["mask"]
         image = minmax_normalize(image)
-        return torch.from_numpy(image[None].copy()), torch.from_numpy(mask.astype(np.int64))
+        return torch.from_numpy(image[None].copy()), torch.from_numpy(mask.astype(np.uint8))
 
 
 class TrainSampler(Sampler[tuple[int, int]]):
@@ -446,8 +479,8 @@ class TrainSampler(Sampler[tuple[int, int]]):
         per_epoch = math.ceil(self.length / self.world_size)
         epoch, offset = divmod(self.start, per_epoch)
         while True:
-            sampler = DistributedSampler(
-                range(self.length),
+            sampler: DistributedSampler[int] = DistributedSampler(
+                range(self.length),  # type: ignore[arg-type]  # any sized sequence works
                 num_replicas=self.world_size,
                 rank=self.rank,
                 shuffle=True,
@@ -473,3 +506,94 @@ class ShardSampler(Sampler[int]):
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.indices)
+
+
+#: OpenBLAS entry points that set the thread count (OpenCV's build, numpy's scipy-openblas).
+_BLAS_SETTERS = (
+    "openblas_set_num_threads",
+    "scipy_openblas_set_num_threads64_",
+    "scipy_openblas_set_num_threads",
+)
+
+
+def cap_blas_threads(count: int) -> int:
+    """Set every OpenBLAS already loaded in this process (numpy's, OpenCV's) to ``count``
+    threads; returns how many were set (0 without ``/proc/self/maps``, i.e. off Linux)."""
+    maps = Path("/proc/self/maps")
+    if not maps.is_file():
+        return 0
+    lines = maps.read_text().splitlines()
+    paths = {line.split()[-1] for line in lines if "openblas" in line.rsplit("/", 1)[-1].lower()}
+    done = 0
+    for path in sorted(paths):
+        library = ctypes.CDLL(path, mode=os.RTLD_NOLOAD)  # the loaded copy, never a new one
+        setter = next((getattr(library, n) for n in _BLAS_SETTERS if hasattr(library, n)), None)
+        if setter is not None:
+            setter(count)
+            done += 1
+    return done
+
+
+def worker_init_fn(worker_id: int) -> None:
+    """``DataLoader(worker_init_fn=...)``: one torch and one BLAS thread in the worker (use
+    :func:`one_thread_workers`, which also limits OpenCV).
+
+    The augmentation needs no reseeding here (unlike ``tiaug.worker_init_fn``'s):
+    :class:`SegmentationDataset` reseeds its pipeline for every sample from
+    ``(seed, epoch, index)``, whichever worker draws it.
+    """
+    torch.set_num_threads(1)
+    cap_blas_threads(1)
+
+
+def one_thread_workers(workers: int) -> Callable[[int], None] | None:
+    """The ``worker_init_fn`` of a DataLoader with ``workers`` workers (None without any), after
+    setting this process's OpenCV to one thread.
+
+    Each worker then runs one OpenCV, one BLAS and one torch thread; otherwise each keeps one
+    per core in each library (8 workers on 16 cores: over 100 threads). OpenCV's count is set
+    here, before the fork: set inside a worker whose parent has run OpenCV's thread pool, it
+    waits forever for the parent's pool threads. A process with workers augments nothing
+    itself, so it loses nothing.
+    """
+    if workers == 0:
+        return None
+    cv2.setNumThreads(1)
+    return worker_init_fn
+
+
+def batch_bytes(size: tuple[int, int], batch: int) -> int:
+    """Bytes of a batch of :class:`SegmentationDataset` samples of ``size`` (rows, columns):
+    float32 images and uint8 masks, 5 bytes per pixel."""
+    return batch * size[0] * size[1] * 5
+
+
+def shm_prefetch(
+    workers: int,
+    batch_bytes: int,
+    *,
+    loaders: int = 1,
+    wanted: int = 4,
+    shm: Path = Path("/dev/shm"),
+) -> int | None:
+    """The ``prefetch_factor`` of a DataLoader whose ``workers`` send batches of ``batch_bytes``
+    through shared memory: ``wanted``, or fewer so that ``loaders`` such loaders (on this
+    machine, all ranks) hold at most half of ``shm``'s free space. None without workers;
+    ``wanted`` without a ``shm`` folder (not Linux).
+
+    Raises:
+        UsageError: not even one batch per worker fits.
+    """
+    if workers == 0:
+        return None
+    if not shm.is_dir():
+        return wanted
+    free = shutil.disk_usage(shm).free
+    per_batch = loaders * workers * batch_bytes
+    if free // 2 < per_batch:
+        raise UsageError(
+            f"{shm} has {free / 2**20:.0f} MiB free, {loaders * workers} DataLoader workers need "
+            f"{2 * per_batch / 2**20:.0f} MiB (one batch each, half the space): give more shared "
+            "memory (docker --shm-size) or lower --workers or --batch"
+        )
+    return min(wanted, free // 2 // per_batch)

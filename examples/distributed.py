@@ -13,13 +13,15 @@ __all__ = ["Distributed", "all_reduce_sum", "barrier", "setup_distributed", "tea
 
 @dataclass(frozen=True)
 class Distributed:
-    """Where this process runs: its rank among ``world_size`` and its device."""
+    """Where this process runs: its rank among ``world_size`` (``local_world_size`` of them
+    on this machine) and its device."""
 
     rank: int
     world_size: int
     local_rank: int
     device: torch.device
     owns_group: bool
+    local_world_size: int = 1
 
     @property
     def is_main(self) -> bool:
@@ -39,6 +41,7 @@ def setup_distributed(device: str = "auto") -> Distributed:
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    local_world_size = int(os.environ.get("LOCAL_WORLD_SIZE", str(world_size)))
     if device == "auto":
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
@@ -52,7 +55,7 @@ def setup_distributed(device: str = "auto") -> Distributed:
     if world_size > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if target.type == "cuda" else "gloo")
         owns_group = True
-    return Distributed(rank, world_size, local_rank, target, owns_group)
+    return Distributed(rank, world_size, local_rank, target, owns_group, local_world_size)
 
 
 def teardown_distributed(context: Distributed) -> None:

@@ -23,10 +23,11 @@ from typing import Any
 import albumentations as A
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from examples.checkpoint import load_checkpoint
 from examples.config import (
+    AMPS,
     CLASS_NAMES,
     IGNORE_INDEX,
     NUM_CLASSES,
@@ -40,8 +41,11 @@ from examples.data import (
     ShardSampler,
     Source,
     UsageError,
-    open_data,
+    batch_bytes,
+    one_thread_workers,
+    open_run_data,
     sample_seed,
+    shm_prefetch,
 )
 from examples.distributed import Distributed, setup_distributed, teardown_distributed
 from examples.metrics import ConfusionMatrix, all_background_miou
@@ -65,6 +69,7 @@ __all__ = [
     "run_evaluation",
     "summarize",
     "validate",
+    "validation_loader",
 ]
 
 #: Seed of the "unconstrained" copy of the validation set (the same for every run).
@@ -106,12 +111,12 @@ def condition_transform(name: str, size: tuple[int, int]) -> A.BasicTransform:
 
 def evaluation_sets(
     source: Source, size: tuple[int, int], *, conditions: bool = False
-) -> dict[str, Dataset]:
+) -> dict[str, SegmentationDataset]:
     """The validation copies of ``source``: clean, "unconstrained" and (if asked) each condition.
 
     Every copy is a fixed function of the source (fixed seeds); labels stay amodal.
     """
-    sets: dict[str, Dataset] = {
+    sets: dict[str, SegmentationDataset] = {
         "clean": SegmentationDataset(source, size, "none"),
         "unconstrained": SegmentationDataset(
             source, size, "unconstrained", UNCONSTRAINED_SEED, IGNORE_INDEX
@@ -136,23 +141,40 @@ def predict(
         return model(image).argmax(1)
 
 
-def confusion_matrix(
-    model: nn.Module,
-    dataset: Dataset,
+def validation_loader(
+    dataset: SegmentationDataset,
     context: Distributed,
-    amp_dtype: torch.dtype | None = None,
     batch: int = 8,
     workers: int = 0,
-) -> ConfusionMatrix:
-    """The confusion matrix of ``model`` over ``dataset``, each rank taking a shard."""
-    matrix = ConfusionMatrix(len(CLASS_NAMES), device=context.device)
-    loader = DataLoader(
+    *,
+    persistent: bool = False,
+) -> DataLoader:
+    """This rank's shard of an evaluation set, in order; ``persistent``: the workers stay
+    between passes (the trainer starts them once, before its threads). Nothing is pinned:
+    a pinning thread would be running when the next loader forks its workers. The global
+    torch RNG is not drawn from (training's dropout stream does not depend on validation)."""
+    size = batch_bytes(dataset.size, batch)
+    prefetch = shm_prefetch(workers, size, loaders=context.local_world_size, wanted=2)
+    return DataLoader(
         dataset,
         batch_size=batch,
         sampler=ShardSampler(len(dataset), context.rank, context.world_size),
+        generator=torch.Generator(),  # its own: evaluating leaves the global stream alone
         num_workers=workers,
-        pin_memory=context.device.type == "cuda",
+        worker_init_fn=one_thread_workers(workers),
+        prefetch_factor=prefetch,
+        persistent_workers=persistent and workers > 0,
     )
+
+
+def confusion_matrix(
+    model: nn.Module,
+    loader: DataLoader,
+    context: Distributed,
+    amp_dtype: torch.dtype | None = None,
+) -> ConfusionMatrix:
+    """The confusion matrix of ``model`` over ``loader`` (each rank's shard), summed over ranks."""
+    matrix = ConfusionMatrix(len(CLASS_NAMES), device=context.device)
     for image, target in loader:
         image = image.to(context.device, non_blocking=True)
         matrix.update(predict(model, image, amp_dtype), target.to(context.device))
@@ -181,24 +203,28 @@ def summarize(matrix: ConfusionMatrix) -> dict[str, Any]:
 
 def validate(
     model: nn.Module,
-    dataset: Dataset,
+    data: SegmentationDataset | DataLoader,
     context: Distributed,
     amp_dtype: torch.dtype | None = None,
     batch: int = 8,
     workers: int = 0,
 ) -> dict[str, Any]:
-    """:func:`summarize` of the model on ``dataset`` (eval mode; the mode is restored)."""
+    """:func:`summarize` of the model on a dataset (read by :func:`validation_loader` with
+    ``batch`` and ``workers``) or a loader; eval mode, the model's mode is restored."""
+    loader = (
+        data if isinstance(data, DataLoader) else validation_loader(data, context, batch, workers)
+    )
     was_training = model.training
     model.eval()
     try:
-        return summarize(confusion_matrix(model, dataset, context, amp_dtype, batch, workers))
+        return summarize(confusion_matrix(model, loader, context, amp_dtype))
     finally:
         model.train(was_training)
 
 
 def run_evaluation(
     model: nn.Module,
-    datasets: Mapping[str, Dataset],
+    datasets: Mapping[str, SegmentationDataset],
     context: Distributed,
     amp_dtype: torch.dtype | None = None,
     *,
@@ -252,7 +278,7 @@ def _parser() -> OneLineParser:
     add("--batch", type=int, default=8, help="images per forward pass and process")
     add("--workers", type=int, default=2, help="DataLoader workers per process")
     add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    add("--amp", default="auto", choices=("auto", "bf16", "fp16", "off"), help="mixed precision")
+    add("--amp", default="auto", choices=AMPS, help="mixed precision")
     add("--out", type=Path, default=None, help="output folder (default: the checkpoint's)")
     add("--overlays", type=int, default=8, help="overlay PNGs per validation set")
     return parser
@@ -270,16 +296,7 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
         state = load_checkpoint(args.checkpoint, map_location="cpu")
         config = TrainConfig.from_dict(state["config"])
         size = args.size or config.size
-        _, val_source = open_data(
-            args.data or config.data,
-            size,
-            num_train=1,
-            num_val=args.num_val or config.num_val,
-            seed=config.seed,
-            num_classes=NUM_CLASSES,
-            ignore_index=IGNORE_INDEX,
-            face_crop=config.face_crop,
-        )
+        _, val_source = open_run_data(config, data=args.data, num_val=args.num_val, size=size)
         model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
         model.load_state_dict(state["model"])
         model.to(context.device)

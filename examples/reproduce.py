@@ -22,6 +22,7 @@ after every run.
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import sys
@@ -29,10 +30,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from examples.config import OneLineParser, TrainConfig, parse_size
+import torch
+
+from examples.config import (
+    AMPS,
+    OneLineParser,
+    TrainConfig,
+    add_network_arguments,
+    parse_size,
+)
 from examples.data import UsageError
 from examples.distributed import setup_distributed, teardown_distributed
-from examples.models import MODELS
+from examples.models import NETWORKS, network_options
 from examples.train import train
 
 __all__ = ["PAPER", "VARIANTS", "checks", "main", "render_markdown", "run_all"]
@@ -267,7 +276,7 @@ def _parser() -> OneLineParser:
         "RESULTS/table1.md and .json.",
     )
     add = parser.add_argument
-    add("--nets", default=",".join(MODELS), help="comma-separated networks")
+    add("--nets", default=",".join(NETWORKS), help="comma-separated networks")
     add("--variants", default=",".join(VARIANTS), help="comma-separated runs")
     add("--iters", type=int, default=defaults.iters, help="training iterations per run")
     add("--val-every", type=int, default=None, help="validation period (default min(1000, iters))")
@@ -278,42 +287,55 @@ def _parser() -> OneLineParser:
     add("--num-train", type=int, default=defaults.num_train, help="synthetic training images")
     add("--num-val", type=int, default=defaults.num_val, help="synthetic validation images")
     add("--workers", type=int, default=8, help="DataLoader workers per process")
-    add("--amp", default=defaults.amp, choices=("auto", "bf16", "fp16", "off"), help="precision")
+    add("--amp", default=defaults.amp, choices=AMPS, help="precision")
+    add(
+        "--channels-last",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="channels-last memory format (default: on for CUDA, off on the CPU)",
+    )
     add("--device", default=defaults.device, help="auto, cpu, cuda or cuda:N")
-    add("--base-width", type=int, default=defaults.base_width, help="U-Net width (64 = paper)")
-    add("--deeplab-backbone", default=defaults.deeplab_backbone, help="resnet101 or resnet50")
-    add("--hrnet-variant", default=defaults.hrnet_variant, help="timm HRNet name")
+    add_network_arguments(parser)
     add("--overlays", type=int, default=4, help="overlay PNGs per validation set and run")
     add("--out", type=Path, default=Path("runs/table1"), help="folder of the runs")
     add("--results", type=Path, default=Path("benchmarks/results"), help="folder of the table")
     return parser
 
 
+def _uses_cuda(device: str) -> bool:
+    return device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
+
+
+def _base_config(args: argparse.Namespace) -> TrainConfig:
+    """The options every run shares, from the command line."""
+    val_every = args.val_every or min(1000, args.iters)
+    channels_last = _uses_cuda(args.device) if args.channels_last is None else args.channels_last
+    return TrainConfig(
+        data=args.data,
+        num_train=args.num_train,
+        num_val=args.num_val,
+        iters=args.iters,
+        batch=args.batch,
+        size=args.size,
+        amp=args.amp,
+        channels_last=channels_last,
+        workers=args.workers,
+        seed=args.seed,
+        device=args.device,
+        val_every=val_every,
+        ckpt_every=val_every,
+        overlays=args.overlays,
+        **{name: getattr(args, name) for name in network_options()},
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
     try:
-        nets = _names(args.nets, list(MODELS), "network")
+        nets = _names(args.nets, list(NETWORKS), "network")
         variants = _names(args.variants, list(VARIANTS), "run")
-        val_every = args.val_every or min(1000, args.iters)
-        base = TrainConfig(
-            data=args.data,
-            num_train=args.num_train,
-            num_val=args.num_val,
-            iters=args.iters,
-            batch=args.batch,
-            size=args.size,
-            amp=args.amp,
-            workers=args.workers,
-            seed=args.seed,
-            device=args.device,
-            val_every=val_every,
-            ckpt_every=val_every,
-            overlays=args.overlays,
-            base_width=args.base_width,
-            deeplab_backbone=args.deeplab_backbone,
-            hrnet_variant=args.hrnet_variant,
-        )
+        base = _base_config(args)
         arguments = sys.argv[1:] if argv is None else argv
         command = " ".join(["python -m examples.reproduce", *arguments])
         run_all(nets, variants, base, args.out, args.results, command)

@@ -9,11 +9,16 @@ weight decay 5e-4, poly lr (power 0.9), AMP on GPU, one input channel, per-image
 [-1, 1] after augmentation, no pretrained weights. Rank 0 writes everything under ``--out``:
 ``last.pt`` / ``best.pt`` checkpoints, ``metrics.jsonl``, TensorBoard logs (``tb/``),
 ``eval.json`` and prediction overlays (``overlays/``).
+
+The steps, as functions: :func:`build` (data, network, loss, optimiser), :func:`resume`,
+:func:`train_loader`, :func:`train_step`, :func:`evaluate` (validation, ``best.pt``) and
+:func:`checkpoint_state` (what ``last.pt`` and ``best.pt`` hold); :func:`train` runs them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -32,6 +37,7 @@ from tqdm import tqdm
 
 from examples.checkpoint import get_rng_state, load_checkpoint, save_checkpoint, set_rng_state
 from examples.config import (
+    AMPS,
     IGNORE_INDEX,
     LOSSES,
     NUM_CLASSES,
@@ -40,6 +46,7 @@ from examples.config import (
     STUDY,
     OneLineParser,
     TrainConfig,
+    add_network_arguments,
     parse_size,
     resolve_amp,
 )
@@ -48,8 +55,11 @@ from examples.data import (
     SegmentationDataset,
     TrainSampler,
     UsageError,
-    open_data,
+    batch_bytes,
+    one_thread_workers,
+    open_run_data,
     sample_seed,
+    shm_prefetch,
 )
 from examples.distributed import (
     Distributed,
@@ -58,19 +68,26 @@ from examples.distributed import (
     setup_distributed,
     teardown_distributed,
 )
-from examples.evaluate import evaluation_sets, run_evaluation, validate
-from examples.models import MODELS, build_model
+from examples.evaluate import evaluation_sets, run_evaluation, validate, validation_loader
+from examples.models import NETWORKS, build_model
 from samcl_loss import RMILoss, SAMCLLoss
 
 __all__ = [
     "DEMO",
     "RMIWithCrossEntropy",
+    "Run",
     "SegmentationTask",
+    "build",
     "build_criterion",
     "build_optimizer",
+    "checkpoint_state",
+    "evaluate",
     "main",
     "parse_args",
+    "resume",
     "train",
+    "train_loader",
+    "train_step",
 ]
 
 
@@ -86,7 +103,8 @@ DEMO: dict[str, Any] = {
     "out": "outputs/demo",
 }
 
-# Options that must match between a checkpoint and a resumed run.
+# Options that must match between a checkpoint and a resumed run (and the autocast dtype the
+# run resolved from --amp: see _differences).
 _RESUME_KEYS = (
     "net",
     "loss",
@@ -188,7 +206,9 @@ class SegmentationTask(nn.Module):
     def forward(
         self, image: torch.Tensor, target: torch.Tensor
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        """Loss of the network's prediction for ``image`` against ``target``."""
+        """Loss of the network's prediction for ``image`` against labels ``target`` (any integer
+        type: uint8 from the loaders, made int64 here, on the device)."""
+        target = target.long()
         if self.channels_last:
             image = image.contiguous(memory_format=torch.channels_last)
         with torch.autocast(
@@ -208,12 +228,12 @@ class SegmentationTask(nn.Module):
 
 def _check_config(config: TrainConfig, world_size: int) -> None:
     """Raise UsageError for option values that cannot work."""
-    if config.net not in MODELS:
-        raise UsageError(f"unknown network {config.net!r}; known networks: {', '.join(MODELS)}")
+    if config.net not in NETWORKS:
+        raise UsageError(f"unknown network {config.net!r}; known networks: {', '.join(NETWORKS)}")
     choices = {
         "loss": LOSSES,
         "aug": AUGMENTATIONS,
-        "amp": ("auto", "bf16", "fp16", "off"),
+        "amp": AMPS,
         "optimizer": OPTIMIZERS,
         "schedule": SCHEDULES,
     }
@@ -241,13 +261,22 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
         raise UsageError(f"--stop-at must lie in 1..{config.iters}, got {config.stop_at}")
 
 
+class _Bar(tqdm):
+    """tqdm without its monitor thread, which outlives the bar: the DataLoader workers of a
+    later run in this process would fork while it runs."""
+
+    monitor_interval = 0
+
+
 class _RunLog:
     """metrics.jsonl, TensorBoard and the progress bar; silent on ranks other than 0."""
 
     def __init__(self, out: Path, enabled: bool, total: int, start: int) -> None:
+        from torch.utils.tensorboard import SummaryWriter
+
         self.enabled = enabled
-        self.writer = None
-        self.bar = tqdm(
+        self.writer: SummaryWriter | None = None
+        self.bar = _Bar(
             total=total,
             initial=start,
             disable=not (enabled and sys.stderr.isatty()),
@@ -255,8 +284,6 @@ class _RunLog:
             desc="train",
         )
         if enabled:
-            from torch.utils.tensorboard import SummaryWriter
-
             out.mkdir(parents=True, exist_ok=True)
             # a fresh run replaces the log of an earlier one in OUT; a resumed run appends,
             # and TensorBoard drops what an older writer logged from step `start` on
@@ -265,7 +292,7 @@ class _RunLog:
 
     def record(self, record: dict[str, Any]) -> None:
         """Append one JSON line and its scalars to TensorBoard."""
-        if not self.enabled:
+        if self.writer is None:
             return
         self.jsonl.write(json.dumps(record) + "\n")
         self.jsonl.flush()
@@ -281,7 +308,7 @@ class _RunLog:
 
     def close(self) -> None:
         self.bar.close()
-        if self.enabled:
+        if self.writer is not None:
             self.jsonl.close()
             self.writer.close()
 
@@ -298,19 +325,140 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _seed_everything(seed: int) -> None:
+@dataclasses.dataclass
+class Run:
+    """A training run: what :func:`build` makes, :func:`resume` restores, :func:`train_step`
+    advances and :func:`checkpoint_state` saves.
+
+    ``net`` is ``task``, wrapped in DistributedDataParallel when there are several processes.
+    ``elapsed_s`` is the training time of earlier processes (a resumed run), ``clock`` the
+    ``time.perf_counter()`` at which this process started training.
+    """
+
+    config: TrainConfig
+    context: Distributed
+    task: SegmentationTask
+    net: nn.Module
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LRScheduler
+    scaler: torch.amp.GradScaler
+    generator: torch.Generator
+    train_set: SegmentationDataset
+    val_sets: dict[str, SegmentationDataset]
+    iteration: int = 0
+    best_miou: float = -math.inf
+    best_iteration: int = 0
+    elapsed_s: float = 0.0
+    clock: float = dataclasses.field(default_factory=time.perf_counter)
+
+    @property
+    def amp_dtype(self) -> torch.dtype | None:
+        """The autocast dtype of the network (None: full precision)."""
+        return self.task.autocast_dtype
+
+    @property
+    def per_rank(self) -> int:
+        """Images per batch and process."""
+        return self.config.batch // self.context.world_size
+
+    def train_time(self) -> float:
+        """Seconds of training so far, earlier processes included."""
+        return self.elapsed_s + time.perf_counter() - self.clock
+
+
+def _set_up_process(config: TrainConfig, device: torch.device) -> None:
+    """Thread count, cuDNN autotuning and the global seeds (Python, legacy numpy, torch)."""
     import random
 
-    random.seed(seed)
-    np.random.seed(seed % 2**32)  # noqa: NPY002 (the legacy global state other code may use)
-    torch.manual_seed(seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    random.seed(config.seed)
+    np.random.seed(config.seed % 2**32)  # noqa: NPY002 (the legacy global state other code may use)
+    torch.manual_seed(config.seed)
 
 
-def _broadcast_state(module: nn.Module) -> None:
-    """Give every rank rank 0's parameters and buffers."""
-    if torch.distributed.is_initialized():
-        for tensor in module.state_dict().values():
-            torch.distributed.broadcast(tensor, 0)
+def _build_task(
+    config: TrainConfig, context: Distributed, generator: torch.Generator
+) -> SegmentationTask:
+    """The network (initialised from the global seed) and its loss, on the device."""
+    try:
+        model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    criterion = build_criterion(config, generator)
+    amp_dtype = resolve_amp(config.amp, context.device)
+    task = SegmentationTask(model, criterion, amp_dtype, config.channels_last).to(context.device)
+    if config.channels_last:
+        task.model.to(memory_format=torch.channels_last)
+    if context.device.type == "cuda" and context.world_size > 1:
+        task = nn.SyncBatchNorm.convert_sync_batchnorm(task)
+    return task
+
+
+def build(config: TrainConfig, context: Distributed) -> Run:
+    """Data, network, loss, optimiser and schedule of a fresh run at iteration 0.
+
+    Raises:
+        UsageError: bad options or data.
+    """
+    _check_config(config, context.world_size)
+    _set_up_process(config, context.device)
+    train_source, val_source = open_run_data(config)
+    train_set = SegmentationDataset(
+        train_source, config.size, config.aug, sample_seed(config.seed, 2), IGNORE_INDEX
+    )
+    val_sets = evaluation_sets(val_source, config.size)
+    generator = torch.Generator().manual_seed(sample_seed(config.seed, 3))
+    task = _build_task(config, context, generator)
+    optimizer, scheduler = build_optimizer(config, task.parameters())
+    net: nn.Module = task
+    if context.world_size > 1:
+        cuda = context.device.type == "cuda"
+        net = DistributedDataParallel(task, device_ids=[context.device.index] if cuda else None)
+    return Run(
+        config=config,
+        context=context,
+        task=task,
+        net=net,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        scaler=torch.amp.GradScaler(
+            context.device.type, enabled=task.autocast_dtype == torch.float16
+        ),
+        generator=generator,
+        train_set=train_set,
+        val_sets=val_sets,
+    )
+
+
+def _amp_name(dtype: torch.dtype | None) -> str:
+    """The ``--amp`` value that forces ``dtype`` ("bf16", "fp16" or "off")."""
+    return {torch.bfloat16: "bf16", torch.float16: "fp16", None: "off"}[dtype]
+
+
+def checkpoint_state(run: Run) -> dict[str, Any]:
+    """Everything :func:`resume` needs to continue the run exactly (``last.pt``, ``best.pt``).
+
+    ``amp`` is the autocast dtype the run resolved (:func:`_amp_name`).
+    """
+    return {
+        "iteration": run.iteration,
+        "config": run.config.to_dict(),
+        "amp": _amp_name(run.amp_dtype),
+        "model": run.task.model.state_dict(),
+        "criterion": run.task.criterion.state_dict(),
+        "optimizer": run.optimizer.state_dict(),
+        "scheduler": run.scheduler.state_dict(),
+        "scaler": run.scaler.state_dict(),
+        "loss_generator": run.generator.get_state(),
+        "rng": get_rng_state(),
+        "best_miou": run.best_miou,
+        "best_iteration": run.best_iteration,
+        "elapsed_s": run.train_time(),
+        "world_size": run.context.world_size,
+    }
 
 
 def _resume_path(config: TrainConfig) -> Path | None:
@@ -320,6 +468,136 @@ def _resume_path(config: TrainConfig) -> Path | None:
     if not path.is_file():
         raise UsageError(f"--resume: no checkpoint {path}")
     return path
+
+
+def _differences(state: dict[str, Any], run: Run) -> list[str]:
+    """The options of :data:`_RESUME_KEYS` and the autocast dtype that differ from ``state``'s."""
+    saved = state["config"]
+    found = [
+        f"{key} {saved.get(key)!r} != {value!r}"
+        for key, value in run.config.to_dict().items()
+        if key in _RESUME_KEYS and saved.get(key) != value
+    ]
+    amp = _amp_name(run.amp_dtype)
+    if state.get("amp", amp) != amp:  # checkpoints from before "amp" was saved: not checked
+        found.append(f"amp {state['amp']!r} != {amp!r}")
+    return found
+
+
+def resume(run: Run, path: Path) -> None:
+    """Continue ``run`` from the checkpoint at ``path`` (weights, optimiser, RNG, progress).
+
+    Raises:
+        UsageError: the checkpoint was written by a run with other options.
+    """
+    state = load_checkpoint(path)  # on the CPU: RNG states must stay there
+    differences = _differences(state, run)
+    if differences:
+        raise UsageError(f"{path} was written by another run: {'; '.join(differences)}")
+    run.task.model.load_state_dict(state["model"])
+    run.task.criterion.load_state_dict(state["criterion"])
+    run.optimizer.load_state_dict(state["optimizer"])
+    run.scheduler.load_state_dict(state["scheduler"])
+    run.scaler.load_state_dict(state["scaler"])
+    run.generator.set_state(state["loss_generator"])
+    set_rng_state(state["rng"])
+    run.iteration, run.elapsed_s = state["iteration"], state["elapsed_s"]
+    run.best_miou, run.best_iteration = state["best_miou"], state["best_iteration"]
+
+
+def train_loader(run: Run) -> DataLoader:
+    """This rank's endless stream of training batches, from the run's iteration on.
+
+    Workers run one thread each (:func:`examples.data.one_thread_workers`); their prefetch fits
+    in /dev/shm (:func:`examples.data.shm_prefetch`).
+    """
+    config, context, per_rank = run.config, run.context, run.per_rank
+    sampler = TrainSampler(
+        len(run.train_set), config.seed, context.rank, context.world_size, run.iteration * per_rank
+    )
+    shared = batch_bytes(config.size, per_rank)
+    return DataLoader(
+        run.train_set,
+        batch_size=per_rank,
+        sampler=sampler,
+        num_workers=config.workers,
+        pin_memory=context.device.type == "cuda",
+        drop_last=True,
+        generator=torch.Generator().manual_seed(config.seed),
+        worker_init_fn=one_thread_workers(config.workers),
+        prefetch_factor=shm_prefetch(config.workers, shared, loaders=context.local_world_size),
+    )
+
+
+def train_step(run: Run, image: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:
+    """One optimisation step on a batch; returns the loss and its terms, detached."""
+    device = run.context.device
+    run.task.train()
+    loss, terms = run.net(image.to(device, non_blocking=True), target.to(device, non_blocking=True))
+    run.optimizer.zero_grad(set_to_none=True)
+    run.scaler.scale(loss).backward()
+    run.scaler.step(run.optimizer)
+    run.scaler.update()
+    run.scheduler.step()
+    run.iteration += 1
+    return {"loss": loss.detach(), **terms}
+
+
+class _Meter:
+    """Sums of the training values since the last report, and its time."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, torch.Tensor] = {}
+        self.count = 0
+        self.started = time.perf_counter()
+
+    def add(self, values: dict[str, torch.Tensor]) -> None:
+        for key, value in values.items():
+            self.sums[key] = self.sums.get(key, 0.0) + value.float()
+        self.count += 1
+
+    def means(self, world_size: int) -> dict[str, float]:
+        """The means over iterations and ranks (all ranks call it together)."""
+        names = sorted(self.sums)
+        means = all_reduce_sum(torch.stack([self.sums[k] for k in names]) / self.count)
+        return dict(zip(names, (means / world_size).tolist(), strict=True))
+
+
+def _report_training(run: Run, meter: _Meter, log: _RunLog) -> None:
+    """Log the mean loss and terms since the last report, the lr and the throughput."""
+    values = meter.means(run.context.world_size)
+    if not math.isfinite(values["loss"]):
+        raise FloatingPointError(f"the loss is {values['loss']} at iteration {run.iteration}")
+    lr = run.scheduler.get_last_lr()[0]
+    seconds = time.perf_counter() - meter.started
+    log.bar.set_postfix(loss=f"{values['loss']:.4f}", lr=f"{lr:.2e}")
+    log.record(
+        {
+            "iteration": run.iteration,
+            "lr": lr,
+            "train": values,
+            "images_per_s": meter.count * run.config.batch / seconds,
+        }
+    )
+
+
+def evaluate(run: Run, loaders: dict[str, DataLoader], log: _RunLog) -> None:
+    """Validate on every set; a better clean mIoU than before is saved as ``best.pt``."""
+    reports = {
+        name: validate(run.task.model, loader, run.context, run.amp_dtype)
+        for name, loader in loaders.items()
+    }
+    log.record({"iteration": run.iteration, "val": reports})
+    miou = reports["clean"]["miou"]
+    log.say(
+        f"iteration {run.iteration}/{run.config.iters}: val mIoU clean {miou:.4f}, "
+        f"unconstrained {reports['unconstrained']['miou']:.4f}"
+    )
+    if miou > run.best_miou:
+        run.best_miou, run.best_iteration = miou, run.iteration
+        if run.context.is_main:
+            state = {**checkpoint_state(run), "val": reports}
+            save_checkpoint(state, Path(run.config.out) / "best.pt")
 
 
 def train(config: TrainConfig) -> dict[str, Any]:
@@ -336,223 +614,97 @@ def train(config: TrainConfig) -> dict[str, Any]:
     except ValueError as error:
         raise UsageError(str(error)) from None
     try:
-        return _train(config, context)
+        run = build(config, context)
+        path = _resume_path(config)
+        if path is not None:
+            resume(run, path)
+        stop = config.iters if config.stop_at is None else config.stop_at
+        _train(run, stop)
+        if stop < config.iters:
+            return {"iteration": stop, "checkpoint": str(Path(config.out) / "last.pt")}
+        return _final_evaluation(run)
     finally:
         teardown_distributed(context)
 
 
-def _train(config: TrainConfig, context: Distributed) -> dict[str, Any]:
-    _check_config(config, context.world_size)
-    device, main_rank = context.device, context.is_main
-    if config.threads:
-        torch.set_num_threads(config.threads)
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True
-    out = Path(config.out)
-    _seed_everything(config.seed)
-    train_source, val_source = open_data(
-        config.data,
-        config.size,
-        num_train=config.num_train,
-        num_val=config.num_val,
-        seed=config.seed,
-        num_classes=NUM_CLASSES,
-        ignore_index=IGNORE_INDEX,
-        face_crop=config.face_crop,
-    )
-    train_set = SegmentationDataset(
-        train_source, config.size, config.aug, sample_seed(config.seed, 2), IGNORE_INDEX
-    )
-    val_sets = evaluation_sets(val_source, config.size)
+def _train(run: Run, stop: int) -> None:
+    """Train from the run's iteration to ``stop``: log, validate and checkpoint on schedule."""
+    config, out = run.config, Path(run.config.out)
+    loaders = {
+        name: validation_loader(data, run.context, run.per_rank, config.workers, persistent=True)
+        for name, data in run.val_sets.items()
+    }
+    # every worker forks now, before any thread starts (pinning, TensorBoard, tqdm)
+    for loader in loaders.values():
+        iter(loader)
+    batches = iter(train_loader(run))
+    log = _RunLog(out, run.context.is_main, config.iters, run.iteration)
+    meter, run.clock = _Meter(), time.perf_counter()
     try:
-        model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    generator = torch.Generator().manual_seed(sample_seed(config.seed, 3))
-    criterion = build_criterion(config, generator)
-    amp_dtype = resolve_amp(config.amp, device)
-    task = SegmentationTask(model, criterion, amp_dtype, config.channels_last).to(device)
-    if config.channels_last:
-        task.model.to(memory_format=torch.channels_last)
-    if device.type == "cuda" and context.world_size > 1:
-        task = nn.SyncBatchNorm.convert_sync_batchnorm(task)
-    optimizer, scheduler = build_optimizer(config, task.parameters())
-    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
-
-    start, elapsed = 0, 0.0
-    best, best_iteration = -math.inf, 0
-    resume = _resume_path(config)
-    if resume is not None:
-        state = load_checkpoint(resume)  # on the CPU: RNG states must stay there
-        saved = state["config"]
-        mismatch = [
-            f"{key} {saved[key]!r} != {value!r}"
-            for key, value in config.to_dict().items()
-            if key in _RESUME_KEYS and saved.get(key) != value
-        ]
-        if mismatch:
-            raise UsageError(f"{resume} was written by another run: {'; '.join(mismatch)}")
-        task.model.load_state_dict(state["model"])
-        task.criterion.load_state_dict(state["criterion"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        scaler.load_state_dict(state["scaler"])
-        generator.set_state(state["loss_generator"])
-        set_rng_state(state["rng"])
-        start, elapsed = state["iteration"], state["elapsed_s"]
-        best, best_iteration = state["best_miou"], state["best_iteration"]
-
-    net: nn.Module = task
-    if context.world_size > 1:
-        net = DistributedDataParallel(
-            task, device_ids=[device.index] if device.type == "cuda" else None
-        )
-    per_rank = config.batch // context.world_size
-    stop = config.iters if config.stop_at is None else config.stop_at
-    loader = DataLoader(
-        train_set,
-        batch_size=per_rank,
-        sampler=TrainSampler(
-            len(train_set), config.seed, context.rank, context.world_size, start * per_rank
-        ),
-        num_workers=config.workers,
-        pin_memory=device.type == "cuda",
-        drop_last=True,
-        generator=torch.Generator().manual_seed(config.seed),
-        prefetch_factor=4 if config.workers else None,
-    )
-
-    def checkpoint(iteration: int) -> dict[str, Any]:
-        return {
-            "iteration": iteration,
-            "config": config.to_dict(),
-            "model": task.model.state_dict(),
-            "criterion": task.criterion.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(),
-            "scaler": scaler.state_dict(),
-            "loss_generator": generator.get_state(),
-            "rng": get_rng_state(),
-            "best_miou": best,
-            "best_iteration": best_iteration,
-            "elapsed_s": elapsed + time.perf_counter() - started,
-            "world_size": context.world_size,
-        }
-
-    log = _RunLog(out, main_rank, config.iters, start)
-    sums: dict[str, torch.Tensor] = {}
-    count, window = 0, time.perf_counter()
-    started = time.perf_counter()
-    batches = iter(loader)
-    try:
-        for iteration in range(start + 1, stop + 1):
-            task.train()
-            image, target = next(batches)
-            image = image.to(device, non_blocking=True)
-            target = target.to(device, non_blocking=True)
-            loss, terms = net(image, target)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-            scheduler.step()
-            for key, value in {"loss": loss.detach(), **terms}.items():
-                sums[key] = sums.get(key, 0.0) + value.float()
-            count += 1
+        while run.iteration < stop:
+            meter.add(train_step(run, *next(batches)))
             log.bar.update(1)
-
+            iteration = run.iteration
             if iteration % config.log_every == 0 or iteration == stop:
-                names = sorted(sums)
-                means = all_reduce_sum(torch.stack([sums[k] for k in names]) / count)
-                means = (means / context.world_size).tolist()
-                values = dict(zip(names, means, strict=True))
-                if not math.isfinite(values["loss"]):
-                    raise FloatingPointError(
-                        f"the loss is {values['loss']} at iteration {iteration}"
-                    )
-                lr = scheduler.get_last_lr()[0]
-                seconds = time.perf_counter() - window
-                log.bar.set_postfix(loss=f"{values['loss']:.4f}", lr=f"{lr:.2e}")
-                log.record(
-                    {
-                        "iteration": iteration,
-                        "lr": lr,
-                        "train": values,
-                        "images_per_s": count * config.batch / seconds,
-                    }
-                )
-                sums, count, window = {}, 0, time.perf_counter()
-
+                _report_training(run, meter, log)
+                meter = _Meter()
             if iteration % config.val_every == 0 or iteration == config.iters:
-                reports = {
-                    name: validate(task.model, data, context, amp_dtype, per_rank, config.workers)
-                    for name, data in val_sets.items()
-                }
-                log.record({"iteration": iteration, "val": reports})
-                miou = reports["clean"]["miou"]
-                log.say(
-                    f"iteration {iteration}/{config.iters}: val mIoU clean {miou:.4f}, "
-                    f"unconstrained {reports['unconstrained']['miou']:.4f}"
-                )
-                if miou > best:
-                    best, best_iteration = miou, iteration
-                    if main_rank:
-                        save_checkpoint(
-                            {
-                                "iteration": iteration,
-                                "config": config.to_dict(),
-                                "model": task.model.state_dict(),
-                                "criterion": task.criterion.state_dict(),
-                                "val": reports,
-                            },
-                            out / "best.pt",
-                        )
-            if (iteration % config.ckpt_every == 0 or iteration == stop) and main_rank:
-                save_checkpoint(checkpoint(iteration), out / "last.pt")
+                evaluate(run, loaders, log)
+            if (iteration % config.ckpt_every == 0 or iteration == stop) and run.context.is_main:
+                save_checkpoint(checkpoint_state(run), out / "last.pt")
     finally:
         log.close()
-    elapsed += time.perf_counter() - started
+    run.elapsed_s, run.clock = run.train_time(), time.perf_counter()
     barrier()
-    if stop < config.iters:
-        return {"iteration": stop, "checkpoint": str(out / "last.pt")}
 
-    if main_rank and (out / "best.pt").is_file():
-        task.model.load_state_dict(load_checkpoint(out / "best.pt", device)["model"])
-    _broadcast_state(task.model)
+
+def _final_evaluation(run: Run) -> dict[str, Any]:
+    """Evaluate the best checkpoint (overlays included); rank 0 writes ``eval.json``."""
+    config, context, out = run.config, run.context, Path(run.config.out)
+    model = run.task.model
+    if context.is_main and (out / "best.pt").is_file():
+        model.load_state_dict(load_checkpoint(out / "best.pt", context.device)["model"])
+    _broadcast_state(model)
     report = run_evaluation(
-        task.model,
-        val_sets,
-        context,
-        amp_dtype,
-        batch=per_rank,
-        workers=config.workers,
-        out=out,
-        overlays=config.overlays,
-    )
+        model, run.val_sets, context, run.amp_dtype, batch=run.per_rank,
+        workers=config.workers, out=out, overlays=config.overlays,
+    )  # fmt: skip
     report.update(
         {
-            "iteration": best_iteration,
+            "iteration": run.best_iteration,
             "iterations": config.iters,
-            "train_time_s": elapsed,
-            "device": _device_name(device),
+            "train_time_s": run.elapsed_s,
+            "device": _device_name(context.device),
             "world_size": context.world_size,
             "config": config.to_dict(),
         }
     )
-    if main_rank:
+    if context.is_main:
         (out / "eval.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        where = f"; overlays in {out / 'overlays'}" if report["overlays"] else ""
-        log.say(
-            f"best checkpoint (iteration {best_iteration}): mIoU clean "
-            f"{report['clean']['miou']:.4f}, unconstrained {report['unconstrained']['miou']:.4f} "
-            f"(all-background predictor: {report['clean']['all_background_miou']:.4f}){where}"
-        )
-        for name in val_sets:
-            ious = ", ".join(
-                f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in report[name]["iou"].items()
-            )
-            log.say(f"{name} IoU per class: {ious}")
+        _print_summary(report, out, run.best_iteration, list(run.val_sets))
     return report
+
+
+def _print_summary(report: dict[str, Any], out: Path, best: int, sets: list[str]) -> None:
+    where = f"; overlays in {out / 'overlays'}" if report["overlays"] else ""
+    say = tqdm.write
+    say(
+        f"best checkpoint (iteration {best}): mIoU clean "
+        f"{report['clean']['miou']:.4f}, unconstrained {report['unconstrained']['miou']:.4f} "
+        f"(all-background predictor: {report['clean']['all_background_miou']:.4f}){where}"
+    )
+    for name in sets:
+        ious = ", ".join(
+            f"{k} {'n/a' if v is None else f'{v:.3f}'}" for k, v in report[name]["iou"].items()
+        )
+        say(f"{name} IoU per class: {ious}")
+
+
+def _broadcast_state(module: nn.Module) -> None:
+    """Give every rank rank 0's parameters and buffers."""
+    if torch.distributed.is_initialized():
+        for tensor in module.state_dict().values():
+            torch.distributed.broadcast(tensor, 0)
 
 
 def _device_name(device: torch.device) -> str:
@@ -582,7 +734,7 @@ def _parser() -> OneLineParser:
         action="store_true",
         help="the CPU study's preset (examples.config.STUDY; explicit options still win)",
     )
-    add("--net", default=defaults.net, help=f"network: {', '.join(MODELS)}")
+    add("--net", default=defaults.net, help=f"network: {', '.join(NETWORKS)}")
     add("--loss", default=defaults.loss, help=f"loss: {', '.join(LOSSES)}")
     add("--aug", default=defaults.aug, help=f"augmentation: {', '.join(AUGMENTATIONS)}")
     add(
@@ -604,7 +756,7 @@ def _parser() -> OneLineParser:
     add(
         "--amp",
         default=defaults.amp,
-        choices=("auto", "bf16", "fp16", "off"),
+        choices=AMPS,
         help="mixed precision (auto: bf16 on CUDA when supported, else fp16; off on CPU)",
     )
     add("--channels-last", action="store_true", help="channels-last memory format")
@@ -645,14 +797,7 @@ def _parser() -> OneLineParser:
         default=defaults.overlays,
         help="validation images drawn as PNG overlays (per set)",
     )
-    add(
-        "--base-width",
-        type=int,
-        default=defaults.base_width,
-        help="U-Net / Attention U-Net width of the first level (64 = paper)",
-    )
-    add("--deeplab-backbone", default=defaults.deeplab_backbone, help="resnet101 or resnet50")
-    add("--hrnet-variant", default=defaults.hrnet_variant, help="timm HRNet, e.g. hrnet_w18_small")
+    add_network_arguments(parser)
     add(
         "--samcl-prediction",
         default=defaults.samcl_prediction,

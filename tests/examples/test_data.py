@@ -1,11 +1,15 @@
 """Data sources, augmentation determinism, samplers and the bad-input errors."""
 
+import ctypes
 import json
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
 from examples.data import (
     FaceCropSource,
@@ -13,9 +17,12 @@ from examples.data import (
     ShardSampler,
     TrainSampler,
     UsageError,
+    batch_bytes,
     face_box,
     minmax_normalize,
+    one_thread_workers,
     open_data,
+    shm_prefetch,
 )
 from tiaug.classes import IBUG68_GROUPS
 from tiaug.io import write_mask, write_thermal
@@ -65,7 +72,7 @@ def test_augmentation_is_a_function_of_seed_epoch_and_index() -> None:
     assert image.shape == (1, *SIZE)
     assert image.dtype == torch.float32
     assert mask.shape == SIZE
-    assert mask.dtype == torch.int64
+    assert mask.dtype == torch.uint8  # a sixth of int64's bytes to the device
     assert image.min() >= -1.0
     assert image.max() <= 1.0
     dataset[(3, 2)]  # other draws in between do not matter
@@ -179,3 +186,56 @@ def test_face_crop_source_fills_the_frame_with_the_face() -> None:
     assert 0.3 < (mask > 0).mean() < 0.7  # the face covers a third to two thirds of the crop
     assert set(np.unique(mask)) == set(range(6))
     assert val[0][0] is image  # crops are kept
+
+
+class _Threads(torch.utils.data.Dataset):
+    """One item: the OpenCV, torch and OpenBLAS thread counts of the process reading it."""
+
+    def __len__(self) -> int:
+        return 1
+
+    def __getitem__(self, index: int) -> list[int]:
+        import cv2
+
+        counts = [cv2.getNumThreads(), torch.get_num_threads()]
+        for line in Path("/proc/self/maps").read_text().splitlines():
+            path = line.split()[-1]
+            if "openblas" in path.rsplit("/", 1)[-1].lower():
+                library = ctypes.CDLL(path, mode=os.RTLD_NOLOAD)
+                names = ("openblas_get_num_threads", "scipy_openblas_get_num_threads64_")
+                names += ("scipy_openblas_get_num_threads",)
+                getter = next(getattr(library, n) for n in names if hasattr(library, n))
+                counts.append(getter())
+        return counts
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").is_file(), reason="reads /proc (Linux)")
+def test_workers_run_one_thread_per_library() -> None:
+    import cv2
+
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(2)  # what a 2-core machine gives; workers inherit it
+    cv2.GaussianBlur(np.zeros((2000, 2000), np.float32), (31, 31), 5)  # OpenCV's pool runs
+    try:
+        plain = next(iter(DataLoader(_Threads(), None, num_workers=1, timeout=300)))
+        init = one_thread_workers(1)  # a worker changing OpenCV's count now would never start
+        loader = DataLoader(_Threads(), None, num_workers=1, worker_init_fn=init, timeout=300)
+        capped = next(iter(loader))
+    finally:
+        cv2.setNumThreads(before)
+    assert plain[0] == 2  # without the cap, OpenCV keeps the parent's threads
+    assert len(capped) >= 3  # numpy's OpenBLAS at least
+    assert capped == [1] * len(capped)
+    assert one_thread_workers(0) is None
+
+
+def test_prefetch_fits_in_shared_memory(tmp_path: Path) -> None:
+    free = shutil.disk_usage(tmp_path).free
+    assert batch_bytes((256, 320), 16) == 16 * 256 * 320 * 5  # float32 image + uint8 mask
+    assert shm_prefetch(0, 10**6, shm=tmp_path) is None
+    assert shm_prefetch(8, 1000, shm=tmp_path) == 4
+    assert shm_prefetch(2, free // 2 // 7, shm=tmp_path) == 3  # 3.5 batches per worker fit
+    assert shm_prefetch(4, 10**6, shm=tmp_path / "none") == 4  # no /dev/shm: no limit known
+    with pytest.raises(UsageError, match=r"DataLoader workers need .* MiB .*--shm-size") as error:
+        shm_prefetch(8, free // 8, loaders=2, shm=tmp_path)
+    assert "\n" not in str(error.value)

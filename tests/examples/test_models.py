@@ -7,8 +7,22 @@ import timm
 import torch
 import torchvision
 
+from examples import reproduce
+from examples.config import TrainConfig
 from examples.data import SegmentationDataset, open_data
-from examples.models import MODELS, AttentionUNet, DeepLabV3, HRNetV2, UNet, build_model
+from examples.models import (
+    MODELS,
+    NETWORKS,
+    AttentionUNet,
+    DeepLabV3,
+    HRNetV2,
+    Network,
+    Option,
+    UNet,
+    build_model,
+    network_options,
+)
+from examples.train import parse_args
 from samcl_loss import SAMCLLoss
 
 SIZE = (64, 80)
@@ -26,7 +40,7 @@ def batch() -> tuple[torch.Tensor, torch.Tensor]:
     train, _ = open_data("synthetic", SIZE, num_train=2, num_val=1, seed=0)
     dataset = SegmentationDataset(train, SIZE, "samcl", seed=0)
     images, masks = zip(*(dataset[(0, i)] for i in range(2)), strict=True)
-    return torch.stack(images), torch.stack(masks)
+    return torch.stack(images), torch.stack(masks).long()
 
 
 @pytest.mark.parametrize("name", list(MODELS))
@@ -119,3 +133,41 @@ def test_nothing_is_downloaded(monkeypatch) -> None:
     monkeypatch.setattr(timm.models._builder, "load_pretrained", refuse)
     for name in MODELS:
         build_model(name)
+
+
+class _Tiny(torch.nn.Module):
+    """A network registered by the test below: one convolution of ``depth`` x 2 channels."""
+
+    def __init__(self, num_classes: int = 6, in_channels: int = 1, depth: int = 3) -> None:
+        super().__init__()
+        self.depth = depth
+        self.conv = torch.nn.Conv2d(in_channels, num_classes, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x)
+
+
+def test_a_registered_network_gets_its_own_options_only(monkeypatch) -> None:
+    option = Option("tiny_depth", "depth", 3, "depth of the tiny network")
+    monkeypatch.setitem(NETWORKS, "tiny", Network(_Tiny, (option,)))
+    assert TrainConfig(net="tiny").model_kwargs() == {"depth": 3}
+    config = parse_args(["--net", "tiny", "--tiny-depth", "5", "--base-width", "4"])
+    assert config.model_kwargs() == {"depth": 5}
+    assert config.to_dict()["tiny_depth"] == 5
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert build_model(config.net, **config.model_kwargs()).depth == 5
+    assert TrainConfig(net="unet", tiny_depth=7).model_kwargs() == {"base_width": 64}
+    reproduce_args = reproduce._parser().parse_args(["--tiny-depth", "2"])
+    assert reproduce._base_config(reproduce_args).net_options["tiny_depth"] == 2
+    with pytest.raises(ValueError, match="unknown network 'segformer'"):
+        TrainConfig(net="segformer").model_kwargs()
+    with pytest.raises(TypeError, match="unknown TrainConfig options: depth"):
+        TrainConfig(depth=5)
+
+
+def test_network_options_are_unique_by_name(monkeypatch) -> None:
+    assert list(network_options()) == ["base_width", "deeplab_backbone", "hrnet_variant"]
+    clash = Option("base_width", "width", 32, "another width")
+    monkeypatch.setitem(NETWORKS, "other", Network(_Tiny, (clash,)))
+    with pytest.raises(ValueError, match="two different network options are named 'base_width'"):
+        network_options()

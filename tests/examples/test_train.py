@@ -1,9 +1,11 @@
 """Training, resume, evaluation, reproduction and the command lines, at tiny sizes on CPU."""
 
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -46,12 +48,25 @@ def full_run(tmp_path_factory) -> Path:
     return out
 
 
-def test_resume_reaches_the_same_weights(full_run: Path, tmp_path: Path) -> None:
+def test_resume_reaches_the_same_weights(full_run: Path, tmp_path: Path, monkeypatch) -> None:
     first = train(_config(tmp_path, stop_at=3))
     assert first == {"iteration": 3, "checkpoint": str(tmp_path / "last.pt")}
     assert not (tmp_path / "eval.json").exists()
-    # the second half with DataLoader workers: augmentation does not depend on them
+    # the second half with DataLoader workers: augmentation does not depend on them, and
+    # every worker forks while no thread but the loaders' queue feeders runs (not
+    # TensorBoard's, tqdm's or a pinning one)
+    threads_at_fork = []
+    start = multiprocessing.process.BaseProcess.start
+
+    def counting_start(process) -> None:
+        threads_at_fork.append({t.name for t in threading.enumerate()})
+        start(process)
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", counting_start)
     report = train(_config(tmp_path, resume="auto", workers=1))
+    # three loaders (training, two validation sets) in training, two in the final evaluation
+    assert len(threads_at_fork) == 5
+    assert all(names <= {"MainThread", "QueueFeederThread"} for names in threads_at_fork)
     expected, resumed = load_checkpoint(full_run / "last.pt"), load_checkpoint(tmp_path / "last.pt")
     assert resumed["iteration"] == expected["iteration"] == 6
     for part in ("model", "criterion"):
@@ -228,6 +243,18 @@ def test_resume_from_another_run_is_refused(full_run: Path, tmp_path: Path, caps
     assert "was written by another run: net 'unet' != 'attention_unet'" in capsys.readouterr().err
 
 
+def test_resume_with_another_autocast_dtype_is_refused(tmp_path: Path, capsys) -> None:
+    assert train(_config(tmp_path, amp="bf16", stop_at=1))["iteration"] == 1
+    assert load_checkpoint(tmp_path / "last.pt")["amp"] == "bf16"
+    argv = ["--resume", "--out", str(tmp_path), "--amp", "fp16", "--device", "cpu"]
+    tiny = ["--base-width", "4", "--size", "32x40", "--iters", "6", "--batch", "2"]
+    assert main([*argv, *tiny, "--num-train", "5", "--num-val", "3"]) == 2
+    assert capsys.readouterr().err == (
+        f"python -m examples.train: error: {tmp_path / 'last.pt'} was written by another run: "
+        "amp 'bf16' != 'fp16'\n"
+    )
+
+
 def test_command_line_error_from_a_subprocess() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "examples.train", "--net", "segformer", "--device", "cpu"],
@@ -243,7 +270,7 @@ def test_command_line_error_from_a_subprocess() -> None:
 
 def test_demo_options_and_explicit_overrides() -> None:
     config = parse_args(["--demo", "--iters", "5"])
-    assert (config.net, config.base_width, config.loss, config.aug) == (
+    assert (config.net, config.net_options["base_width"], config.loss, config.aug) == (
         "unet",
         8,
         "samcl",
@@ -321,6 +348,31 @@ def test_reproduce_writes_the_table_and_reuses_finished_runs(tmp_path: Path) -> 
     stamp = (tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").stat().st_mtime_ns
     assert reproduce.main(argv) == 0
     assert (tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").stat().st_mtime_ns == stamp
+
+
+def test_reproduce_channels_last_is_on_for_cuda_and_trains_on_the_cpu(tmp_path: Path) -> None:
+    parser = reproduce._parser()
+    assert reproduce._base_config(parser.parse_args(["--device", "cuda"])).channels_last
+    assert not reproduce._base_config(parser.parse_args(["--device", "cpu"])).channels_last
+    argv = [
+        "--nets", "unet", "--variants", "rmi_tiaug", "--iters", "2", "--batch", "2",
+        "--size", "32x40", "--num-train", "4", "--num-val", "2", "--base-width", "4",
+        "--workers", "0", "--overlays", "0", "--device", "cpu", "--channels-last",
+        "--out", str(tmp_path / "runs"), "--results", str(tmp_path / "res"),
+    ]  # fmt: skip
+    assert reproduce.main(argv) == 0
+    report = json.loads((tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").read_text())
+    assert report["config"]["channels_last"] is True
+    assert 0 < report["clean"]["miou"] <= 1
+    # the same run in the default memory format reaches the same weights, up to rounding
+    config = TrainConfig.from_dict(
+        {**report["config"], "channels_last": False, "out": str(tmp_path / "plain")}
+    )
+    train(config)
+    last = load_checkpoint(tmp_path / "runs" / "unet_rmi_tiaug" / "last.pt")["model"]
+    plain = load_checkpoint(tmp_path / "plain" / "last.pt")["model"]
+    for key, value in plain.items():
+        assert torch.allclose(value.float(), last[key].float(), atol=1e-5), key
 
 
 def test_reproduce_rejects_unknown_names(capsys) -> None:
