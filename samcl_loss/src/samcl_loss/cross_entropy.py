@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
+from samcl_loss._base import PixelLoss
 from samcl_loss._checks import (
     REDUCTIONS,
     check_choice,
-    check_class_weight,
-    check_int,
     check_shapes,
     check_values,
     clean_logits,
@@ -70,7 +69,7 @@ def masked_cross_entropy(
     return torch.where(total > 0, ce.sum() / total.clamp_min(1e-12), torch.zeros_like(total))
 
 
-class MaskedCrossEntropyLoss(nn.Module):
+class MaskedCrossEntropyLoss(PixelLoss):
     """Module form of :func:`masked_cross_entropy` (see there for the formula).
 
     Args:
@@ -82,8 +81,6 @@ class MaskedCrossEntropyLoss(nn.Module):
         check_inputs: check label values and finiteness (one device synchronisation).
     """
 
-    weight: Tensor | None
-
     def __init__(
         self,
         num_classes: int,
@@ -92,13 +89,7 @@ class MaskedCrossEntropyLoss(nn.Module):
         reduction: str = "mean",
         check_inputs: bool = True,
     ) -> None:
-        super().__init__()
-        self.num_classes = check_int("num_classes", num_classes, 1)
-        self.ignore_index = check_int("ignore_index", ignore_index, -(2**63))
-        check_choice("reduction", reduction, REDUCTIONS)
-        self.register_buffer("weight", check_class_weight(weight, self.num_classes))
-        self.reduction = reduction
-        self.check_inputs = check_inputs
+        super().__init__(num_classes, weight, ignore_index, reduction, check_inputs)
 
     def extra_repr(self) -> str:
         return (

@@ -4,13 +4,12 @@ and its module."""
 from __future__ import annotations
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
+from samcl_loss._base import PixelLoss
 from samcl_loss._checks import (
     REDUCTIONS,
     check_choice,
-    check_class_weight,
-    check_int,
     check_real,
     check_shapes,
     check_values,
@@ -81,7 +80,7 @@ def dice_loss(
     return loss.sum() / (num_classes if weight is None else weight.sum().to(dtype))
 
 
-class DiceLoss(nn.Module):
+class DiceLoss(PixelLoss):
     """Module form of :func:`dice_loss` (see there for the formula and smp's semantics).
 
     Args:
@@ -94,8 +93,6 @@ class DiceLoss(nn.Module):
         check_inputs: check label values and finiteness (one device synchronisation).
     """
 
-    weight: Tensor | None
-
     def __init__(
         self,
         num_classes: int,
@@ -106,15 +103,9 @@ class DiceLoss(nn.Module):
         reduction: str = "mean",
         check_inputs: bool = True,
     ) -> None:
-        super().__init__()
-        self.num_classes = check_int("num_classes", num_classes, 1)
-        self.ignore_index = check_int("ignore_index", ignore_index, -(2**63))
+        super().__init__(num_classes, weight, ignore_index, reduction, check_inputs)
         self.smooth = check_real("smooth", smooth, 0.0)
         self.eps = check_real("eps", eps, 0.0)
-        check_choice("reduction", reduction, REDUCTIONS)
-        self.register_buffer("weight", check_class_weight(weight, self.num_classes))
-        self.reduction = reduction
-        self.check_inputs = check_inputs
 
     def extra_repr(self) -> str:
         return (

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 from torch.autograd.function import once_differentiable
 
+from samcl_loss._base import PixelLoss
 from samcl_loss._checks import (
     REDUCTIONS,
     check_choice,
-    check_class_weight,
     check_int,
     check_real,
     check_shapes,
@@ -204,7 +204,7 @@ def rmi_loss(
         return loss.to(out_dtype)
 
 
-class RMILoss(nn.Module):
+class RMILoss(PixelLoss):
     r"""Region Mutual Information loss for semantic segmentation.
 
     With :math:`v` the valid-pixel mask, :math:`Y` the one-hot target times :math:`v`,
@@ -263,8 +263,6 @@ class RMILoss(nn.Module):
         >>> criterion(logits, target).backward()
     """
 
-    weight: Tensor | None
-
     def __init__(
         self,
         num_classes: int,
@@ -279,8 +277,7 @@ class RMILoss(nn.Module):
         reduction: str = "mean",
         check_inputs: bool = True,
     ) -> None:
-        super().__init__()
-        self.num_classes = check_int("num_classes", num_classes, 1)
+        super().__init__(num_classes, weight, ignore_index, reduction, check_inputs)
         self.radius = check_int("radius", radius, 1)
         check_choice("pool", pool, ("max", "avg"))
         self.pool_size = check_int("pool_size", pool_size, 1)
@@ -291,12 +288,7 @@ class RMILoss(nn.Module):
         self.alpha = check_real("alpha", alpha, 0.0)
         if self.alpha == 0.0:
             raise ValueError(f"alpha must be > 0, got {alpha}")
-        check_choice("reduction", reduction, REDUCTIONS)
         self.pool = pool
-        self.register_buffer("weight", check_class_weight(weight, self.num_classes))
-        self.ignore_index = check_int("ignore_index", ignore_index, -(2**63))
-        self.reduction = reduction
-        self.check_inputs = check_inputs
 
     def extra_repr(self) -> str:
         return (
