@@ -1,0 +1,35 @@
+"""The auxiliary network's reflect-padded convolution equals torch's, values and gradients."""
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from samcl_loss.auxiliary import ReflectConv2d
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    height=st.integers(3, 21),
+    width=st.integers(3, 21),
+    stride=st.sampled_from([1, 2, 3]),
+    channels_last=st.booleans(),
+)
+def test_reflect_conv_matches_torch(height, width, stride, channels_last):
+    torch.manual_seed(height * 100 + width)
+    ours = ReflectConv2d(4, 5, 3, stride, 1, bias=False, padding_mode="reflect")
+    reference = nn.Conv2d(4, 5, 3, stride, 1, bias=False, padding_mode="reflect")
+    reference.load_state_dict(ours.state_dict())
+    x = torch.randn(2, 4, height, width, dtype=torch.float64)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    ours.double(), reference.double()
+    inputs = [x.clone().requires_grad_() for _ in range(2)]
+    outputs = [ours(inputs[0]), reference(inputs[1])]
+    assert outputs[0].is_contiguous()
+    torch.testing.assert_close(outputs[0], outputs[1])
+    grad = torch.randn_like(outputs[1])
+    for output in outputs:
+        output.backward(grad)
+    torch.testing.assert_close(inputs[0].grad, inputs[1].grad)
+    torch.testing.assert_close(ours.weight.grad, reference.weight.grad)
