@@ -17,7 +17,7 @@ from samcl_loss.auxiliary import ReflectConv2d
 )
 def test_reflect_conv_matches_torch(height, width, stride, channels_last):
     torch.manual_seed(height * 100 + width)
-    ours = ReflectConv2d(4, 5, 3, stride, 1, bias=False, padding_mode="reflect")
+    ours = ReflectConv2d(4, 5, 3, stride)
     reference = nn.Conv2d(4, 5, 3, stride, 1, bias=False, padding_mode="reflect")
     reference.load_state_dict(ours.state_dict())
     x = torch.randn(2, 4, height, width, dtype=torch.float64)
