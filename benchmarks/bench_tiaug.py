@@ -5,6 +5,14 @@ synthetic thermal face (degC) and its mask, after a warm-up; every call includes
 albumentations call overhead. Results go to ``benchmarks/results/bench_tiaug.{md,json}``.
 
     python benchmarks/bench_tiaug.py [--repeats 2000] [--out benchmarks/results]
+    python benchmarks/bench_tiaug.py --compare-with ../tiaug-before [--rounds 3]
+
+``--compare-with PATH`` adds a "before" column: the same rows timed against the tiaug
+package of another checkout (``PATH/tiaug/src``, e.g. a ``git worktree`` of an older
+commit). Both versions then run in two worker processes, row by row and alternating which
+goes first, for ``--rounds`` rounds; each cell is the smallest of its rounds' medians, so
+load from other processes inflates neither column more than the other. The albumentations
+rows run the same code in both workers: their difference is the measurement's noise.
 """
 
 from __future__ import annotations
@@ -18,8 +26,11 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import platform  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -45,14 +56,15 @@ TARGETS_MS = {
 }
 
 
-def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[..., dict]]]:
-    """(group, name, transform) rows, every transform forced to p=1."""
+def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[[], Callable[..., dict]]]]:
+    """(group, name, transform factory) rows, every transform forced to p=1; built on
+    demand, so that a row the other checkout cannot build fails alone."""
     rows, cols = size
     return [
         (
             "albumentations",
             "CoarseDropout",
-            A.CoarseDropout(
+            lambda: A.CoarseDropout(
                 num_holes_range=(1, 2),
                 hole_height_range=(0.05, 0.2),
                 hole_width_range=(0.05, 0.2),
@@ -60,16 +72,16 @@ def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[..., dict]]]:
                 p=1.0,
             ),
         ),
-        ("albumentations", "GaussNoise (clips degC to [0, 1])", A.GaussNoise(p=1.0)),
+        ("albumentations", "GaussNoise (clips degC to [0, 1])", lambda: A.GaussNoise(p=1.0)),
         (
             "albumentations",
             "GaussianBlur (clips degC to [0, 1])",
-            A.GaussianBlur(sigma_limit=(1.0, 1.2), p=1.0),
+            lambda: A.GaussianBlur(sigma_limit=(1.0, 1.2), p=1.0),
         ),
         (
             "albumentations",
             "Rotate (cubic image, nearest mask)",
-            A.Rotate(
+            lambda: A.Rotate(
                 limit=(0, 360),
                 interpolation=cv2.INTER_CUBIC,
                 mask_interpolation=cv2.INTER_NEAREST,
@@ -77,11 +89,11 @@ def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[..., dict]]]:
                 p=1.0,
             ),
         ),
-        ("tiaug", "ThermalOcclusion (reference recipe)", tiaug.ThermalOcclusion(p=1.0)),
+        ("tiaug", "ThermalOcclusion (reference recipe)", lambda: tiaug.ThermalOcclusion(p=1.0)),
         (
             "tiaug",
             "ThermalOcclusion (soft edges, on the eyes, absolute degC)",
-            tiaug.ThermalOcclusion(
+            lambda: tiaug.ThermalOcclusion(
                 temperature_mode="absolute",
                 temperature=(21.0, 28.0),
                 edge_softness=(1.0, 2.0),
@@ -90,16 +102,20 @@ def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[..., dict]]]:
                 p=1.0,
             ),
         ),
-        ("tiaug", "SensorNoise (temporal only)", tiaug.SensorNoise(netd=(0.03, 0.1), p=1.0)),
+        (
+            "tiaug",
+            "SensorNoise (temporal only)",
+            lambda: tiaug.SensorNoise(netd=(0.03, 0.1), p=1.0),
+        ),
         (
             "tiaug",
             "SensorNoise (uniform, reference)",
-            tiaug.SensorNoise(netd=(0.0, 0.1), mode="uniform", p=1.0),
+            lambda: tiaug.SensorNoise(netd=(0.0, 0.1), mode="uniform", p=1.0),
         ),
         (
             "tiaug",
             "SensorNoise (temporal + FPN + stripes + quantisation)",
-            tiaug.SensorNoise(
+            lambda: tiaug.SensorNoise(
                 netd="flir-a65",
                 fixed_pattern=0.1,
                 row_noise=0.03,
@@ -108,14 +124,18 @@ def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[..., dict]]]:
                 p=1.0,
             ),
         ),
-        ("tiaug", "AmbientShift (mask-aware)", tiaug.AmbientShift(p=1.0)),
-        ("tiaug", "BackgroundClutter", tiaug.BackgroundClutter(p=1.0)),
-        ("tiaug", "ThermalBlur", tiaug.ThermalBlur(p=1.0)),
-        ("tiaug", "RandomRescale", tiaug.RandomRescale(p=1.0)),
-        ("tiaug", "CenterCropPad", tiaug.CenterCropPad(rows, cols)),
-        ("pipeline", "TiAug 'baseline' pipeline", tiaug.TiAug("baseline", size=size)),
-        ("pipeline", "TiAug 'samcl' pipeline", tiaug.TiAug("samcl", size=size)),
-        ("pipeline", "TiAug 'unconstrained' pipeline", tiaug.TiAug("unconstrained", size=size)),
+        ("tiaug", "AmbientShift (mask-aware)", lambda: tiaug.AmbientShift(p=1.0)),
+        ("tiaug", "BackgroundClutter", lambda: tiaug.BackgroundClutter(p=1.0)),
+        ("tiaug", "ThermalBlur", lambda: tiaug.ThermalBlur(p=1.0)),
+        ("tiaug", "RandomRescale", lambda: tiaug.RandomRescale(p=1.0)),
+        ("tiaug", "CenterCropPad", lambda: tiaug.CenterCropPad(rows, cols)),
+        ("pipeline", "TiAug 'baseline' pipeline", lambda: tiaug.TiAug("baseline", size=size)),
+        ("pipeline", "TiAug 'samcl' pipeline", lambda: tiaug.TiAug("samcl", size=size)),
+        (
+            "pipeline",
+            "TiAug 'unconstrained' pipeline",
+            lambda: tiaug.TiAug("unconstrained", size=size),
+        ),
     ]
 
 
@@ -130,6 +150,148 @@ def _median_ms(call: Callable[[], object], repeats: int) -> float:
     return float(np.median(times) * 1e3)
 
 
+def _time_row(
+    transform: Callable[..., dict], face: tuple[np.ndarray, np.ndarray], repeats: int
+) -> float:
+    """Median ms of one row's calls, the transform seeded with 0."""
+    transform.set_random_seed(0)  # type: ignore[attr-defined]
+    image, mask = face
+    return _median_ms(lambda: transform(image=image, mask=mask), repeats)
+
+
+def _row_repeats(group: str, repeats: int) -> int:
+    return repeats // 4 if group == "pipeline" else repeats
+
+
+def _worker(size: tuple[int, int], face_file: Path) -> int:
+    """Serve timings on stdin/stdout: a line ``row repeats`` in, its median ms (or nan) out."""
+    with np.load(face_file) as arrays:
+        face = (np.array(arrays["image"]), np.array(arrays["mask"]))  # own, aligned buffers
+    cases = _cases(size)
+    for line in sys.stdin:
+        index, repeats = (int(field) for field in line.split())
+        try:
+            ms = _time_row(cases[index][2](), face, repeats)
+        except Exception:  # a row this checkout cannot build or run
+            ms = math.nan
+        print(ms, flush=True)
+    return 0
+
+
+class _Worker:
+    """This script in worker mode, importing tiaug from ``source`` (``PATH/tiaug/src``)."""
+
+    def __init__(self, source: Path, size: tuple[int, int], face_file: Path):
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), *_pythonpath()])}
+        command = [sys.executable, __file__, "--worker", str(face_file), "--size", *map(str, size)]
+        self.process = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        if self.process.stdin is None or self.process.stdout is None:
+            raise RuntimeError("the worker's pipes did not open")
+        self.requests, self.replies = self.process.stdin, self.process.stdout
+
+    def time(self, index: int, repeats: int) -> float:
+        self.requests.write(f"{index} {repeats}\n")
+        self.requests.flush()
+        return float(self.replies.readline())
+
+    def close(self) -> None:
+        self.requests.close()
+        self.process.wait()
+
+
+def _pythonpath() -> list[str]:
+    return [entry for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep) if entry]
+
+
+def _checkout(path: Path) -> str:
+    """``PATH (commit)`` of a git checkout, the path alone outside git."""
+    found = subprocess.run(
+        ["git", "-C", str(path), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    subject = found.stdout.strip()
+    return f"{path} ({subject[:60]})" if found.returncode == 0 and subject else str(path)
+
+
+def _measure(size: tuple[int, int], repeats: int, before: Path | None, rounds: int) -> list[dict]:
+    """Time every row: in this process, or with ``before`` in two alternating workers."""
+    face_image = synth_face(0, size=size)
+    cases = _cases(size)
+    results = []
+    if before is None:
+        face = (face_image.image, face_image.mask)
+        for group, name, factory in cases:
+            ms = _time_row(factory(), face, _row_repeats(group, repeats))
+            results.append({"group": group, "transform": name, "median_ms": ms})
+            _print_row(results[-1])
+        return results
+    with tempfile.TemporaryDirectory() as folder:
+        face_file = Path(folder) / "face.npz"
+        np.savez(face_file, image=face_image.image, mask=face_image.mask)
+        here = Path(tiaug.__file__).resolve().parents[1]
+        workers = {
+            "before_ms": _Worker(before.resolve() / "tiaug" / "src", size, face_file),
+            "median_ms": _Worker(here, size, face_file),
+        }
+        for index, (group, name, _) in enumerate(cases):
+            best = {column: math.inf for column in workers}
+            for round_ in range(rounds):
+                order = list(workers) if round_ % 2 == 0 else list(workers)[::-1]
+                for column in order:
+                    ms = workers[column].time(index, _row_repeats(group, repeats))
+                    best[column] = min(best[column], ms) if not math.isnan(ms) else ms
+            results.append({"group": group, "transform": name, **best})
+            _print_row(results[-1])
+        for worker in workers.values():
+            worker.close()
+    return results
+
+
+def _print_row(result: dict) -> None:
+    before = result.get("before_ms")
+    column = "" if before is None else f"{before:8.3f} ->"
+    print(
+        f"{result['group']:<15} {result['transform']:<58} {column}{result['median_ms']:8.3f} ms",
+        flush=True,
+    )
+
+
+def _cell(value: float | None) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def _change(result: dict) -> str:
+    before, after = result.get("before_ms"), result["median_ms"]
+    if before is None or math.isnan(before) or math.isnan(after):
+        return ""
+    return f"{100.0 * (after / before - 1.0):+.0f}%"
+
+
+def _table(results: list[dict], compare: bool) -> list[str]:
+    if not compare:
+        return [
+            "| group | transform | ms / image | target |",
+            "|---|---|---:|---:|",
+            *(
+                f"| {r['group']} | {r['transform']} | {_cell(r['median_ms'])} | {_target_cell(r)} |"
+                for r in results
+            ),
+        ]
+    return [
+        "| group | transform | before, ms | ms / image | change | target |",
+        "|---|---|---:|---:|---:|---:|",
+        *(
+            f"| {r['group']} | {r['transform']} | {_cell(r['before_ms'])} | "
+            f"{_cell(r['median_ms'])} | {_change(r)} | {_target_cell(r)} |"
+            for r in results
+        ),
+    ]
+
+
 def _target_cell(result: dict) -> str:
     return "" if result["target_ms"] is None else f"<= {result['target_ms']}"
 
@@ -139,20 +301,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=2000, help="timed calls per transform")
     parser.add_argument("--size", type=int, nargs=2, default=(256, 320), metavar=("H", "W"))
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser.add_argument(
+        "--compare-with",
+        type=Path,
+        metavar="PATH",
+        help="another checkout whose tiaug (PATH/tiaug/src) fills a 'before' column",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds with --compare-with")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     size = (int(args.size[0]), int(args.size[1]))
-    face = synth_face(0, size=size)
-    results = []
-    for group, name, transform in _cases(size):
-        transform.set_random_seed(0)
-        pipeline_repeats = args.repeats // 4 if group == "pipeline" else args.repeats
-        ms = _median_ms(lambda t=transform: t(image=face.image, mask=face.mask), pipeline_repeats)
-        target = TARGETS_MS.get(name)
-        results.append({"group": group, "transform": name, "median_ms": ms, "target_ms": target})
-        verdict = ""
-        if target is not None:
-            verdict = "  (target met)" if ms <= target else "  (TARGET MISSED)"
-        print(f"{group:<15} {name:<58} {ms:8.3f} ms{verdict}", flush=True)
+    if args.worker is not None:
+        return _worker(size, args.worker)
+    results = _measure(size, args.repeats, args.compare_with, max(1, args.rounds))
+    for result in results:
+        result["target_ms"] = TARGETS_MS.get(result["transform"])
 
     meta = {
         "command": "python " + " ".join([sys.argv[0], *(argv or sys.argv[1:])]),
@@ -168,20 +331,23 @@ def main(argv: list[str] | None = None) -> int:
             "tiaug": tiaug.__version__,
         },
     }
+    if args.compare_with is not None:
+        meta["before"] = _checkout(args.compare_with)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bench_tiaug.json").write_text(json.dumps({**meta, "results": results}, indent=2))
+    how = "median of many calls"
+    if args.compare_with is not None:
+        how = (
+            f"before: tiaug from {meta['before']}; each cell the smallest of {args.rounds} "
+            "rounds' medians, the two versions alternating row by row"
+        )
     lines = [
         "# tiaug transform timings",
         "",
         f"`{meta['command']}` on {meta['cpu']}, one thread, {meta['date']}; "
-        f"{meta['image']}; median of many calls, p=1, including albumentations' call overhead.",
+        f"{meta['image']}; {how}; p=1, including albumentations' call overhead.",
         "",
-        "| group | transform | ms / image | target |",
-        "|---|---|---:|---:|",
-        *(
-            f"| {r['group']} | {r['transform']} | {r['median_ms']:.3f} | {_target_cell(r)} |"
-            for r in results
-        ),
+        *_table(results, args.compare_with is not None),
         "",
     ]
     (args.out / "bench_tiaug.md").write_text("\n".join(lines))
