@@ -47,7 +47,7 @@ def to_temperature_map(image: np.ndarray, name: str = "image") -> np.ndarray:
             f"{name} must be a single-channel temperature map of shape HxW or HxWx1, "
             f"got shape {np.shape(image)}"
         )
-    if not (np.issubdtype(array.dtype, np.floating) or np.issubdtype(array.dtype, np.integer)):
+    if array.dtype.kind not in "fiu":  # floating or integer
         raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}")
     return array.astype(np.float32, copy=False)
 
@@ -71,7 +71,7 @@ def check_mask(mask: np.ndarray, image_shape: tuple[int, ...], name: str = "mask
         array = array[..., 0]
     if array.ndim != 2:
         raise ValueError(f"{name} must be an HxW label map, got shape {np.shape(mask)}")
-    if not np.issubdtype(array.dtype, np.integer):
+    if array.dtype.kind not in "iu":  # signed or unsigned integers
         raise ValueError(f"{name} must hold integer class labels, got dtype {array.dtype}")
     if array.shape != tuple(image_shape[:2]):
         raise ValueError(
@@ -90,7 +90,7 @@ def check_degc(image: np.ndarray, name: str = "image") -> None:
     microseconds whatever the image size.
     """
     array = np.asarray(image)
-    if not np.issubdtype(array.dtype, np.floating):
+    if array.dtype.kind != "f":  # numpy's floating types (np.issubdtype(.., np.floating))
         raise TypeError(
             f"{name} has dtype {array.dtype}: tiaug transforms take float temperatures in degC; "
             "convert raw counts first (tiaug.read_thermal(path, camera=...) or "
@@ -98,7 +98,9 @@ def check_degc(image: np.ndarray, name: str = "image") -> None:
         )
     flat = array.reshape(-1)
     sample = np.sort(flat[:: max(1, flat.size // _KELVIN_SAMPLES)])  # NaN sorts last
-    finite = sample.size - int(np.count_nonzero(np.isnan(sample)))
+    finite = sample.size
+    if finite and math.isnan(sample[-1]):
+        finite -= int(np.count_nonzero(np.isnan(sample)))
     if finite and KELVIN_MEDIAN[0] <= float(sample[finite // 2]) <= KELVIN_MEDIAN[1]:
         warnings.warn(
             f"{name} looks like Kelvin (median temperature in 200..400): tiaug expects degC; "

@@ -119,6 +119,20 @@ def coupling_table(
     return table
 
 
+@functools.lru_cache(maxsize=16)
+def _frozen_table(couplings: tuple[float, ...], ignore_index: int | None) -> np.ndarray:
+    table = coupling_table(couplings, ignore_index)
+    table.flags.writeable = False
+    return table
+
+
+def _table_of(couplings: Couplings, ignore_index: int | None) -> np.ndarray:
+    """:func:`coupling_table`, built once per tuple of couplings (read-only)."""
+    if isinstance(couplings, tuple):
+        return _frozen_table(couplings, ignore_index)
+    return coupling_table(couplings, ignore_index)
+
+
 def class_coupling_map(
     mask: np.ndarray,
     couplings: Couplings = DEFAULT_COUPLINGS,
@@ -184,10 +198,10 @@ def otsu_threshold(image: np.ndarray, *, stride: int = _OTSU_STRIDE) -> float:
 def _median(values: np.ndarray) -> float:
     """Median of a non-empty 1-D array (the mean of the two middle values for an even size)."""
     middle = values.size // 2
+    ordered = np.partition(values, middle)  # below middle: the smaller half, in any order
     if values.size % 2:
-        return float(np.partition(values, middle)[middle])
-    pair = np.partition(values, (middle - 1, middle))
-    return 0.5 * (float(pair[middle - 1]) + float(pair[middle]))
+        return float(ordered[middle])
+    return 0.5 * (float(ordered[:middle].max()) + float(ordered[middle]))
 
 
 def estimate_ambient(
@@ -200,7 +214,7 @@ def estimate_ambient(
     ignored.
     """
     plane = to_temperature_map(image)
-    sample = plane[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
+    sample = np.ascontiguousarray(plane[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE])
     cold = sample <= otsu_threshold(sample, stride=1)
     if mask is not None:
         labels = check_mask(mask, plane.shape)[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
@@ -403,7 +417,7 @@ def masked_coupling_map(
     """
     plane = to_temperature_map(image)
     labels = check_mask(mask, plane.shape)
-    table = coupling_table(couplings, ignore_index)
+    table = _table_of(couplings, ignore_index)
     k_bg, k_face = float(table[_BACKGROUND]), float(table[_FACE])
     labelled = _labelled(labels, ignore_index)
     radius = max(1, math.ceil(_RING * smoothing)) if smoothing > 0 else 0
@@ -417,7 +431,7 @@ def masked_coupling_map(
     k += np.float32(k_bg - slope * skin[0])
     np.clip(k, min(k_bg, k_face), max(k_bg, k_face), out=k)
     other = labels == ignore_index if ignore_index is not None else None
-    if np.issubdtype(labels.dtype, np.signedinteger):
+    if labels.dtype.kind == "i":  # signed labels: negative ones count as ignored
         other = labels < 0 if other is None else other | (labels < 0)
     if other is not None and other.any():
         k[other] = k_bg
@@ -636,9 +650,17 @@ def render_clutter(
     for row, col, major, minor, theta, amplitude in blobs:
         c, s = np.float32(np.cos(theta)), np.float32(np.sin(theta))
         dy, dx = yy - np.float32(row), xx - np.float32(col)
-        u = (dx * c + dy * s) / np.float32(major)
-        v = (dy * c - dx * s) / np.float32(minor)
-        field += np.float32(amplitude) * np.exp(np.float32(-0.5) * (u * u + v * v))
+        u = dx * c + dy * s
+        u /= np.float32(major)
+        v = dy * c - dx * s
+        v /= np.float32(minor)
+        u *= u
+        v *= v
+        u += v  # d^2, then amplitude * exp(-d^2 / 2) in the same buffer
+        u *= np.float32(-0.5)
+        np.exp(u, out=u)
+        u *= np.float32(amplitude)
+        field += u
     if (grid_rows, grid_cols) == (rows, cols):
         return field
     return cv2.resize(field, (cols, rows), interpolation=cv2.INTER_LINEAR)

@@ -7,6 +7,7 @@ degC maps; the output has the input's layout and is float32.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import cv2
@@ -88,11 +89,14 @@ def gaussian_blur(
     if isinstance(sigma, (int, float, np.integer, np.floating)):
         rows = cols = float(sigma)
     else:
-        rows, cols = (float(s) for s in sigma)
-    if not all(np.isfinite(s) and s > 0 for s in (rows, cols)):
+        rows, cols = float(sigma[0]), float(sigma[1])
+    if not (math.isfinite(rows) and math.isfinite(cols) and rows > 0 and cols > 0):
         raise ValueError(f"sigma must be a positive number of pixels, got {sigma}")
     plane = np.ascontiguousarray(to_temperature_map(image))
-    ksize = tuple(2 * gaussian_kernel_radius(s, truncate) + 1 for s in (cols, rows))
+    ksize = (
+        2 * gaussian_kernel_radius(cols, truncate) + 1,
+        2 * gaussian_kernel_radius(rows, truncate) + 1,
+    )
     out = cv2.GaussianBlur(plane, ksize, sigmaX=cols, sigmaY=rows, borderType=_BORDERS[border])
     return restore_shape(out, image)
 

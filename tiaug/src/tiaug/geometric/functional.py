@@ -159,6 +159,8 @@ def center_crop_pad(array: np.ndarray, shape: tuple[int, int], fill: float) -> n
     rows, cols = shape
     src_r, dst_r, ext_r = crop_pad_offsets(array.shape[0], rows)
     src_c, dst_c, ext_c = crop_pad_offsets(array.shape[1], cols)
+    if (ext_r, ext_c) == (rows, cols):  # a crop only: nothing to fill
+        return array[src_r : src_r + ext_r, src_c : src_c + ext_c].copy()
     out = np.full((rows, cols, *array.shape[2:]), fill, dtype=array.dtype)
     out[dst_r : dst_r + ext_r, dst_c : dst_c + ext_c] = array[
         src_r : src_r + ext_r, src_c : src_c + ext_c

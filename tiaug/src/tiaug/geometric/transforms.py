@@ -6,6 +6,7 @@ keypoints (pixel centres at integers) and bounding boxes.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 import numpy as np
@@ -133,6 +134,8 @@ class CenterCropPad(ThermalTransform, DualTransform):
     ) -> dict[str, Any]:
         if self.fill != "midrange":
             return {"image_fill": float(self.fill)}
+        if shape[0] >= self.height and shape[1] >= self.width:  # a crop only: no fill needed
+            return {"image_fill": math.nan}
         return {"image_fill": fgeometric.midrange(first_image(data))}
 
     def apply(self, img: np.ndarray, image_fill: float, **params: Any) -> np.ndarray:

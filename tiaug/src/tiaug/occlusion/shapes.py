@@ -91,10 +91,21 @@ def star_polygon(
     Returns:
         ``(num_vertices, 2)`` float64 array of ``(x, y)`` offsets in pixels.
     """
-    steps = 1.0 + irregularity * rng.uniform(-1.0, 1.0, num_vertices)
-    angles = np.cumsum(steps) * (2.0 * np.pi / steps.sum()) + rng.uniform(0.0, 2.0 * np.pi)
-    radii = radius * np.clip(1.0 + spikiness * rng.standard_normal(num_vertices), *_RADIUS_CLIP)
-    return np.stack((radii * np.cos(angles), radii * np.sin(angles)), axis=1)
+    steps = rng.uniform(-1.0, 1.0, num_vertices)
+    steps *= irregularity
+    steps += 1.0
+    angles = np.cumsum(steps)
+    angles *= 2.0 * math.pi / float(steps.sum())
+    angles += rng.uniform(0.0, 2.0 * math.pi)
+    radii = rng.standard_normal(num_vertices)
+    radii *= spikiness
+    radii += 1.0
+    np.minimum(np.maximum(radii, _RADIUS_CLIP[0], out=radii), _RADIUS_CLIP[1], out=radii)
+    radii *= radius
+    points = np.empty((num_vertices, 2))
+    np.multiply(radii, np.cos(angles), out=points[:, 0])
+    np.multiply(radii, np.sin(angles), out=points[:, 1])
+    return points
 
 
 def polyline(

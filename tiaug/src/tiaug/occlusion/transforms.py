@@ -8,6 +8,7 @@ dataclass (fields, type hints, defaults, ``Attributes`` section), never restated
 from __future__ import annotations
 
 import inspect
+import operator
 import typing
 from dataclasses import fields
 from typing import Any
@@ -21,6 +22,9 @@ from tiaug._base import ThermalTransform, first_image
 from tiaug._checks import check_mask, finite_fill_value, nan_pixels, per_channel, to_temperature_map
 from tiaug.occlusion import functional as focc
 from tiaug.occlusion.config import OPTION_NAMES, OcclusionConfig
+
+#: the transform's argument attributes, as one tuple (in OPTION_NAMES order)
+_OPTION_VALUES = operator.attrgetter(*OPTION_NAMES)
 
 __all__ = ["ThermalOcclusion"]
 
@@ -103,7 +107,7 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
         Rebuilt (and re-validated) only when an argument attribute has changed since the
         last call.
         """
-        values = tuple(getattr(self, name) for name in OPTION_NAMES)
+        values = _OPTION_VALUES(self)
         cached = self.__dict__.get("_config_cache")
         if cached is None or cached[0] != values:
             cached = (values, OcclusionConfig(**dict(zip(OPTION_NAMES, values, strict=True))))
