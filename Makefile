@@ -30,12 +30,14 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
 # tiaug on the other albumentations line, AlbumentationsX (AGPL; it imports torch), in a
-# second environment: tests/tiaug in one process (about a minute once installed).
+# second environment: tests/tiaug in one process (about a minute once installed; the first
+# run installs for about two minutes, torch's default wheel with its CUDA libraries: ~6 GB).
+# CI runs it after `make test` (.ci/run).
 ALBX_VENV ?= .venv-albx
 
 $(ALBX_VENV)/.installed: tiaug/pyproject.toml
 	test -x $(ALBX_VENV)/bin/python || $(PYTHON) -m venv $(ALBX_VENV)
-	$(ALBX_VENV)/bin/python -m pip install -q --disable-pip-version-check "torch==2.14.1" \
+	$(ALBX_VENV)/bin/python -m pip install -qq --disable-pip-version-check "torch==2.14.1" \
 		"pytest>=8" "hypothesis>=6.100" "scipy>=1.10" -e "./tiaug[albumentationsx,preview]"
 	touch $@
 
