@@ -39,6 +39,19 @@ def test_center_crop_pad_pads_labels_with_ignore_and_image_with_midrange():
     np.testing.assert_array_equal(out["mask"][2:12], 1)
 
 
+def test_center_crop_pad_crop_only_is_a_new_centred_copy():
+    image = np.arange(12 * 10, dtype=np.float32).reshape(12, 10)
+    mask = (np.arange(12 * 10) % 7).astype(np.int64).reshape(12, 10)
+    out = CenterCropPad(8, 10, p=1.0)(image=image, mask=mask)
+    np.testing.assert_array_equal(out["image"], image[2:10])
+    np.testing.assert_array_equal(out["mask"], mask[2:10])
+    assert out["mask"].dtype == np.int64
+    out["image"][:] = -1.0
+    out["mask"][:] = -1
+    assert image.min() == 0.0  # the inputs are not shared
+    assert mask.min() == 0
+
+
 def test_center_crop_pad_with_fixed_fill_and_channel_axis():
     out = CenterCropPad(8, 8, fill=22.5)(image=np.full((4, 4, 1), 30.0, np.float32))
     assert out["image"].shape == (8, 8, 1)

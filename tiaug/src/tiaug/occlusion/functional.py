@@ -116,7 +116,9 @@ def rasterize(
     canvas = np.zeros(shape, np.uint8)
     shift = np.array([origin[1], origin[0]])
     for points, thickness in parts:
-        fixed = np.rint((points - shift) * _SUBPIXEL).astype(np.int32)
+        scaled = points - shift
+        scaled *= _SUBPIXEL
+        fixed = np.rint(scaled, out=scaled).astype(np.int32)
         if thickness <= 0:
             cv2.fillPoly(canvas, [fixed], 1, cv2.LINE_8, _SUBPIXEL_BITS)
         else:
@@ -212,9 +214,9 @@ def _extent(parts: Sequence[tuple[np.ndarray, int]]) -> tuple[float, float, floa
     x1 = y1 = -math.inf
     for points, thickness in parts:
         half = 0.5 * thickness + 1.0
-        (px0, py0), (px1, py1) = points.min(axis=0).tolist(), points.max(axis=0).tolist()
-        x0, y0 = min(x0, px0 - half), min(y0, py0 - half)
-        x1, y1 = max(x1, px1 + half), max(y1, py1 + half)
+        xs, ys = points.T.tolist()  # a few vertices: Python's min/max beat numpy's axis=0
+        x0, y0 = min(x0, min(xs) - half), min(y0, min(ys) - half)
+        x1, y1 = max(x1, max(xs) + half), max(y1, max(ys) + half)
     return x0, y0, x1, y1
 
 
