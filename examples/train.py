@@ -92,11 +92,14 @@ __all__ = [
 
 
 #: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug and
-#: SAM-CL, a few minutes on 2 CPU cores (measured in benchmarks/results/study_cpu/).
+#: SAM-CL with the critic that cannot cheat (``negatives="shift"``, samcl-loss's default; the
+#: study's ``samcl_critic``), a few minutes on 2 CPU cores (measured in
+#: benchmarks/results/study_cpu/feasibility.md).
 DEMO: dict[str, Any] = {
     **STUDY,
     "loss": "samcl",
     "aug": "samcl",
+    "samcl_negatives": "shift",
     "iters": 1400,
     "val_every": 1400,
     "overlays": 4,
@@ -342,7 +345,6 @@ class Run:
     optimizer: torch.optim.Optimizer
     scheduler: torch.optim.lr_scheduler.LRScheduler
     scaler: torch.amp.GradScaler
-    generator: torch.Generator
     train_set: SegmentationDataset
     val_sets: dict[str, SegmentationDataset]
     iteration: int = 0
@@ -379,14 +381,14 @@ def _set_up_process(config: TrainConfig, device: torch.device) -> None:
     torch.manual_seed(config.seed)
 
 
-def _build_task(
-    config: TrainConfig, context: Distributed, generator: torch.Generator
-) -> SegmentationTask:
-    """The network (initialised from the global seed) and its loss, on the device."""
+def _build_task(config: TrainConfig, context: Distributed) -> SegmentationTask:
+    """The network (initialised from the global seed) and its loss, on the device; the loss
+    draws from its own generator (its state is in the criterion's state_dict)."""
     try:
         model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
     except ValueError as error:
         raise UsageError(str(error)) from None
+    generator = torch.Generator().manual_seed(sample_seed(config.seed, 3))
     criterion = build_criterion(config, generator)
     amp_dtype = resolve_amp(config.amp, context.device)
     task = SegmentationTask(model, criterion, amp_dtype, config.channels_last).to(context.device)
@@ -410,8 +412,7 @@ def build(config: TrainConfig, context: Distributed) -> Run:
         train_source, config.size, config.aug, sample_seed(config.seed, 2), IGNORE_INDEX
     )
     val_sets = evaluation_sets(val_source, config.size)
-    generator = torch.Generator().manual_seed(sample_seed(config.seed, 3))
-    task = _build_task(config, context, generator)
+    task = _build_task(config, context)
     optimizer, scheduler = build_optimizer(config, task.parameters())
     net: nn.Module = task
     if context.world_size > 1:
@@ -427,7 +428,6 @@ def build(config: TrainConfig, context: Distributed) -> Run:
         scaler=torch.amp.GradScaler(
             context.device.type, enabled=task.autocast_dtype == torch.float16
         ),
-        generator=generator,
         train_set=train_set,
         val_sets=val_sets,
     )
@@ -452,7 +452,6 @@ def checkpoint_state(run: Run) -> dict[str, Any]:
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict(),
         "scaler": run.scaler.state_dict(),
-        "loss_generator": run.generator.get_state(),
         "rng": get_rng_state(),
         "best_miou": run.best_miou,
         "best_iteration": run.best_iteration,
@@ -499,7 +498,6 @@ def resume(run: Run, path: Path) -> None:
     run.optimizer.load_state_dict(state["optimizer"])
     run.scheduler.load_state_dict(state["scheduler"])
     run.scaler.load_state_dict(state["scaler"])
-    run.generator.set_state(state["loss_generator"])
     set_rng_state(state["rng"])
     run.iteration, run.elapsed_s = state["iteration"], state["elapsed_s"]
     run.best_miou, run.best_iteration = state["best_miou"], state["best_iteration"]

@@ -95,7 +95,7 @@ def test_resume_reaches_the_same_weights(full_run: Path, tmp_path: Path, monkeyp
 def test_run_writes_checkpoints_logs_report_and_overlays(full_run: Path) -> None:
     state = load_checkpoint(full_run / "last.pt")
     assert set(state) >= {
-        "model", "criterion", "optimizer", "scheduler", "scaler", "rng", "loss_generator",
+        "model", "criterion", "optimizer", "scheduler", "scaler", "rng",
         "iteration", "config",
     }  # fmt: skip
     assert any(key.startswith("auxiliary.") for key in state["criterion"])
@@ -280,7 +280,9 @@ def test_demo_options_and_explicit_overrides() -> None:
     assert config.size == (96, 120)
     assert config.iters == 5
     assert config.device == "cpu"
+    assert config.samcl_negatives == "shift"
     assert parse_args([]).batch == 16
+    assert parse_args([]).samcl_negatives == "swap"  # the paper's, outside the demo
     study = parse_args(["--study", "--lr", "0.001"])
     assert (study.optimizer, study.schedule, study.face_crop, study.lr) == (
         "adamw",
