@@ -39,6 +39,7 @@ import cv2
 import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
+from tiaug._random import draw_uniform
 from tiaug.blur.functional import gaussian_blur
 
 __all__ = [
@@ -555,7 +556,7 @@ def random_ambient_shift(
     **kwargs: Any,
 ) -> np.ndarray:
     """:func:`ambient_shift` with ``delta ~ U(delta[0], delta[1])`` drawn from ``rng``."""
-    return ambient_shift(image, float(rng.uniform(delta[0], delta[1])), mask, **kwargs)
+    return ambient_shift(image, draw_uniform(rng, delta[0], delta[1]), mask, **kwargs)
 
 
 # --------------------------------------------------------------------------- clutter
@@ -601,21 +602,21 @@ def sample_clutter(
     count = int(rng.integers(num_blobs[0], num_blobs[1] + 1))
     blobs = []
     for _ in range(count):
-        major = float(rng.uniform(*blob_size)) * short
-        minor = major * float(rng.uniform(*blob_aspect))
+        major = draw_uniform(rng, *blob_size) * short
+        minor = major * draw_uniform(rng, *blob_aspect)
         blobs.append(
             (
-                float(rng.uniform(0, rows)),
-                float(rng.uniform(0, cols)),
+                draw_uniform(rng, 0, rows),
+                draw_uniform(rng, 0, cols),
                 max(major, 0.5),
                 max(minor, 0.5),
-                float(rng.uniform(0, np.pi)),
-                float(rng.uniform(*blob_temperature)),
+                draw_uniform(rng, 0, np.pi),
+                draw_uniform(rng, *blob_temperature),
             )
         )
     return {
         "blobs": blobs,
-        "gradient": (float(rng.uniform(0, 2 * np.pi)), float(rng.uniform(*gradient))),
+        "gradient": (draw_uniform(rng, 0, 2 * np.pi), draw_uniform(rng, *gradient)),
     }
 
 

@@ -17,6 +17,7 @@ from pydantic import model_validator
 
 from tiaug._base import ThermalTransform, frame
 from tiaug._checks import as_range, check_fraction, check_range, nan_guard, per_channel
+from tiaug._random import draw_uniform
 from tiaug.ambient import functional as fambient
 
 __all__ = ["AmbientShift", "BackgroundClutter"]
@@ -139,7 +140,7 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
         low, high = as_range(self.delta)
-        delta = low if low == high else float(rng.uniform(low, high))
+        delta = low if low == high else draw_uniform(rng, low, high)
         return {"delta": delta, "labels": _mask_from(data)}
 
     def apply(

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from tiaug._checks import nan_pixels, restore_shape, to_temperature_map
+from tiaug._random import draw_uniform
 
 __all__ = [
     "Border",
@@ -125,4 +126,4 @@ def random_gaussian_blur(
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Blur with ``sigma ~ U(sigma[0], sigma[1])`` pixels drawn from ``rng``."""
-    return gaussian_blur(image, float(rng.uniform(sigma[0], sigma[1])))
+    return gaussian_blur(image, draw_uniform(rng, sigma[0], sigma[1]))

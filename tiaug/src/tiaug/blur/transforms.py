@@ -10,6 +10,7 @@ from pydantic import model_validator
 
 from tiaug._base import ThermalTransform
 from tiaug._checks import as_range, check_range, per_channel
+from tiaug._random import draw_uniform
 from tiaug.blur import functional as fblur
 
 __all__ = ["ThermalBlur"]
@@ -52,7 +53,7 @@ class ThermalBlur(ThermalTransform, ImageOnlyTransform):
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
         low, high = as_range(self.sigma)
-        return {"sigma": float(rng.uniform(low, high))}
+        return {"sigma": draw_uniform(rng, low, high)}
 
     def apply(self, img: np.ndarray, sigma: float, **params: Any) -> np.ndarray:
         return per_channel(lambda plane: fblur.nan_gaussian_blur(plane, sigma), img)

@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from tiaug._base import ThermalTransform, first_image, frame
 from tiaug._checks import check_range
+from tiaug._random import draw_uniform
 from tiaug.geometric import functional as fgeometric
 
 __all__ = ["CenterCropPad", "RandomRescale"]
@@ -69,8 +70,8 @@ class RandomRescale(ThermalTransform, DualTransform):
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        scale = float(rng.uniform(*self.scale))
-        aspect = float(rng.uniform(*self.aspect))
+        scale = draw_uniform(rng, *self.scale)
+        aspect = draw_uniform(rng, *self.aspect)
         return {"size": fgeometric.rescaled_shape(frame(shape), scale, aspect)}
 
     def apply(self, img: np.ndarray, size: tuple[int, int], **params: Any) -> np.ndarray:

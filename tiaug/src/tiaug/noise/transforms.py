@@ -10,6 +10,7 @@ from pydantic import model_validator
 
 from tiaug._base import ThermalTransform
 from tiaug._checks import check_range, per_channel
+from tiaug._random import draw_uniform
 from tiaug.noise import functional as fnoise
 
 __all__ = ["SensorNoise"]
@@ -115,7 +116,7 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
     ) -> dict[str, Any]:
         def draw(value: tuple[float, float]) -> float:
             low, high = value
-            return low if low == high else float(rng.uniform(low, high))
+            return low if low == high else draw_uniform(rng, low, high)
 
         return {
             "netd": draw(fnoise.resolve_netd(self.netd)),

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from tiaug._random import draw_uniform
+
 if TYPE_CHECKING:
     from tiaug.occlusion.config import OcclusionConfig
 
@@ -96,7 +98,7 @@ def star_polygon(
     steps += 1.0
     angles = np.cumsum(steps)
     angles *= 2.0 * math.pi / float(steps.sum())
-    angles += rng.uniform(0.0, 2.0 * math.pi)
+    angles += draw_uniform(rng, 0.0, 2.0 * math.pi)
     radii = rng.standard_normal(num_vertices)
     radii *= spikiness
     radii += 1.0
@@ -121,7 +123,7 @@ def polyline(
     """
     segments = num_points - 1
     turns = rng.uniform(-max_turn, max_turn, segments)
-    turns[0] = rng.uniform(0.0, 2.0 * np.pi)
+    turns[0] = draw_uniform(rng, 0.0, 2.0 * np.pi)
     heading = np.cumsum(turns)
     step = length / segments
     points = np.zeros((num_points, 2))
@@ -195,7 +197,7 @@ def draw_ellipse(
 ) -> tuple[str, Parts]:
     """An ellipse of mean radius ``radius`` (geometric mean of its semi-axes)."""
     root = math.sqrt(uniform(rng, cfg.ellipse_aspect))
-    outline = ellipse_outline(radius / root, radius * root, rng.uniform(0.0, np.pi))
+    outline = ellipse_outline(radius / root, radius * root, draw_uniform(rng, 0.0, np.pi))
     return "ellipse", [(outline, 0)]
 
 
