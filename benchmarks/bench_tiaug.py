@@ -9,10 +9,11 @@ albumentations call overhead. Results go to ``benchmarks/results/bench_tiaug.{md
 
 ``--compare-with PATH`` adds a "before" column: the same rows timed against the tiaug
 package of another checkout (``PATH/tiaug/src``, e.g. a ``git worktree`` of an older
-commit). Both versions then run in two worker processes, row by row and alternating which
-goes first, for ``--rounds`` rounds; each cell is the smallest of its rounds' medians, so
-load from other processes inflates neither column more than the other. The albumentations
-rows run the same code in both workers: their difference is the measurement's noise.
+commit). Both versions then run in two worker processes: ``--rounds`` rounds over all rows,
+each row timed by one version then the other (which goes first alternates by round); each
+cell is the smallest of its rounds' medians, so a burst of load from other processes inflates
+neither column more than the other. The albumentations rows run the same code in both
+workers: their difference is the measurement's noise.
 """
 
 from __future__ import annotations
@@ -206,49 +207,60 @@ def _pythonpath() -> list[str]:
 
 
 def _checkout(path: Path) -> str:
-    """``PATH (commit)`` of a git checkout, the path alone outside git."""
+    """``commit 1c7251e (PATH)`` for a git checkout, the path alone outside git."""
     found = subprocess.run(
-        ["git", "-C", str(path), "log", "-1", "--format=%h %s"],
+        ["git", "-C", str(path), "log", "-1", "--format=%h"],
         capture_output=True,
         text=True,
         check=False,
     )
-    subject = found.stdout.strip()
-    return f"{path} ({subject[:60]})" if found.returncode == 0 and subject else str(path)
+    commit = found.stdout.strip()
+    return f"commit {commit} ({path})" if found.returncode == 0 and commit else str(path)
 
 
 def _measure(size: tuple[int, int], repeats: int, before: Path | None, rounds: int) -> list[dict]:
     """Time every row: in this process, or with ``before`` in two alternating workers."""
-    face_image = synth_face(0, size=size)
+    face = synth_face(0, size=size)
     cases = _cases(size)
-    results = []
     if before is None:
-        face = (face_image.image, face_image.mask)
+        results = []
         for group, name, factory in cases:
-            ms = _time_row(factory(), face, _row_repeats(group, repeats))
+            ms = _time_row(factory(), (face.image, face.mask), _row_repeats(group, repeats))
             results.append({"group": group, "transform": name, "median_ms": ms})
             _print_row(results[-1])
         return results
     with tempfile.TemporaryDirectory() as folder:
         face_file = Path(folder) / "face.npz"
-        np.savez(face_file, image=face_image.image, mask=face_image.mask)
+        np.savez(face_file, image=face.image, mask=face.mask)
         here = Path(tiaug.__file__).resolve().parents[1]
         workers = {
             "before_ms": _Worker(before.resolve() / "tiaug" / "src", size, face_file),
             "median_ms": _Worker(here, size, face_file),
         }
-        for index, (group, name, _) in enumerate(cases):
-            best = {column: math.inf for column in workers}
-            for round_ in range(rounds):
-                order = list(workers) if round_ % 2 == 0 else list(workers)[::-1]
-                for column in order:
-                    ms = workers[column].time(index, _row_repeats(group, repeats))
-                    best[column] = min(best[column], ms) if not math.isnan(ms) else ms
-            results.append({"group": group, "transform": name, **best})
-            _print_row(results[-1])
-        for worker in workers.values():
-            worker.close()
+        best = _rounds(workers, [group for group, _, _ in cases], repeats, rounds)
+    results = [{"group": g, "transform": n, **b} for (g, n, _), b in zip(cases, best, strict=True)]
+    for result in results:
+        _print_row(result)
     return results
+
+
+def _rounds(
+    workers: dict[str, _Worker], groups: list[str], repeats: int, rounds: int
+) -> list[dict[str, float]]:
+    """Per row, each worker's smallest median over ``rounds`` rounds over all rows (a burst of
+    load hits one round); which worker goes first alternates by round."""
+    best = [dict.fromkeys(workers, math.inf) for _ in groups]
+    for round_ in range(rounds):
+        order = list(workers) if round_ % 2 == 0 else list(workers)[::-1]
+        for index, group in enumerate(groups):
+            for column in order:
+                ms = workers[column].time(index, _row_repeats(group, repeats))
+                cell = best[index]
+                cell[column] = ms if math.isnan(ms) else min(cell[column], ms)
+        print(f"round {round_ + 1}/{rounds} done", flush=True)
+    for worker in workers.values():
+        worker.close()
+    return best
 
 
 def _print_row(result: dict) -> None:
@@ -268,7 +280,7 @@ def _change(result: dict) -> str:
     before, after = result.get("before_ms"), result["median_ms"]
     if before is None or math.isnan(before) or math.isnan(after):
         return ""
-    return f"{100.0 * (after / before - 1.0):+.0f}%"
+    return f"{round(100.0 * (after / before - 1.0)):+d}%"
 
 
 def _table(results: list[dict], compare: bool) -> list[str]:
@@ -338,8 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     how = "median of many calls"
     if args.compare_with is not None:
         how = (
-            f"before: tiaug from {meta['before']}; each cell the smallest of {args.rounds} "
-            "rounds' medians, the two versions alternating row by row"
+            f"before: tiaug at {meta['before']}; each cell the smallest of {args.rounds} "
+            "rounds' medians, rounds over all rows, the two versions in turn (compare the two "
+            "columns of one run, not figures from runs at other times)"
         )
     lines = [
         "# tiaug transform timings",

@@ -23,10 +23,10 @@ from tiaug._checks import check_mask, finite_fill_value, nan_pixels, per_channel
 from tiaug.occlusion import functional as focc
 from tiaug.occlusion.config import OPTION_NAMES, OcclusionConfig
 
+__all__ = ["ThermalOcclusion"]
+
 #: the transform's argument attributes, as one tuple (in OPTION_NAMES order)
 _OPTION_VALUES = operator.attrgetter(*OPTION_NAMES)
-
-__all__ = ["ThermalOcclusion"]
 
 #: A pixel whose temperature moved by less than this (degC) counts as unchanged: its label
 #: is kept whatever the label policy.
