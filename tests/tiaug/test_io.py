@@ -68,6 +68,16 @@ def test_pickled_npy_is_refused(tmp_path):
         io.read_mask(path)
 
 
+@pytest.mark.parametrize("content", [b"", b"\x00\x01 random bytes " * 10, b"(lp0\nI1\na."])
+def test_a_file_without_numpy_header_is_not_called_pickled(tmp_path, content):
+    path = tmp_path / "noise.npy"
+    path.write_bytes(content)
+    for read in (io.read_thermal, io.read_mask):
+        with pytest.raises(ValueError, match="not a .npy array") as error:
+            read(path)
+        assert "pickled" not in str(error.value)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_non_finite_values_are_refused(tmp_path, bad):
     image = _degc()

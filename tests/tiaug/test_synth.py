@@ -196,12 +196,14 @@ def test_not_trivially_segmentable(faces):
 
 
 def test_speed():
+    """CPU time of this process (all its threads), so that other jobs on the machine do not
+    make it fail; about 1 s on the 2-core CI machine."""
     synth_face(0)
-    start = time.perf_counter()
+    start = time.process_time()
     for seed in range(50):
         synth_face(seed)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"50 samples took {elapsed:.2f} s"
+    elapsed = time.process_time() - start
+    assert elapsed < 3.0, f"50 samples took {elapsed:.2f} s of CPU"
 
 
 def test_synthetic_faces_sequence():

@@ -31,7 +31,17 @@ def as_2d(array: np.ndarray, path: Path) -> np.ndarray:
     return array
 
 
+_NPY_MAGIC, _ZIP_MAGIC = b"\x93NUMPY", b"PK\x03\x04"
+
+
 def load_npy(path: Path) -> np.ndarray:
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(_NPY_MAGIC))
+    except OSError as error:
+        raise ValueError(f"{path}: not readable ({error})") from None
+    if not (head.startswith(_NPY_MAGIC) or head.startswith(_ZIP_MAGIC)):
+        raise ValueError(f"{path}: not a .npy array (no NumPy header)")
     try:
         array = np.load(path, allow_pickle=False)
     except ValueError as error:
