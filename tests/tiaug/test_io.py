@@ -73,7 +73,7 @@ def test_a_file_without_numpy_header_is_not_called_pickled(tmp_path, content):
     path = tmp_path / "noise.npy"
     path.write_bytes(content)
     for read in (io.read_thermal, io.read_mask):
-        with pytest.raises(ValueError, match="not a .npy array") as error:
+        with pytest.raises(ValueError, match=r"not a \.npy array") as error:
             read(path)
         assert "pickled" not in str(error.value)
 
