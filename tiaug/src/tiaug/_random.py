@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["draw_uniform"]
+__all__ = ["draw_range", "draw_uniform"]
 
 
 def draw_uniform(rng: np.random.Generator, low: float, high: float) -> float:
@@ -22,3 +22,10 @@ def draw_uniform(rng: np.random.Generator, low: float, high: float) -> float:
     if not high >= low:
         raise ValueError(f"high < low in a uniform draw: ({low}, {high})")
     return low + (high - low) * rng.random()
+
+
+def draw_range(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    """A value of the range ``(low, high)``: ``low`` itself, drawing nothing, when they are
+    equal (a fixed option), else :func:`draw_uniform`."""
+    low, high = bounds
+    return float(low) if low == high else draw_uniform(rng, low, high)

@@ -17,7 +17,7 @@ from pydantic import model_validator
 
 from tiaug._base import ThermalTransform, frame
 from tiaug._checks import as_range, check_fraction, check_range, nan_guard, per_channel
-from tiaug._random import draw_uniform
+from tiaug._random import draw_range
 from tiaug.ambient import functional as fambient
 
 __all__ = ["AmbientShift", "BackgroundClutter"]
@@ -139,9 +139,7 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        low, high = as_range(self.delta)
-        delta = low if low == high else draw_uniform(rng, low, high)
-        return {"delta": delta, "labels": _mask_from(data)}
+        return {"delta": draw_range(rng, as_range(self.delta)), "labels": _mask_from(data)}
 
     def apply(
         self, img: np.ndarray, delta: float, labels: np.ndarray | None = None, **params: Any

@@ -10,7 +10,7 @@ from pydantic import model_validator
 
 from tiaug._base import ThermalTransform
 from tiaug._checks import check_range, per_channel
-from tiaug._random import draw_uniform
+from tiaug._random import draw_range
 from tiaug.noise import functional as fnoise
 
 __all__ = ["SensorNoise"]
@@ -114,15 +114,11 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        def draw(value: tuple[float, float]) -> float:
-            low, high = value
-            return low if low == high else draw_uniform(rng, low, high)
-
         return {
-            "netd": draw(fnoise.resolve_netd(self.netd)),
-            "fixed_pattern": draw(_level_range("fixed_pattern", self.fixed_pattern)),
-            "row_noise": draw(_level_range("row_noise", self.row_noise)),
-            "column_noise": draw(_level_range("column_noise", self.column_noise)),
+            "netd": draw_range(rng, fnoise.resolve_netd(self.netd)),
+            "fixed_pattern": draw_range(rng, _level_range("fixed_pattern", self.fixed_pattern)),
+            "row_noise": draw_range(rng, _level_range("row_noise", self.row_noise)),
+            "column_noise": draw_range(rng, _level_range("column_noise", self.column_noise)),
             "seed": int(rng.integers(0, 2**63 - 1)),
         }
 

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
+from tiaug._random import draw_range
 from tiaug.ambient.functional import estimate_ambient
 from tiaug.blur.functional import gaussian_blur
 from tiaug.classes import CLASS_NAMES, IBUG68_GROUPS, fill_convex_hull
@@ -55,7 +56,6 @@ from tiaug.occlusion.shapes import (
     polyline,
     randint,
     star_polygon,
-    uniform,
 )
 
 __all__ = [
@@ -258,11 +258,11 @@ def _temperature_field(
         lo, hi = scene.t_min - lo * span, scene.t_max + hi * span
     elif cfg.temperature_mode == "ambient":
         lo, hi = scene.ambient + lo, scene.ambient + hi
-    t_obj = uniform(rng, (lo, hi))
-    e = uniform(rng, cfg.emissivity)
+    t_obj = draw_range(rng, (lo, hi))
+    e = draw_range(rng, cfg.emissivity)
     if e < 1.0 and scene.t_ref is not None:
         t_obj = e * t_obj + (1.0 - e) * scene.t_ref
-    amplitude = uniform(rng, cfg.texture)
+    amplitude = draw_range(rng, cfg.texture)
     if amplitude <= 0.0:
         return np.full(shape, t_obj, np.float32)
     noise: np.ndarray
@@ -294,7 +294,7 @@ def _make_occluder(
 ) -> Occluder | None:
     """Rasterise ``parts`` (image coordinates) in their box; blur; draw the temperature."""
     rows, cols = frame
-    sigma = uniform(rng, cfg.edge_softness)
+    sigma = draw_range(rng, cfg.edge_softness)
     pad = math.ceil(4.0 * sigma) + 1 if sigma > 0 else 0
     x0, y0, x1, y1 = _extent(parts)
     # box in pixels, padded for the blur, limited to the frame extended by the padding
@@ -425,15 +425,15 @@ def _joined(
         eyes = find_eyes(mask)
     placement_mask = mask if cfg.placement != "anywhere" else None
     kind = _pick(rng, cfg.shapes, cfg.shape_weights)
-    radius = uniform(rng, cfg.size) * short
+    radius = draw_range(rng, cfg.size) * short
     if eyes is None:
         centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
     else:
         centre = (0.5 * (eyes.left[1] + eyes.right[1]), 0.5 * (eyes.left[0] + eyes.right[0]))
     kind, shape = SHAPE_FUNCTIONS[kind](radius, short, cfg.vertex_ranges[0], cfg, rng=rng)
-    half = 0.5 * uniform(rng, cfg.joined_separation) * radius
-    tilt = math.radians(uniform(rng, cfg.joined_tilt))
-    bar = max(1, round(uniform(rng, cfg.bar_width) * short))
+    half = 0.5 * draw_range(rng, cfg.joined_separation) * radius
+    tilt = math.radians(draw_range(rng, cfg.joined_tilt))
+    bar = max(1, round(draw_range(rng, cfg.bar_width) * short))
     if eyes is not None:
         parts = _cover_eyes(shape, eyes, bar)
     else:
@@ -467,7 +467,7 @@ def _sample(
     count = 1 if configuration == "single" else randint(rng, cfg.num_independent)
     for index in range(count):
         kind = _pick(rng, cfg.shapes, cfg.shape_weights)
-        radius = uniform(rng, cfg.size) * short
+        radius = draw_range(rng, cfg.size) * short
         centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
         vertices = ranges[min(index, len(ranges) - 1)]
         kind, parts = SHAPE_FUNCTIONS[kind](radius, short, vertices, cfg, rng=rng)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from tiaug._random import draw_uniform
+from tiaug._random import draw_range, draw_uniform
 
 if TYPE_CHECKING:
     from tiaug.occlusion.config import OcclusionConfig
@@ -57,10 +57,9 @@ _MAX_STROKE_TURN = math.pi / 3  # largest turn between two stroke segments (radi
 _RADIUS_CLIP = (0.2, 2.0)  # star-polygon vertex radii, in mean radii
 
 
-def uniform(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
-    """``U(low, high)`` from ``rng`` (``low`` itself, drawing nothing, when they are equal)."""
-    lo, hi = bounds
-    return lo if lo == hi else lo + (hi - lo) * rng.random()
+#: ``U(low, high)`` from ``rng`` (``low`` itself, drawing nothing, when they are equal), for
+#: shape functions: :func:`tiaug._random.draw_range`.
+uniform = draw_range
 
 
 def randint(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
@@ -149,7 +148,7 @@ def ellipse_outline(semi_major: float, semi_minor: float, angle: float) -> np.nd
 
 def _width(rng: np.random.Generator, short: int, cfg: OcclusionConfig) -> int:
     """A stroke width in pixels (at least 1) from ``cfg.stroke_width`` (fractions)."""
-    return max(1, round(uniform(rng, cfg.stroke_width) * short))
+    return max(1, round(draw_range(rng, cfg.stroke_width) * short))
 
 
 def draw_polygon(
@@ -165,8 +164,8 @@ def draw_polygon(
     points = star_polygon(
         count,
         radius,
-        uniform(rng, cfg.irregularity),
-        uniform(rng, cfg.spikiness),
+        draw_range(rng, cfg.irregularity),
+        draw_range(rng, cfg.spikiness),
         rng=rng,
     )
     if count == 2:
@@ -196,7 +195,7 @@ def draw_ellipse(
     rng: np.random.Generator,
 ) -> tuple[str, Parts]:
     """An ellipse of mean radius ``radius`` (geometric mean of its semi-axes)."""
-    root = math.sqrt(uniform(rng, cfg.ellipse_aspect))
+    root = math.sqrt(draw_range(rng, cfg.ellipse_aspect))
     outline = ellipse_outline(radius / root, radius * root, draw_uniform(rng, 0.0, np.pi))
     return "ellipse", [(outline, 0)]
 

@@ -9,6 +9,7 @@ from typing import overload
 import numpy as np
 
 from tiaug._checks import check_range
+from tiaug._random import draw_range
 from tiaug.classes import landmarks_to_mask
 from tiaug.synth.face import Pose, random_face
 from tiaug.synth.thermal import random_physiology, render
@@ -63,11 +64,6 @@ def _check_size(size: Sequence[int]) -> tuple[int, int]:
     return height, width
 
 
-def _draw(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
-    low, high = bounds
-    return low if low == high else float(rng.uniform(low, high))
-
-
 def synth_face(
     seed: SeedLike = None,
     size: tuple[int, int] = (256, 320),
@@ -98,8 +94,8 @@ def synth_face(
     ambient_range = check_range("ambient", ambient, -10.0, 45.0, scalar=True)
     netd_range = check_range("netd", netd, 0.0, 1.0, scalar=True)
     rng = _rng(seed)
-    room = _draw(rng, ambient_range)
-    noise = _draw(rng, netd_range)
+    room = draw_range(rng, ambient_range)
+    noise = draw_range(rng, netd_range)
 
     face = random_face(rng=rng)
     base = min(height, 0.8 * width)
