@@ -1,11 +1,11 @@
-"""The auxiliary network's reflect-padded convolution equals torch's, values and gradients."""
+"""The auxiliary network's convolutions equal torch's, values and gradients."""
 
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from samcl_loss.auxiliary import ReflectConv2d
+from samcl_loss.auxiliary import PointwiseConv2d, ReflectConv2d
 
 
 @settings(max_examples=25, deadline=None)
@@ -24,6 +24,33 @@ def test_reflect_conv_matches_torch(height, width, stride, channels_last):
     if channels_last:
         x = x.contiguous(memory_format=torch.channels_last)
     ours.double(), reference.double()
+    inputs = [x.clone().requires_grad_() for _ in range(2)]
+    outputs = [ours(inputs[0]), reference(inputs[1])]
+    assert outputs[0].is_contiguous()
+    torch.testing.assert_close(outputs[0], outputs[1])
+    grad = torch.randn_like(outputs[1])
+    for output in outputs:
+        output.backward(grad)
+    torch.testing.assert_close(inputs[0].grad, inputs[1].grad)
+    torch.testing.assert_close(ours.weight.grad, reference.weight.grad)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    batch=st.integers(1, 3),
+    channels=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    height=st.integers(1, 9),
+    width=st.integers(1, 9),
+    channels_last=st.booleans(),
+)
+def test_pointwise_conv_matches_torch(batch, channels, height, width, channels_last):
+    torch.manual_seed(batch * 1000 + height * 10 + width)
+    ours = PointwiseConv2d(*channels).double()
+    reference = nn.Conv2d(*channels, 1, bias=False).double()
+    reference.load_state_dict(ours.state_dict())
+    x = torch.randn(batch, channels[0], height, width, dtype=torch.float64)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
     inputs = [x.clone().requires_grad_() for _ in range(2)]
     outputs = [ours(inputs[0]), reference(inputs[1])]
     assert outputs[0].is_contiguous()
