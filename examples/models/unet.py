@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from samcl_loss.auxiliary import PointwiseConv2d
+
 __all__ = ["DoubleConv", "UNet", "pad_to_multiple"]
 
 
@@ -62,7 +64,7 @@ class UNet(nn.Module):
         self.decoders = nn.ModuleList(
             DoubleConv(2 * widths[i], widths[i]) for i in reversed(range(self.depth))
         )
-        self.head = nn.Conv2d(widths[0], num_classes, 1)
+        self.head = PointwiseConv2d(widths[0], num_classes, bias=True)
 
     def merge(self, level: int, skip: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
         """Combine a skip connection with the upsampled decoder features (concatenation)."""

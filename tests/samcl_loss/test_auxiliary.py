@@ -42,11 +42,12 @@ def test_reflect_conv_matches_torch(height, width, stride, channels_last):
     height=st.integers(1, 9),
     width=st.integers(1, 9),
     channels_last=st.booleans(),
+    bias=st.booleans(),
 )
-def test_pointwise_conv_matches_torch(batch, channels, height, width, channels_last):
+def test_pointwise_conv_matches_torch(batch, channels, height, width, channels_last, bias):
     torch.manual_seed(batch * 1000 + height * 10 + width)
-    ours = PointwiseConv2d(*channels).double()
-    reference = nn.Conv2d(*channels, 1, bias=False).double()
+    ours = PointwiseConv2d(*channels, bias=bias).double()
+    reference = nn.Conv2d(*channels, 1, bias=bias).double()
     reference.load_state_dict(ours.state_dict())
     x = torch.randn(batch, channels[0], height, width, dtype=torch.float64)
     if channels_last:
@@ -60,3 +61,5 @@ def test_pointwise_conv_matches_torch(batch, channels, height, width, channels_l
         output.backward(grad)
     torch.testing.assert_close(inputs[0].grad, inputs[1].grad)
     torch.testing.assert_close(ours.weight.grad, reference.weight.grad)
+    if bias:
+        torch.testing.assert_close(ours.bias.grad, reference.bias.grad)
