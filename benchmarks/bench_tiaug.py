@@ -218,10 +218,19 @@ def _checkout(path: Path) -> str:
     return f"commit {commit} ({path})" if found.returncode == 0 and commit else str(path)
 
 
-def _measure(size: tuple[int, int], repeats: int, before: Path | None, rounds: int) -> list[dict]:
-    """Time every row: in this process, or with ``before`` in two alternating workers."""
+def _selected(size: tuple[int, int], only: list[str]) -> list[int]:
+    """Indices of the rows whose name contains one of ``only`` (any case); every row if empty."""
+    names = [name.lower() for _, name, _ in _cases(size)]
+    wanted = [pattern.lower() for pattern in only]
+    return [i for i, name in enumerate(names) if not wanted or any(w in name for w in wanted)]
+
+
+def _measure(
+    size: tuple[int, int], repeats: int, before: Path | None, rounds: int, rows: list[int]
+) -> list[dict]:
+    """Time the ``rows``: in this process, or with ``before`` in two alternating workers."""
     face = synth_face(0, size=size)
-    cases = _cases(size)
+    cases = [_cases(size)[i] for i in rows]
     if before is None:
         results = []
         for group, name, factory in cases:
@@ -237,7 +246,8 @@ def _measure(size: tuple[int, int], repeats: int, before: Path | None, rounds: i
             "before_ms": _Worker(before.resolve() / "tiaug" / "src", size, face_file),
             "median_ms": _Worker(here, size, face_file),
         }
-        best = _rounds(workers, [group for group, _, _ in cases], repeats, rounds)
+        groups = [group for group, _, _ in cases]
+        best = _rounds(workers, rows, groups, repeats, rounds)
     results = [{"group": g, "transform": n, **b} for (g, n, _), b in zip(cases, best, strict=True)]
     for result in results:
         _print_row(result)
@@ -245,17 +255,16 @@ def _measure(size: tuple[int, int], repeats: int, before: Path | None, rounds: i
 
 
 def _rounds(
-    workers: dict[str, _Worker], groups: list[str], repeats: int, rounds: int
+    workers: dict[str, _Worker], rows: list[int], groups: list[str], repeats: int, rounds: int
 ) -> list[dict[str, float]]:
     """Per row, each worker's smallest median over ``rounds`` rounds over all rows (a burst of
     load hits one round); which worker goes first alternates by round."""
     best = [dict.fromkeys(workers, math.inf) for _ in groups]
     for round_ in range(rounds):
         order = list(workers) if round_ % 2 == 0 else list(workers)[::-1]
-        for index, group in enumerate(groups):
+        for cell, row, group in zip(best, rows, groups, strict=True):
             for column in order:
-                ms = workers[column].time(index, _row_repeats(group, repeats))
-                cell = best[index]
+                ms = workers[column].time(row, _row_repeats(group, repeats))
                 cell[column] = ms if math.isnan(ms) else min(cell[column], ms)
         print(f"round {round_ + 1}/{rounds} done", flush=True)
     for worker in workers.values():
@@ -320,14 +329,27 @@ def main(argv: list[str] | None = None) -> int:
         help="another checkout whose tiaug (PATH/tiaug/src) fills a 'before' column",
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds with --compare-with")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="time only the rows whose name contains TEXT (repeatable); prints, writes nothing",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     size = (int(args.size[0]), int(args.size[1]))
     if args.worker is not None:
         return _worker(size, args.worker)
-    results = _measure(size, args.repeats, args.compare_with, max(1, args.rounds))
+    rows = _selected(size, args.only)
+    if not rows:
+        parser.error(f"no row matches --only {args.only}")
+    results = _measure(size, args.repeats, args.compare_with, max(1, args.rounds), rows)
     for result in results:
         result["target_ms"] = TARGETS_MS.get(result["transform"])
+    if args.only:
+        print("\n".join(_table(results, args.compare_with is not None)))
+        return 0
 
     meta = {
         "command": "python " + " ".join([sys.argv[0], *(argv or sys.argv[1:])]),

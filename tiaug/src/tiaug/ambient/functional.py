@@ -40,7 +40,7 @@ import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
 from tiaug._random import draw_uniform
-from tiaug.blur.functional import gaussian_blur
+from tiaug.blur.functional import gaussian_blur, gaussian_kernel_radius
 
 __all__ = [
     "DEFAULT_COUPLINGS",
@@ -404,8 +404,9 @@ def masked_coupling_map(
     """Per-pixel coupling ``k`` from a label map (HxW float32).
 
     - Each class takes its coupling (:func:`coupling_table`) and keeps it up to its border:
-      before the blur of ``smoothing`` pixels, the class's value is painted on a ring of
-      2.5 ``smoothing`` pixels around it (over larger labelled classes and unlabelled skin),
+      before the blur of ``smoothing`` pixels, the class's value is painted on a ring as
+      wide as the blur's kernel reaches (2.5 ``smoothing`` pixels, rounded) around it (over
+      larger labelled classes and unlabelled skin),
       so the transition lies in the neighbour and a small class (eyes, eyebrows) is not
       blended away.
     - Background-labelled pixels take ``k_bg + (k_face - k_bg) w`` with the skin weight
@@ -421,7 +422,7 @@ def masked_coupling_map(
     table = _table_of(couplings, ignore_index)
     k_bg, k_face = float(table[_BACKGROUND]), float(table[_FACE])
     labelled = _labelled(labels, ignore_index)
-    radius = max(1, math.ceil(_RING * smoothing)) if smoothing > 0 else 0
+    radius = gaussian_kernel_radius(smoothing, _RING) if smoothing > 0 else 0
     box = _bounding_box(labelled, radius)
     if box is None:  # no labelled class, so no skin either: the background coupling
         return np.full(plane.shape, k_bg, dtype=np.float32)
@@ -531,9 +532,7 @@ def ambient_shift(
         core_temperature=core_temperature,
         ignore_index=ignore_index,
     )
-    out = k  # a new array: shifted in place
-    out *= np.float32(delta)
-    out += plane
+    out = cv2.scaleAdd(k, float(delta), np.ascontiguousarray(plane), dst=k)  # k delta + T
     scale = 1.0 - spread * delta
     if spread != 0.0 and delta != 0.0:
         if scale <= 0:
