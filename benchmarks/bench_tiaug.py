@@ -230,7 +230,8 @@ def _measure(
 ) -> list[dict]:
     """Time the ``rows``: in this process, or with ``before`` in two alternating workers."""
     face = synth_face(0, size=size)
-    cases = [_cases(size)[i] for i in rows]
+    every = _cases(size)
+    cases = [every[i] for i in rows]
     if before is None:
         results = []
         for group, name, factory in cases:

@@ -69,11 +69,11 @@ class PointwiseConv2d(nn.Conv2d):
 
     def forward(self, x: Tensor) -> Tensor:
         weight = self.weight.view(1, self.out_channels, self.in_channels)
-        weight = weight.expand(x.shape[0], -1, -1)  # a view: no broadcast copy
+        weight, flat = weight.expand(x.shape[0], -1, -1), x.flatten(2)  # expand: a view
         if self.bias is None:
-            out = torch.bmm(weight, x.flatten(2))
+            out = torch.bmm(weight, flat)
         else:
-            out = torch.baddbmm(self.bias.view(1, -1, 1), weight, x.flatten(2))
+            out = torch.baddbmm(self.bias.view(1, -1, 1), weight, flat)
         return out.view(x.shape[0], self.out_channels, *x.shape[2:])
 
 
