@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from samcl_loss import (
+    AuxiliaryNetwork,
     DiceLoss,
     MaskedCrossEntropyLoss,
     RMILoss,
@@ -15,6 +16,7 @@ from samcl_loss import (
     dice_loss,
     masked_cross_entropy,
     rmi_loss,
+    samcl_loss,
 )
 
 WEIGHT = torch.tensor([0.5, 2.0, 1.0, 0.0])
@@ -29,9 +31,10 @@ def _batch(seed=0, n=3, c=4, h=18, w=20, ignore_frac=0.2):
 
 
 def _smp_dice(logits, target, ignore_index=255, smooth=0.0, eps=1e-7):
-    """segmentation_models_pytorch's multiclass DiceLoss, written from its documented steps:
-    softmax, flatten to (N, C, HW), mask ignored pixels, sums over dims (0, 2), classes
-    absent from the target count 0, mean over all classes."""
+    """segmentation_models_pytorch 0.6's multiclass DiceLoss, written from its steps:
+    softmax, flatten to (N, C, HW), mask ignored pixels, sums over dims (0, 2), the Tversky
+    score with alpha = beta = 1/2 (smooth counts twice in the 2I form), classes absent from
+    the target count 0, mean over all classes."""
     n, c = logits.shape[:2]
     probs = logits.softmax(1).view(n, c, -1)
     y = target.view(n, -1)
@@ -40,7 +43,7 @@ def _smp_dice(logits, target, ignore_index=255, smooth=0.0, eps=1e-7):
     probs = probs * mask
     inter = (probs * onehot).sum((0, 2))
     card = (probs + onehot).sum((0, 2))
-    score = (2 * inter + smooth) / (card + smooth).clamp_min(eps)
+    score = (2 * inter + 2 * smooth) / (card + 2 * smooth).clamp_min(2 * eps)
     loss = (1 - score) * (onehot.sum((0, 2)) > 0)
     return loss.mean()
 
@@ -184,3 +187,45 @@ def test_check_inputs_false_skips_the_value_check():
     value = reference(logits, bad)  # the out-of-range label counts as ignored
     again = SAMCLLoss(4, generator=torch.Generator().manual_seed(0))
     assert value.item() == pytest.approx(again(logits, ignored).item(), rel=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_weighted_ce_base_per_sample_is_torchs_weighted_mean(reduction):
+    logits, target = _batch(7)
+    criterion = SAMCLLoss(
+        4, base_loss="ce", weight=WEIGHT, contrastive_weight=0.0, reduction=reduction
+    )
+    base = criterion(logits, target, return_terms=True)["base"]
+    per_sample = torch.stack(
+        [
+            F.cross_entropy(logits[i : i + 1], target[i : i + 1], weight=WEIGHT, ignore_index=255)
+            for i in range(logits.shape[0])
+        ]
+    )
+    torch.testing.assert_close(base, per_sample if reduction == "none" else per_sample.sum())
+
+
+def test_class_weights_live_in_one_buffer_of_the_base_loss():
+    criterion = SAMCLLoss(4, weight=WEIGHT, generator=torch.Generator().manual_seed(0))
+    owned = [k for k in criterion.state_dict() if k.endswith("weight") and "auxiliary" not in k]
+    assert owned == ["base_loss.weight"]
+    assert criterion.weight is criterion.base_loss.weight
+    logits, target = _batch(8)
+    criterion.weight = torch.ones(4)  # reaches the base loss: now the unweighted RMI
+    base = criterion(logits, target, return_terms=True)["base"]
+    torch.testing.assert_close(base, rmi_loss(logits, target))
+    unnamed = SAMCLLoss(4, base_loss=None)
+    assert unnamed.weight is None
+    with pytest.raises(ValueError, match="named base_loss"):
+        unnamed.weight = torch.ones(4)
+
+
+def test_functional_form_takes_a_named_base_loss():
+    logits, target = _batch(9)
+    auxiliary = AuxiliaryNetwork(4)
+    terms = samcl_loss(logits, target, auxiliary, base_loss="rmi")
+    torch.testing.assert_close(terms["base"], rmi_loss(logits, target))
+    with pytest.raises(ValueError, match="base_loss must be"):
+        samcl_loss(logits, target, auxiliary, base_loss=3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="base_loss"):
+        samcl_loss(logits, target, auxiliary, base_loss="focal")

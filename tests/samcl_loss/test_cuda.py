@@ -1,5 +1,7 @@
 """The losses on CUDA: same numbers as on CPU, float16 autocast. Skipped without CUDA."""
 
+import io
+
 import pytest
 import torch
 from torch import nn
@@ -86,3 +88,16 @@ def test_auxiliary_computes_in_float32_under_float16_autocast():
     with torch.autocast("cuda", dtype=torch.float16):
         criterion(logits.half(), target)
     assert dtypes == [torch.float32] * 3
+
+
+def test_a_state_dict_loaded_onto_the_gpu_continues_the_stream(make_batch):
+    logits, target = make_batch(2, 4, 20, 24, seed=3, ignore_frac=0.1)
+    saved = SAMCLLoss(4, negatives="swap", generator=torch.Generator().manual_seed(0))
+    buffer = io.BytesIO()
+    torch.save(saved.state_dict(), buffer)
+    expected = [saved(logits, target).item() for _ in range(2)]
+    restored = SAMCLLoss(4, negatives="swap", generator=torch.Generator().manual_seed(9)).cuda()
+    buffer.seek(0)
+    restored.load_state_dict(torch.load(buffer, map_location="cuda", weights_only=True))
+    got = [restored(logits.cuda(), target.cuda()).item() for _ in range(2)]
+    assert got == pytest.approx(expected, rel=1e-4)

@@ -159,3 +159,18 @@ def test_ddp_on_cpu_with_gloo(tmp_path):
         assert torch.equal(value, states[1][key]), key
         changed |= key.startswith("criterion.auxiliary") and not torch.equal(value, initial[key])
     assert changed
+
+
+def test_no_warning_when_gradients_are_accumulated():
+    model = nn.Conv2d(1, 4, 3, padding=1)
+    criterion = SAMCLLoss(4, base_loss="ce")
+    optimizer = torch.optim.SGD(list(model.parameters()) + list(criterion.parameters()), lr=0.01)
+    accumulate = 16  # an optimiser step every 16 calls
+    _, target = _batch(3, h=12, w=12)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="SAMCLLoss")
+        for call in range(samcl_module.UNTRAINED_CHECK_CALLS + 2):
+            (criterion(model(torch.randn(2, 1, 12, 12)), target) / accumulate).backward()
+            if (call + 1) % accumulate == 0:
+                optimizer.step()
+                optimizer.zero_grad()

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from samcl_loss import RMILoss, SAMCLLoss, masked_cross_entropy
+from samcl_loss import AuxiliaryNetwork, RMILoss, SAMCLLoss, masked_cross_entropy
 
 BASES = ["rmi", "ce", "dice", None]
 NON_FINITE = [math.nan, math.inf, -math.inf, 1e30, -1e30]
@@ -290,3 +290,49 @@ def test_property_no_statistics_update_without_gradients(seed, n, h, w, ignore_f
     assert torch.isfinite(value)
     for key, tensor in criterion.auxiliary.state_dict().items():
         assert torch.equal(tensor, before[key]), key
+
+
+def test_building_the_loss_leaves_the_device_generators_alone(monkeypatch):
+    seeded = []
+    monkeypatch.setattr(torch.cuda, "manual_seed_all", seeded.append)
+    monkeypatch.setattr(torch.cuda, "manual_seed", seeded.append)
+    SAMCLLoss(4, generator=torch.Generator().manual_seed(0))
+    SAMCLLoss(4, spectral_norm=True)
+    assert seeded == []
+
+
+def test_spectral_norm_vectors_untouched_under_no_grad():
+    logits, target = _batch(6)
+    criterion = SAMCLLoss(4, spectral_norm=True, generator=torch.Generator().manual_seed(0))
+
+    def vectors():
+        state = criterion.state_dict()
+        return {k: v.clone() for k, v in state.items() if k.endswith(("._u", "._v"))}
+
+    before = vectors()
+    assert len(before) == 10  # u and v of the five convolutions
+    with torch.no_grad():
+        criterion(logits, target)
+    after = vectors()
+    assert all(torch.equal(after[k], v) for k, v in before.items())
+    assert all(m.training for m in criterion.modules())
+    criterion(logits, target)  # a training call runs the power iteration
+    assert any(not torch.equal(vectors()[k], v) for k, v in before.items())
+
+
+@pytest.mark.parametrize("base_loss", ["rmi", "ce"])
+def test_an_empty_batch_is_a_clear_error(base_loss):
+    logits, target = torch.zeros(0, 4, 16, 16), torch.zeros(0, 16, 16, dtype=torch.long)
+    for criterion in (RMILoss(4), SAMCLLoss(4, base_loss=base_loss)):
+        with pytest.raises(ValueError, match="logits must not be empty"):
+            criterion(logits, target)
+    with pytest.raises(ValueError, match="logits must not be empty"):
+        masked_cross_entropy(logits, target)
+
+
+def test_an_input_too_small_for_the_pooled_auxiliary_network_is_a_clear_error():
+    criterion = SAMCLLoss(2, base_loss="ce", auxiliary=AuxiliaryNetwork(2, input_pool=2))
+    with pytest.raises(ValueError, match=r"input_pool=2\) needs inputs of at least 6x6"):
+        criterion(torch.randn(1, 2, 5, 9), torch.zeros(1, 5, 9, dtype=torch.long))
+    logits, target = torch.randn(1, 2, 6, 6), torch.zeros(1, 6, 6, dtype=torch.long)
+    assert torch.isfinite(criterion(logits, target))

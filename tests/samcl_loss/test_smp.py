@@ -1,10 +1,11 @@
 """segmentation_models_pytorch: the README's snippet runs, and smp's multiclass Dice as a
-base loss gives the same SAM-CL loss as the package's own ``base_loss="dice"``."""
+base loss gives the same SAM-CL loss as the package's own ``base_loss="dice"``, and
+``dice_loss`` equals smp's for every ``smooth``."""
 
 import pytest
 import torch
 
-from samcl_loss import SAMCLLoss
+from samcl_loss import SAMCLLoss, dice_loss
 
 smp = pytest.importorskip("segmentation_models_pytorch")
 
@@ -42,3 +43,13 @@ def test_smp_dice_base_equals_the_package_dice():
     )
     torch.testing.assert_close(theirs["base"], ours["base"])
     torch.testing.assert_close(theirs["loss"], ours["loss"])
+
+
+@pytest.mark.parametrize("smooth", [0.0, 1.0, 10.0])
+def test_dice_loss_equals_smp_dice_for_every_smooth(smooth):
+    g = torch.Generator().manual_seed(2)
+    logits = torch.randn(3, 4, 11, 12, generator=g)
+    target = torch.randint(0, 3, (3, 11, 12), generator=g)  # class 3 absent
+    target[1, 3:7] = 255
+    theirs = smp.losses.DiceLoss("multiclass", ignore_index=255, smooth=smooth)(logits, target)
+    torch.testing.assert_close(dice_loss(logits, target, smooth=smooth), theirs)

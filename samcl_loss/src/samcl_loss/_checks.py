@@ -97,6 +97,8 @@ def check_shapes(logits: Tensor, target: Tensor, num_classes: int | None = None)
     if not logits.is_floating_point():
         raise ValueError(f"logits must be floating point, got dtype {logits.dtype}")
     n, c, h, w = logits.shape
+    if logits.numel() == 0:
+        raise ValueError(f"logits must not be empty, got shape {_shape(logits)}")
     if num_classes is not None and c != num_classes:
         raise ValueError(
             f"logits must have num_classes={num_classes} channels (dim 1), "

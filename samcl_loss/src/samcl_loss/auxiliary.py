@@ -9,6 +9,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch.nn.utils.parametrizations import _SpectralNorm
 from torch.nn.utils.parametrizations import spectral_norm as _spectral_norm
 
 from samcl_loss._checks import check_choice, check_int
@@ -164,6 +165,11 @@ class AuxiliaryNetwork(nn.Module):
 
     def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Map (B, C, H, W) to the scales ``(x1, x2, x3)``."""
+        if min(x.shape[-2:]) < 3 * self.input_pool:
+            raise ValueError(
+                f"AuxiliaryNetwork(input_pool={self.input_pool}) needs inputs of at least "
+                f"{3 * self.input_pool}x{3 * self.input_pool} pixels, got shape {tuple(x.shape)}"
+            )
         x1 = self.down1(x)
         x2 = self.down2(x1)
         return x1, x2, self.head(x2)
@@ -176,21 +182,28 @@ class AuxiliaryNetwork(nn.Module):
 
 
 @contextlib.contextmanager
-def _frozen_batch_statistics(module: nn.Module) -> Iterator[None]:
-    """Batch norms of ``module`` normalise with batch statistics but leave their running
-    statistics alone (for a training-mode forward under ``torch.no_grad()``)."""
+def _frozen_statistics(module: nn.Module) -> Iterator[None]:
+    """A training-mode forward of ``module`` that leaves its running state alone (for a
+    forward under ``torch.no_grad()``): batch norms normalise with the batch's statistics
+    without updating their running ones, spectral norms skip their power iteration (which
+    runs when their ``training`` flag is set)."""
     norms = [
         m
         for m in module.modules()
         if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats
     ]
-    for m in norms:
-        m.track_running_stats = False
+    iterating = [m for m in module.modules() if isinstance(m, _SpectralNorm) and m.training]
+    for norm in norms:
+        norm.track_running_stats = False
+    for spectral in iterating:
+        spectral.training = False
     try:
         yield
     finally:
-        for m in norms:
-            m.track_running_stats = True
+        for norm in norms:
+            norm.track_running_stats = True
+        for spectral in iterating:
+            spectral.training = True
 
 
 def scale_masks(
@@ -213,13 +226,14 @@ def scale_masks(
 
 def run_auxiliary(auxiliary: Callable[..., Any], maps: Tensor) -> list[Tensor]:
     """The auxiliary network on ``maps``, in its parameters' dtype (float32 by default) with
-    autocast off, without touching batch-norm statistics when gradients are off."""
+    autocast off, without touching batch-norm statistics or spectral-norm vectors when
+    gradients are off."""
     frozen: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
     dtype = maps.dtype
     if isinstance(auxiliary, nn.Module):
         dtype = next(auxiliary.parameters(), maps).dtype
         if not torch.is_grad_enabled():
-            frozen = _frozen_batch_statistics(auxiliary)
+            frozen = _frozen_statistics(auxiliary)
     with torch.autocast(maps.device.type, enabled=False), frozen:
         output = auxiliary(maps.to(dtype))
     features = [output] if isinstance(output, Tensor) else list(output)

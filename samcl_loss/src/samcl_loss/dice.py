@@ -38,20 +38,23 @@ def dice_loss(
     :math:`c` occurs in the valid target:
 
     .. math::
-        \ell_c = \Big(1 - \frac{2\sum p_c y_c + s}
-        {\max(\sum p_c + \sum y_c + s,\ \epsilon)}\Big)\,[\textstyle\sum y_c > 0], \qquad
+        \ell_c = \Big(1 - \frac{\sum p_c y_c + s}
+        {\max(\tfrac12(\sum p_c + \sum y_c) + s,\ \epsilon)}\Big)\,
+        [\textstyle\sum y_c > 0], \qquad
         \text{mean} = \frac{\sum_c w_c \ell_c}{\sum_c w_c}
 
     Without ``weight`` this is ``smp.losses.DiceLoss(mode="multiclass", smooth=s, eps=eps,
-    ignore_index=...)``: a class absent from the batch counts as 0 and the mean runs over
-    all C classes (so a batch with few classes gets a smaller loss).
+    ignore_index=...)`` of segmentation_models_pytorch 0.6 (its Tversky form with
+    alpha = beta = 1/2, so ``s`` counts twice in the usual ``(2I + 2s) / (P + Y + 2s)``;
+    older smp releases added ``s`` once): a class absent from the batch counts as 0 and the mean
+    runs over all C classes (so a batch with few classes gets a smaller loss).
 
     Args:
         logits: (N, C, H, W) raw scores.
         target: (N, H, W) integer labels.
         weight: optional (C,) class weights :math:`w` (1 without).
         ignore_index: label of unlabeled pixels; negative labels are ignored too.
-        smooth: :math:`s`, added to numerator and denominator.
+        smooth: :math:`s`, added to numerator and denominator of the formula above.
         eps: lower bound :math:`\epsilon` of the denominator.
         reduction: ``"mean"`` (above), ``"sum"`` (:math:`\sum_c w_c\ell_c`) or ``"none"``
             (:math:`w_c \ell_c`, shape (C,)).
@@ -69,7 +72,7 @@ def dice_loss(
     dims = (0, 2, 3)
     intersection = (probs * onehot).sum(dims)
     cardinality = probs.sum(dims) + onehot.sum(dims)
-    dice = (2.0 * intersection + smooth) / (cardinality + smooth).clamp_min(eps)
+    dice = (intersection + smooth) / (0.5 * cardinality + smooth).clamp_min(eps)
     loss = (1.0 - dice) * (onehot.sum(dims) > 0)
     if weight is not None:
         loss = loss * weight.to(device=loss.device, dtype=dtype)

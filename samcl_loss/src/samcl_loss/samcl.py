@@ -36,7 +36,7 @@ PREDICTIONS = ("softmax", "straight_through", "argmax")
 _LOG_EPS = 1e-6
 #: Training calls after which an auxiliary network with gradients but unchanged
 #: parameters (not in any optimizer) is warned about.
-UNTRAINED_CHECK_CALLS = 8
+UNTRAINED_CHECK_CALLS = 64
 
 
 class BaseLoss(Protocol):
@@ -131,7 +131,7 @@ def samcl_loss(
     logits: Tensor,
     target: Tensor,
     auxiliary: Callable[[Tensor], Sequence[Tensor]],
-    base_loss: BaseLoss | None = None,
+    base_loss: str | BaseLoss | None = None,
     contrastive_weight: float = 0.5,
     margin: float = 1.0,
     negatives: str | NegativeFn = "shift",
@@ -145,7 +145,8 @@ def samcl_loss(
 
     The formula and the arguments are :class:`SAMCLLoss`'s; here the auxiliary network is
     passed in (any callable mapping (3N, C, H, W) maps to a sequence of (3N, K, h, w)
-    scales), ``base_loss`` is called as is (see :class:`SAMCLLoss` for what it must
+    scales), ``base_loss`` is a name (``"rmi"``, ``"ce"``, ``"dice"``: built for the logits'
+    classes, unweighted) or called as is (see :class:`SAMCLLoss` for what it must
     return per ``reduction``) and ``negatives`` may be a function
     ``(positive, generator) -> negative``. The terms' ``"loss"`` is the total.
     """
@@ -157,6 +158,14 @@ def samcl_loss(
     if num_classes < 2 or h < 3 or w < 3:
         raise ValueError(
             f"SAMCLLoss needs C >= 2 and H, W >= 3, got logits of shape {tuple(logits.shape)}"
+        )
+    if isinstance(base_loss, str):
+        base_loss = _named_base(base_loss, num_classes, None, ignore_index, reduction).to(
+            logits.device
+        )
+    elif base_loss is not None and not callable(base_loss):
+        raise ValueError(
+            f"base_loss must be 'rmi', 'ce', 'dice', None or a callable, got {base_loss!r}"
         )
     valid, safe = split_target(target, num_classes, ignore_index)
     if check_inputs:
@@ -180,9 +189,30 @@ def samcl_loss(
     return reduce_terms(base, hinges, contrastive_weight, reduction)
 
 
+class _SampleCrossEntropy(MaskedCrossEntropyLoss):
+    """Per-sample (N,) values of the masked cross-entropy, each its sample's weighted mean
+    (torch's ``sum w_y ce / sum w_y``, over the sample's valid pixels; 0 without one): the
+    ``"ce"`` base of ``reduction="none"`` and ``"sum"``."""
+
+    def __init__(self, num_classes: int, weight: Tensor | None, ignore_index: int) -> None:
+        super().__init__(num_classes, weight, ignore_index, "none", check_inputs=False)
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        ce = super().forward(logits, target)  # (N, H, W), w_y ce, 0 at ignored pixels
+        valid, safe = split_target(target, self.num_classes, self.ignore_index)
+        if self.weight is None:
+            pixel_weight = valid.to(ce.dtype)
+        else:
+            pixel_weight = self.weight.to(ce)[safe] * valid
+        return ce.flatten(1).sum(1) / pixel_weight.flatten(1).sum(1).clamp_min(1e-12)
+
+
 def _named_base(
     name: str, num_classes: int, weight: Tensor | None, ignore_index: int, reduction: str
 ) -> nn.Module:
+    """The base loss called ``name`` ("rmi", "ce" or "dice"): a scalar for
+    ``reduction="mean"``, per-sample (N,) values otherwise."""
+    check_choice("base_loss", name, ("rmi", "ce", "dice"))
     per_sample = "mean" if reduction == "mean" else "none"
     if name == "rmi":
         return RMILoss(
@@ -192,8 +222,10 @@ def _named_base(
             reduction=per_sample,
             check_inputs=False,
         )
+    if name == "ce" and reduction == "mean":
+        return MaskedCrossEntropyLoss(num_classes, weight, ignore_index, "mean", False)
     if name == "ce":
-        return MaskedCrossEntropyLoss(num_classes, weight, ignore_index, per_sample, False)
+        return _SampleCrossEntropy(num_classes, weight, ignore_index)
     if reduction != "mean":
         raise ValueError("base_loss='dice' is a batch loss: it needs reduction='mean'")
     return DiceLoss(num_classes, weight, ignore_index, check_inputs=False)
@@ -297,8 +329,6 @@ class SAMCLLoss(nn.Module):
         >>> terms["loss"].backward()
     """
 
-    weight: Tensor | None
-
     def __init__(
         self,
         num_classes: int,
@@ -329,9 +359,8 @@ class SAMCLLoss(nn.Module):
         check_choice("reduction", reduction, REDUCTIONS)
         self.negatives, self.prediction, self.reduction = negatives, prediction, reduction
         self.check_inputs = bool(check_inputs)
-        self.register_buffer("weight", check_class_weight(weight, self.num_classes))
         self.generator = _own_generator(generator)
-        self.base_loss = self._make_base(base_loss)
+        self.base_loss = self._make_base(base_loss, check_class_weight(weight, self.num_classes))
         if auxiliary is None:
             auxiliary = self._default_auxiliary(norm, spectral_norm)
         elif norm != "batch" or spectral_norm:
@@ -345,17 +374,19 @@ class SAMCLLoss(nn.Module):
         self._calls = 0
         self._versions: list[int] = []
 
-    def _make_base(self, base_loss: str | BaseLoss | None) -> BaseLoss | None:
+    def _make_base(
+        self, base_loss: str | BaseLoss | None, weight: Tensor | None
+    ) -> BaseLoss | None:
+        self._named_base = isinstance(base_loss, str)
         if isinstance(base_loss, str):
-            check_choice("base_loss", base_loss, ("rmi", "ce", "dice"))
             return _named_base(
-                base_loss, self.num_classes, self.weight, self.ignore_index, self.reduction
+                base_loss, self.num_classes, weight, self.ignore_index, self.reduction
             )
         if base_loss is not None and not callable(base_loss):
             raise ValueError(
                 f"base_loss must be 'rmi', 'ce', 'dice', None or a callable, got {base_loss!r}"
             )
-        if self.weight is not None:
+        if weight is not None:
             raise ValueError(
                 "weight (per-class) applies to a named base_loss; give it to your own base loss"
             )
@@ -367,11 +398,23 @@ class SAMCLLoss(nn.Module):
                 )
         return base_loss
 
+    @property
+    def weight(self) -> Tensor | None:
+        """Per-class weights of the named base loss (its ``weight`` buffer: one tensor, one
+        state-dict entry), or ``None``."""
+        return self.base_loss.weight if self._named_base else None  # type: ignore[union-attr]
+
+    @weight.setter
+    def weight(self, value: Tensor | Sequence[float] | None) -> None:
+        if not self._named_base:
+            raise ValueError("weight (per-class) applies to a named base_loss only")
+        self.base_loss.weight = check_class_weight(value, self.num_classes)  # type: ignore[union-attr]
+
     def _default_auxiliary(self, norm: str, spectral_norm: bool) -> nn.Module:
         """The paper's network, initialised from a seed drawn from :attr:`generator`."""
         seed = int(torch.randint(0, 2**62, (1,), generator=self.generator))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with torch.random.fork_rng(devices=[]):  # only the CPU generator, restored after
+            torch.default_generator.manual_seed(seed)  # torch.manual_seed would reseed CUDA too
             return AuxiliaryNetwork(self.num_classes, norm=norm, spectral_norm=spectral_norm)
 
     def extra_repr(self) -> str:
@@ -388,7 +431,8 @@ class SAMCLLoss(nn.Module):
         return self.generator.get_state()
 
     def set_extra_state(self, state: Tensor) -> None:
-        self.generator.set_state(state)
+        # a checkpoint loaded with map_location="cuda" holds it on the GPU
+        self.generator.set_state(state.to("cpu", torch.uint8))
 
     def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
         key = prefix + "_extra_state"
@@ -451,7 +495,8 @@ class SAMCLLoss(nn.Module):
             warnings.warn(
                 f"SAMCLLoss: the auxiliary network received gradients but its parameters "
                 f"did not change over {UNTRAINED_CHECK_CALLS} training calls; give "
-                "criterion.parameters() to the optimizer with the model's",
+                "criterion.parameters() to the optimizer with the model's (or, if you "
+                "accumulate gradients over more calls than that, ignore this warning)",
                 UserWarning,
                 stacklevel=2,
             )
