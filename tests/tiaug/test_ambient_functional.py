@@ -351,3 +351,19 @@ def test_estimate_ambient() -> None:
 
     face = synth_face(3)
     assert F.estimate_ambient(face.image, face.mask) == pytest.approx(face.ambient, abs=1.0)
+
+
+def test_clutter_spares_unlabelled_skin() -> None:
+    from tiaug.synth import synth_face
+
+    face = synth_face(0)
+    image, mask = face.image, face.mask
+    neck = (mask == 0) & (image >= np.percentile(image[mask == 1], 10))  # neck, ears
+    assert neck.sum() > 1000
+    kwargs = {"num_blobs": (3, 3), "blob_temperature": (10.0, 10.0), "blob_size": (0.3, 0.3)}
+    for labels in (mask, None):
+        out = F.random_background_clutter(image, labels, rng=np.random.default_rng(0), **kwargs)
+        inner = ndimage.binary_erosion(neck, np.ones((3, 3), bool), iterations=3)
+        assert np.abs(out - image)[inner].max() < 0.05, labels is None
+        wall = (mask == 0) & (image < F.estimate_ambient(image, mask) + 0.5)
+        assert np.abs(out - image)[wall].mean() > 0.5

@@ -685,3 +685,14 @@ def test_eyes_placement_without_eyes_falls_back_to_the_mask():
             rng=np.random.default_rng(seed),
         )
         assert mask[round(occ.center[0]), round(occ.center[1])] == 5
+
+
+@pytest.mark.parametrize("policy", ["background", "ignore"])
+def test_label_policy_never_drops_uncovered_padding(policy):
+    mask = np.ones((10, 10), np.uint8)
+    mask[:, 6:] = 255  # padding
+    coverage = np.zeros((10, 10), bool)
+    coverage[:, 4:9] = True  # hides most of the padding, not column 9
+    out = F.apply_label_policy(mask, coverage, policy, ignore_index=255)
+    assert (out[:, 9] == 255).all()
+    assert (out[:, :4] == 1).all()  # class 1 is a third hidden: kept

@@ -228,10 +228,9 @@ def test_synthetic_faces_sequence():
 
 def test_write_dataset_layout_and_meta(tmp_path):
     out = tmp_path / "ds"
-    written = write_dataset(out, 5, seed=3, size=(64, 80), val_fraction=0.4)
-    assert (out / "train" / "image").is_dir()  # folders are made at the call
-    assert not list((out / "train" / "image").iterdir())  # samples while iterating
-    records = list(written)
+    seen = []
+    records = write_dataset(out, 5, seed=3, size=(64, 80), val_fraction=0.4, progress=seen.append)
+    assert seen == records  # the callback sees each sample once it is written
     assert [r.index for r in records] == [0, 1, 2, 3, 4]
     assert all(isinstance(r, WrittenSample) for r in records)
     assert [r.split for r in records] == ["train"] * 3 + ["val"] * 2
@@ -258,12 +257,11 @@ def test_write_dataset_layout_and_meta(tmp_path):
 
 def test_write_dataset_refuses_to_mix_and_validates_early(tmp_path):
     out = tmp_path / "ds"
-    for _ in write_dataset(out, 4, size=(32, 40), val_fraction=0.5):
-        pass
+    write_dataset(out, 4, size=(32, 40), val_fraction=0.5)
+    assert len(io.list_dataset_pairs(out, "train")) == 2  # written by the call itself
     with pytest.raises(ValueError, match="already holds a dataset"):
         write_dataset(out, 2, size=(32, 40))
-    for _ in write_dataset(out, 2, size=(32, 40), val_fraction=0.0, overwrite=True):
-        pass
+    write_dataset(out, 2, size=(32, 40), val_fraction=0.0, overwrite=True)
     assert len(io.list_dataset_pairs(out, "train")) == 2
     assert not list((out / "val" / "image").iterdir())
     with pytest.raises(ValueError, match="n must be"):

@@ -6,12 +6,13 @@ commands import what they need when they run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -66,14 +67,6 @@ def _guard(action: Callable[[], T]) -> T:
         raise click.ClickException(str(error)) from None
     except (ValueError, OSError) as error:
         raise InputError(_cli_message(error)) from None
-
-
-def _drain(items: Iterable[object], length: int, label: str) -> None:
-    """Consume ``items`` behind a progress bar, with the library's errors made one line."""
-    iterator, done = iter(items), object()
-    with click.progressbar(length=length, label=label) as bar:
-        while _guard(lambda: next(iterator, done)) is not done:
-            bar.update(1)
 
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, int]:
@@ -263,12 +256,26 @@ def synth(
     """
     from tiaug.synth import write_dataset
 
-    writer = _guard(
-        lambda: write_dataset(
-            outdir, num, seed=seed, size=size, val_fraction=val_fraction, overwrite=overwrite
+    with contextlib.ExitStack() as stack:
+        bars: list[Any] = []  # opened at the first sample: an argument error stays one line
+
+        def advance(_sample: object) -> None:
+            if not bars:
+                bar = click.progressbar(length=num, label="synthetic faces")
+                bars.append(stack.enter_context(bar))
+            bars[0].update(1)
+
+        _guard(
+            lambda: write_dataset(
+                outdir,
+                num,
+                seed=seed,
+                size=size,
+                val_fraction=val_fraction,
+                overwrite=overwrite,
+                progress=advance,
+            )
         )
-    )
-    _drain(writer, num, "synthetic faces")
     click.echo(str(outdir))
 
 

@@ -572,12 +572,16 @@ def background_weight(
 ) -> np.ndarray:
     """Where the background shows: 1 on background, 0 on the person (HxW float32).
 
-    With ``mask``: label 0 (and ``ignore_index``); without: pixels not warmer than the Otsu
-    threshold. Blurred by ``smoothing`` pixels so that the boundary stays soft.
+    Without ``mask``: pixels not warmer than the Otsu threshold. With ``mask``: pixels
+    labelled 0 (or ``ignore_index``) that are not warmer than it either, so the person's
+    unlabelled skin (neck, ears, warm hair) stays in front like the labelled face. Blurred
+    by ``smoothing`` pixels so that the boundary stays soft.
     """
     plane = to_temperature_map(image)
-    skin = _skin_indicator(plane, mask, ignore_index)
-    return smooth((~skin).astype(np.float32), smoothing)
+    person = plane > otsu_threshold(plane)
+    if mask is not None:
+        person |= _skin_indicator(plane, mask, ignore_index)
+    return smooth((~person).astype(np.float32), smoothing)
 
 
 def sample_clutter(

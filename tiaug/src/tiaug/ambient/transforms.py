@@ -169,10 +169,11 @@ class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
     ``blob_size`` x the short side, minor/major axis ratio ``blob_aspect``, random
     orientation, centres uniform over the frame) plus a linear ramp of ``gradient`` degC
     peak-to-peak in a random direction. The field is added where the background shows:
-    label 0 (and ``ignore_index``) of the ``mask`` when the pipeline is given one,
-    otherwise the pixels not warmer than the Otsu threshold; the boundary is softened over
-    ``smoothing`` pixels. The person stays in front of the clutter: skin pixels away from the
-    boundary are unchanged. The label map is read, never changed. NaN pixels stay NaN.
+    the pixels not warmer than the Otsu threshold and, when the pipeline is given a
+    ``mask``, labelled 0 (or ``ignore_index``), so unlabelled warm skin (neck, ears) is
+    spared like the face; the boundary is softened over ``smoothing`` pixels. The person
+    stays in front of the clutter: skin pixels away from the boundary are unchanged. The
+    label map is read, never changed. NaN pixels stay NaN.
 
     Args:
         num_blobs: (low, high) number of blobs, integers >= 0.

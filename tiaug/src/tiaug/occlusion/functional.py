@@ -556,10 +556,11 @@ def apply_label_policy(
         policy: ``"keep"`` (amodal: the mask is returned unchanged, as the reference does),
             ``"background"`` (covered pixels become 0) or ``"ignore"`` (covered pixels
             become ``ignore_index``).
-        ignore_index: label for ``"ignore"``; must fit the mask's dtype.
+        ignore_index: label of ignored pixels (padding), and the label ``"ignore"`` gives;
+            must fit the mask's dtype for ``"ignore"``.
         max_hidden: a class with more than this fraction of its pixels covered is dropped
             whole (all its pixels get the policy's label). Applies to every class but the
-            policy's own label.
+            policy's own label and ``ignore_index`` (uncovered padding stays ignored).
 
     Returns:
         the updated label map (a new array unless ``policy == "keep"``), same dtype and
@@ -592,7 +593,7 @@ def apply_label_policy(
         else:
             classes, hidden_counts = np.unique(hidden, return_counts=True)
         for label, count in zip(classes.tolist(), hidden_counts.tolist(), strict=True):
-            if label == value:
+            if label in (value, ignore_index):
                 continue
             selected = plane == label
             if count > max_hidden * np.count_nonzero(selected):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +32,7 @@ _PREFIX = "synth_"
 
 @dataclass(frozen=True)
 class WrittenSample:
-    """What :func:`write_dataset` yields after writing one sample."""
+    """One sample written by :func:`write_dataset`."""
 
     index: int
     split: str
@@ -55,20 +55,14 @@ def write_dataset(
     ambient: float | tuple[float, float] = (20.0, 26.0),
     netd: float | tuple[float, float] = (0.03, 0.07),
     overwrite: bool = False,
-) -> Iterator[WrittenSample]:
-    """Write ``n`` synthetic faces under ``outdir``; return an iterator over the written ones.
+    progress: Callable[[WrittenSample], object] | None = None,
+) -> list[WrittenSample]:
+    """Write ``n`` synthetic faces under ``outdir``; return what was written, in order.
 
-    The arguments are checked and the folders created when this function is called; the
-    samples are generated and written one at a time *while the returned iterator is
-    consumed* (each step yields a :class:`WrittenSample` after its two files are on disk),
-    so a progress bar can wrap it::
-
-        with click.progressbar(write_dataset(out, n), length=n) as bar:
-            for _ in bar:
-                pass
-
-    or, without one, ``for _ in write_dataset(out, n): pass``. ``meta.json`` is written last,
-    once every sample is on disk: a folder without it was interrupted.
+    The arguments are checked before anything on disk changes. ``progress`` is called with
+    each :class:`WrittenSample` once its two files are on disk (for a progress bar).
+    ``meta.json`` is written last, once every sample is on disk: a folder without it was
+    interrupted.
 
     Args:
         outdir: output folder (created if needed).
@@ -81,6 +75,7 @@ def write_dataset(
         netd: as :func:`tiaug.synth.synth_face`.
         overwrite: allow an ``outdir`` that already holds a dataset; its ``synth_*`` files
             and ``meta.json`` are removed first. Without it such a folder is refused.
+        progress: optional callback, called after each sample.
 
     Raises:
         ValueError: bad arguments, or ``outdir`` already holds a dataset and not
@@ -113,16 +108,37 @@ def write_dataset(
         image_dir.mkdir(parents=True, exist_ok=True)
         label_dir.mkdir(parents=True, exist_ok=True)
     n_train, n_val = _split_sizes(n, float(val_fraction))
-    meta = {
+    written = []
+    for index in range(n):
+        split = "train" if index < n_train else "val"
+        image_dir, label_dir = folders[split]
+        face, name = faces[index], f"{_PREFIX}{index:06d}"
+        sample = WrittenSample(
+            index,
+            split,
+            write_thermal(image_dir / f"{name}.npy", face.image),
+            write_mask(label_dir / f"{name}.png", face.mask),
+        )
+        written.append(sample)
+        if progress is not None:
+            progress(sample)
+    meta = _meta(faces, n_train, n_val, float(val_fraction))
+    (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return written
+
+
+def _meta(faces: SyntheticFaces, n_train: int, n_val: int, val_fraction: float) -> dict:
+    """``meta.json``: how the dataset was generated, and its layout."""
+    return {
         "generator": "tiaug.synth",
         "generator_version": SYNTH_VERSION,
         "tiaug_version": _tiaug_version(),
-        "seed": int(seed),
+        "seed": faces.seed,
         "size": list(faces.size),
-        "n": n,
+        "n": n_train + n_val,
         "n_train": n_train,
         "n_val": n_val,
-        "val_fraction": float(val_fraction),
+        "val_fraction": val_fraction,
         "ambient_degC": list(faces.ambient),
         "netd_degC": list(faces.netd),
         "image_unit": "degC",
@@ -132,25 +148,6 @@ def write_dataset(
         "sample_seed": "numpy.random.SeedSequence([seed, index])",
         "names": f"{_PREFIX}{{index:06d}}",
     }
-    return _write(faces, folders, n_train, root, meta)
-
-
-def _write(
-    faces: SyntheticFaces,
-    folders: dict[str, tuple[Path, Path]],
-    n_train: int,
-    root: Path,
-    meta: dict,
-) -> Iterator[WrittenSample]:
-    for index in range(len(faces)):
-        split = "train" if index < n_train else "val"
-        image_dir, label_dir = folders[split]
-        face = faces[index]
-        name = f"{_PREFIX}{index:06d}"
-        image_path = write_thermal(image_dir / f"{name}.npy", face.image)
-        label_path = write_mask(label_dir / f"{name}.png", face.mask)
-        yield WrittenSample(index, split, image_path, label_path)
-    (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
 def _tiaug_version() -> str:
