@@ -57,3 +57,32 @@ def test_unknown_camera_lists_known_names():
 def test_camera_without_calibration_refuses_counts():
     with pytest.raises(ValueError, match="no linear radiometric count format"):
         get_camera("seek-compact").counts_to_celsius(np.zeros((2, 2), np.uint16))
+
+
+def test_a_users_own_camera_works_wherever_a_preset_name_does(tmp_path):
+    import albumentations as A
+
+    mine = Camera("mycam", 160, 120, 0.06, 0.01, -273.15, "uint16", "a user's camera")
+    image = np.full((32, 40), 30.0, np.float32)
+    noise = tiaug.SensorNoise(netd=mine, quantization=mine, p=1.0)
+    assert noise.netd == 0.06
+    assert noise.quantization == (0.01, -273.15)
+    out = A.Compose([noise], seed=0)(image=image)["image"]
+    assert 0.03 < float(out.std()) < 0.09  # NETD 0.06 degC
+    steps = (out.astype(np.float64) + 273.15) / 0.01
+    np.testing.assert_allclose(steps, np.round(steps), atol=1e-2)  # on the count grid
+    restored = A.from_dict(A.to_dict(A.Compose([noise])))  # plain numbers serialise
+    assert restored.transforms[0].quantization == (0.01, -273.15)
+    pipeline = tiaug.TiAug("unconstrained", size=(32, 40), camera=mine, seed=0)
+    assert pipeline(image=image, mask=np.zeros((32, 40), np.uint8))["image"].shape == (32, 40)
+
+
+def test_a_float_image_needs_no_count_format(tmp_path):
+    path = tmp_path / "face.npy"
+    np.save(path, np.full((12, 16), 31.5, np.float32))
+    assert get_camera("seek-compact").count_step is None
+    np.testing.assert_array_equal(tiaug.read_thermal(path, camera="seek-compact"), np.load(path))
+    counts = tmp_path / "counts.npy"
+    np.save(counts, np.full((12, 16), 3000, np.uint16))
+    with pytest.raises(ValueError, match="seek-compact"):
+        tiaug.read_thermal(counts, camera="seek-compact")

@@ -196,3 +196,17 @@ def test_serialisation_round_trip(tmp_path, netd) -> None:
         other.set_random_seed(3)
         for want in expected:
             np.testing.assert_array_equal(other(image=image)["image"], want)
+
+
+def test_volumes_get_their_own_temporal_noise_and_one_fixed_pattern():
+    frame = np.full((24, 32), 30.0, np.float32)
+    volumes = np.stack([np.stack([frame] * 3)] * 2)  # 2 sequences of 3 identical frames
+    noise = SensorNoise(netd=0.1, fixed_pattern=0.5, p=1.0)
+    out = A.Compose([noise], seed=0)(volumes=volumes)["volumes"]
+    assert out.shape == volumes.shape
+    assert not np.array_equal(out[0], out[1])
+    pattern = out.mean(axis=(0, 1)) - 30.0  # temporal noise averages out over 6 frames
+    for sequence in out:
+        assert np.corrcoef(sequence.mean(0).ravel() - 30.0, pattern.ravel())[0, 1] > 0.9
+    again = A.Compose([noise], seed=0)(volumes=volumes)["volumes"]
+    np.testing.assert_array_equal(out, again)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import tiaug
 from tiaug.occlusion import functional as F
 from tiaug.occlusion import shapes
 
@@ -73,3 +74,13 @@ def test_the_transform_rejects_unknown_arguments_like_albumentations() -> None:
         ThermalOcclusion(sise=(0.1, 0.2))
     with pytest.raises(ValueError, match="'sise' are not valid"):
         ThermalOcclusion(sise=(0.1, 0.2), strict=True)
+
+
+def test_one_configuration_alone_needs_no_weights():
+    assert F.OcclusionConfig(configurations=("single",)).configuration_weights == (1.0,)
+    joined_or_not = F.OcclusionConfig(configurations=("single", "joined"))
+    assert joined_or_not.configuration_weights == pytest.approx((0.34 / 0.67, 0.33 / 0.67))
+    assert F.OcclusionConfig().configuration_weights == pytest.approx((0.34, 0.33, 0.33))
+    transform = tiaug.ThermalOcclusion(configurations=("single",), p=1.0)
+    image = np.full((40, 48), 30.0, np.float32)
+    assert transform(image=image)["image"].shape == (40, 48)

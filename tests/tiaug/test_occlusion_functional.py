@@ -510,7 +510,7 @@ def test_occlude_updates_the_mask_with_the_coverage():
         ({"size": (0.2, 0.1)}, "low <= high"),
         ({"shapes": ("polygon", "hexagon")}, "unknown shapes"),
         ({"configurations": ("pair",)}, "unknown configurations"),
-        ({"configurations": ("single",)}, "configuration_weights needs 1"),
+        ({"configurations": ("single",), "configuration_weights": (1, 2)}, "weights needs 1"),
         ({"label_policy": "erase"}, "label_policy"),
         ({"num_vertices": (1, 5)}, "num_vertices"),
         ({"num_vertices": ((3, 9), (10, 4))}, "num_vertices"),

@@ -246,7 +246,7 @@ def test_placement_mask_without_mask_falls_back():
         {"label_policy": "erase"},
         {"temperature_mode": "kelvin"},
         {"temperature_mode": "absolute", "temperature": (30.0, 20.0)},
-        {"configurations": ("single", "joined")},  # weights of length 3
+        {"configurations": ("single", "joined"), "configuration_weights": (1, 1, 1)},
         {"num_vertices": (1, 5)},
         {"max_hidden": 1.5},
         {"emissivity": (0.5, 1.2)},
@@ -264,4 +264,4 @@ def test_error_message_names_the_argument():
     with pytest.raises(ValueError, match="size"):
         ThermalOcclusion(size=(0.3, 0.1))
     with pytest.raises(ValueError, match="configuration_weights"):
-        ThermalOcclusion(configurations=("single",))
+        ThermalOcclusion(configurations=("single",), configuration_weights=(0.5, 0.5))

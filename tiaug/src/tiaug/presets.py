@@ -12,7 +12,7 @@ import numpy as np
 from tiaug._base import ALBUMENTATIONS_X
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
-from tiaug.cameras import get_camera
+from tiaug.cameras import Camera, get_camera
 from tiaug.geometric.transforms import CenterCropPad, RandomRescale
 from tiaug.noise.transforms import SensorNoise
 from tiaug.occlusion.physical import OCCLUDERS
@@ -61,7 +61,7 @@ def _physical_occluders() -> A.OneOf:
     return A.OneOf([*objects, ThermalOcclusion(p=1.0)], p=0.7)
 
 
-def _camera_noise(camera: str | None) -> SensorNoise:
+def _camera_noise(camera: str | Camera | None) -> SensorNoise:
     """Gaussian NETD noise with fixed-pattern and stripe noise (a camera's when given)."""
     if camera is None:
         return SensorNoise(
@@ -72,14 +72,14 @@ def _camera_noise(camera: str | None) -> SensorNoise:
             column_noise=(0.0, 0.05),
             p=0.8,
         )
-    preset = get_camera(camera)
+    preset = get_camera(camera)  # a preset is passed by name, a user's Camera as itself
     return SensorNoise(
-        netd=preset.name,
+        netd=camera,
         mode="gaussian",
         fixed_pattern=(0.0, 3.0 * preset.netd),
         row_noise=(0.0, preset.netd),
         column_noise=(0.0, preset.netd),
-        quantization=preset.name if preset.radiometric else None,
+        quantization=camera if preset.radiometric else None,
         p=1.0,
     )
 
@@ -89,7 +89,7 @@ def build_preset(
     size: tuple[int, int] = (256, 320),
     *,
     ignore_index: int = 255,
-    camera: str | None = None,
+    camera: str | Camera | None = None,
 ) -> list[A.BasicTransform | A.BaseCompose]:
     """The transforms of a TiAug preset, in order.
 
@@ -108,7 +108,8 @@ def build_preset(
         preset: one of :data:`PRESETS`.
         size: output (rows, columns) in pixels.
         ignore_index: label of padded pixels.
-        camera: camera preset name for the sensor noise of ``"unconstrained"``.
+        camera: camera (preset name or :class:`~tiaug.Camera`) for the sensor noise of
+            ``"unconstrained"``.
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; known presets: {', '.join(PRESETS)}")
@@ -167,7 +168,7 @@ class TiAug(A.Compose):
         size: tuple[int, int] = (256, 320),
         *,
         ignore_index: int = 255,
-        camera: str | None = None,
+        camera: str | Camera | None = None,
         seed: int | None = None,
         transforms: list[Any] | None = None,
         **compose_kwargs: Any,

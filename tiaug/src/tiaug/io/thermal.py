@@ -193,21 +193,23 @@ def read_thermal(
         )
     if camera is not None:
         get_camera(camera)  # unknown names fail here, whatever the format
-    conversion = _conversion(camera, scale, offset)
     explicit = scale is not None or offset is not None
+
+    def conversion(array: np.ndarray) -> tuple[float, float] | None:
+        """Float data is degC as it is (a camera's count format is moot); counts convert."""
+        if np.issubdtype(array.dtype, np.floating) and not explicit:
+            return None
+        return _conversion(camera, scale, offset)
+
     if suffix == ".npy":
         array = as_2d(load_npy(path), path)
-        if np.issubdtype(array.dtype, np.floating) and not explicit:
-            conversion = None  # float .npy is degC as it is; a camera's count format is moot
-        result = _to_celsius(array, path, conversion)
+        result = _to_celsius(array, path, conversion(array))
     elif suffix in (".tif", ".tiff"):
         array = as_2d(load_tiff(path, index), path)
-        if np.issubdtype(array.dtype, np.floating) and not explicit:
-            conversion = None
-        result = _to_celsius(array, path, conversion, allow_8bit=explicit)
+        result = _to_celsius(array, path, conversion(array), allow_8bit=explicit)
     elif suffix == ".png":
         array = as_2d(load_png(path), path)
-        result = _to_celsius(array, path, conversion, allow_8bit=explicit)
+        result = _to_celsius(array, path, conversion(array), allow_8bit=explicit)
     elif suffix in FLIR_SUFFIXES:
         if explicit:
             raise ValueError(
@@ -217,7 +219,7 @@ def read_thermal(
         result = _to_celsius(read_flir_jpeg(path), path, None)
     else:
         array = _load_bin(path, camera, shape, dtype, index)
-        result = _to_celsius(array, path, conversion)
+        result = _to_celsius(array, path, conversion(array))
     if shape is not None and result.shape != tuple(int(v) for v in shape):
         raise ValueError(f"{path}: image shape {result.shape} differs from shape={tuple(shape)}")
     return result

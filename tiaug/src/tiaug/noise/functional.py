@@ -224,15 +224,21 @@ def resolve_netd(netd: float | tuple[float, float] | str | Camera) -> tuple[floa
 
 
 def resolve_quantization(
-    quantization: float | str | Camera | None,
+    quantization: float | tuple[float, float] | str | Camera | None,
 ) -> tuple[float, float] | None:
     """``(step, offset)`` in degC of the count grid, or ``None`` for no quantisation.
 
-    A number is a step with offset 0; a camera preset uses its ``count_step`` and
-    ``count_offset`` (``ValueError`` if the camera has no linear count format).
+    A number is a step with offset 0, a pair is ``(step, offset)``; a camera preset uses its
+    ``count_step`` and ``count_offset`` (``ValueError`` if the camera has no linear count
+    format).
     """
     if quantization is None:
         return None
+    if isinstance(quantization, (tuple, list)):
+        step, offset = (float(v) for v in quantization)
+        if not np.isfinite(offset):
+            raise ValueError(f"quantisation offset must be a finite number of degC, got {offset}")
+        return resolve_quantization(step)[0], offset  # type: ignore[index]
     if isinstance(quantization, (str, Camera)):
         camera = get_camera(quantization)
         if camera.count_step is None:

@@ -6,11 +6,12 @@ from typing import Any, Literal
 
 import numpy as np
 from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from tiaug._base import ThermalTransform
 from tiaug._checks import check_range, per_channel
 from tiaug._random import draw_range
+from tiaug.cameras import Camera
 from tiaug.noise import functional as fnoise
 
 __all__ = ["SensorNoise"]
@@ -42,16 +43,17 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
       ``column_noise`` (degC, drawn per image from the ranges), neighbouring rows/columns
       correlated over ``stripe_scale`` pixels if > 0.
     - Quantisation, last: rounding to the camera's count grid ``offset + step * k``;
-      ``quantization`` is a step in degC (offset 0) or a camera preset name (its count step
-      and offset), ``None`` for none.
+      ``quantization`` is a step in degC (offset 0), a ``(step, offset)`` pair, or a camera
+      (preset name or :class:`~tiaug.Camera`: its count step and offset), ``None`` for none.
 
     Args:
-        netd: temporal noise level in degC (see above): number, (low, high), or camera name.
+        netd: temporal noise level in degC (see above): number, (low, high), or a camera
+            (preset name or :class:`~tiaug.Camera`: its NETD).
         mode: ``"gaussian"`` or ``"uniform"``.
         fixed_pattern: std of the fixed-pattern offsets (degC), number or (low, high).
         row_noise: std of the per-row offsets (degC), number or (low, high).
         column_noise: std of the per-column offsets (degC), number or (low, high).
-        quantization: ``None``, a count step in degC, or a camera preset name.
+        quantization: ``None``, a count step in degC, ``(step, offset)``, or a camera.
         fixed_pattern_scale: correlation length of the fixed pattern in pixels (0: white).
         stripe_scale: correlation length between neighbouring rows/columns in pixels.
         p: probability of applying the transform.
@@ -72,9 +74,21 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
         fixed_pattern: float | tuple[float, float]
         row_noise: float | tuple[float, float]
         column_noise: float | tuple[float, float]
-        quantization: float | str | None
+        quantization: float | tuple[float, float] | str | None
         fixed_pattern_scale: float
         stripe_scale: float
+
+        @field_validator("netd", mode="before")
+        @classmethod
+        def _camera_netd(cls, value: Any) -> Any:
+            """A :class:`Camera` (a user's own, not a preset) becomes its NETD."""
+            return value.netd if isinstance(value, Camera) else value
+
+        @field_validator("quantization", mode="before")
+        @classmethod
+        def _camera_grid(cls, value: Any) -> Any:
+            """A :class:`Camera` becomes its count grid ``(step, offset)``."""
+            return fnoise.resolve_quantization(value) if isinstance(value, Camera) else value
 
         @model_validator(mode="after")
         def _validate(self) -> SensorNoise.InitSchema:
@@ -91,12 +105,12 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
 
     def __init__(
         self,
-        netd: float | tuple[float, float] | str = (0.03, 0.1),
+        netd: float | tuple[float, float] | str | Camera = (0.03, 0.1),
         mode: Literal["gaussian", "uniform"] = "gaussian",
         fixed_pattern: float | tuple[float, float] = 0.0,
         row_noise: float | tuple[float, float] = 0.0,
         column_noise: float | tuple[float, float] = 0.0,
-        quantization: float | str | None = None,
+        quantization: float | tuple[float, float] | str | Camera | None = None,
         fixed_pattern_scale: float = 0.0,
         stripe_scale: float = 0.0,
         p: float = 0.5,
@@ -166,24 +180,52 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
     ) -> np.ndarray:
         # Frames of one sequence: fresh temporal noise and stripes, one shared fixed pattern.
         rng = np.random.default_rng(seed)
-        pattern = None
-        if fixed_pattern > 0 and len(images) > 0:
-            pattern = fnoise.fixed_pattern_noise(
-                images.shape[1:3],
-                fixed_pattern,
-                scale=self.fixed_pattern_scale,
-                rng=rng,
-            )
+        pattern = self._pattern(images.shape[1:3], fixed_pattern, len(images), rng)
+        return self._sequence(
+            images, pattern, self._noise_kwargs(netd, row_noise, column_noise), rng
+        )
+
+    def apply_to_volumes(
+        self,
+        volumes: np.ndarray,
+        netd: float,
+        fixed_pattern: float,
+        row_noise: float,
+        column_noise: float,
+        seed: int,
+        **params: Any,
+    ) -> np.ndarray:
+        # Sequences of one call: one camera (one fixed pattern), each its own temporal noise.
+        rng = np.random.default_rng(seed)
+        pattern = self._pattern(volumes.shape[2:4], fixed_pattern, volumes.size, rng)
         kwargs = self._noise_kwargs(netd, row_noise, column_noise)
+        sequences = [self._sequence(volume, pattern, kwargs, rng) for volume in volumes]
+        return np.stack(sequences) if sequences else volumes.astype(np.float32)
+
+    def _pattern(
+        self, frame: tuple[int, ...], level: float, count: int, rng: np.random.Generator
+    ) -> np.ndarray | None:
+        """The fixed pattern shared by the frames of a call (None when off or no frame)."""
+        if level <= 0 or count == 0:
+            return None
+        return fnoise.fixed_pattern_noise(
+            (int(frame[0]), int(frame[1])), level, scale=self.fixed_pattern_scale, rng=rng
+        )
+
+    @staticmethod
+    def _sequence(
+        images: np.ndarray,
+        pattern: np.ndarray | None,
+        kwargs: dict[str, Any],
+        rng: np.random.Generator,
+    ) -> np.ndarray:
+        """Noisy frames of ``images`` (N, H, W[, C]), each from a seed drawn from ``rng``."""
 
         def noisy(frame: np.ndarray) -> np.ndarray:
             frame_seed = int(rng.integers(0, 2**63 - 1))  # channels of a frame: same noise
             return per_channel(
                 lambda plane: fnoise.add_sensor_noise(
-                    plane,
-                    pattern=pattern,
-                    **kwargs,
-                    rng=np.random.default_rng(frame_seed),
+                    plane, pattern=pattern, **kwargs, rng=np.random.default_rng(frame_seed)
                 ),
                 frame,
             )

@@ -26,6 +26,7 @@ __all__ = [
     "LABEL_POLICIES",
     "OPTION_NAMES",
     "PLACEMENTS",
+    "REFERENCE_CONFIGURATION_WEIGHTS",
     "TEMPERATURE_MODES",
     "TEXTURE_KINDS",
     "Configuration",
@@ -48,6 +49,12 @@ Placement = Literal["anywhere", "mask", "eyes"]
 LabelPolicy = Literal["keep", "background", "ignore"]
 
 CONFIGURATIONS: tuple[str, ...] = get_args(Configuration)
+#: the reference recipe's weight of each configuration (``configuration_weights=None``)
+REFERENCE_CONFIGURATION_WEIGHTS: dict[str, float] = {
+    "single": 0.34,
+    "joined": 0.33,
+    "independent": 0.33,
+}
 TEMPERATURE_MODES: tuple[str, ...] = get_args(TemperatureMode)
 TEXTURE_KINDS: tuple[str, ...] = get_args(TextureKind)
 PLACEMENTS: tuple[str, ...] = get_args(Placement)
@@ -99,7 +106,7 @@ def _weights(name: str, weights: Sequence[float] | None, count: int) -> tuple[fl
     if len(weights) != count:
         raise ValueError(
             f"{name} needs {count} values (one per choice), got {len(weights)}; "
-            "pass None for equal weights"
+            "pass None for the default weights"
         )
     if any(not math.isfinite(w) or w < 0 for w in weights) or sum(weights) <= 0:
         raise ValueError(f"{name} must be non-negative with a positive sum, got {weights}")
@@ -135,7 +142,9 @@ class OcclusionConfig:
             ``"joined"`` (two mirrored shapes of the same kind joined by a bar, roughly
             horizontal: reads like glasses) and ``"independent"`` (several objects).
         configuration_weights: relative weights of ``configurations`` (same length);
-            ``None`` = equal. Default: the reference's (0.34, 0.33, 0.33).
+            ``None`` (the default): the reference's weights of the chosen configurations
+            (:data:`REFERENCE_CONFIGURATION_WEIGHTS`: single 0.34, joined 0.33, independent
+            0.33), so ``configurations=("single",)`` alone works.
         num_independent: number of objects in the ``"independent"`` configuration
             (reference: 2).
         shapes: shapes to draw from, names of
@@ -202,7 +211,7 @@ class OcclusionConfig:
     """
 
     configurations: tuple[Configuration, ...] = CONFIGURATIONS  # type: ignore[assignment]
-    configuration_weights: tuple[float, ...] | None = (0.34, 0.33, 0.33)
+    configuration_weights: tuple[float, ...] | None = None
     num_independent: IntRange = (2, 2)
     shapes: tuple[str, ...] = ("polygon",)
     shape_weights: tuple[float, ...] | None = None
@@ -242,6 +251,9 @@ class OcclusionConfig:
             put(self, name, check_int_range(name, getattr(self, name), lowest))
         for name, allowed in (("configurations", CONFIGURATIONS), ("shapes", SHAPE_FUNCTIONS)):
             put(self, name, _choices(name, getattr(self, name), tuple(allowed)))
+        if self.configuration_weights is None:
+            weights = tuple(REFERENCE_CONFIGURATION_WEIGHTS[c] for c in self.configurations)
+            put(self, "configuration_weights", weights)
         for name, choices in (
             ("configuration_weights", "configurations"),
             ("shape_weights", "shapes"),
