@@ -94,7 +94,7 @@ table1: install
 
 # The CPU robustness study: 5 seeds x the variants of examples.study (resumes where it stopped).
 study: install
-	$(BIN)/python -m examples.study
+	$(BIN)/python -m examples.study --results benchmarks/results/study_cpu
 
 clean:
 	rm -rf $(VENV) $(OUT) $(DIST) .pytest_cache .ruff_cache .hypothesis

@@ -345,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = _selected(size, args.only)
     if not rows:
         parser.error(f"no row matches --only {args.only}")
+    if args.compare_with is not None and not (args.compare_with / "tiaug/src/tiaug").is_dir():
+        parser.error(f"--compare-with {args.compare_with}: no tiaug/src/tiaug in that checkout")
     results = _measure(size, args.repeats, args.compare_with, max(1, args.rounds), rows)
     for result in results:
         result["target_ms"] = TARGETS_MS.get(result["transform"])

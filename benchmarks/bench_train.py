@@ -33,7 +33,14 @@ if __package__ in (None, ""):  # run as a file: make the repository's `examples`
 
 from benchmarks.machine import device_name
 from examples.config import IGNORE_INDEX, NUM_CLASSES, TrainConfig, parse_size, resolve_amp
-from examples.data import SegmentationDataset, SyntheticSource, TrainSampler
+from examples.data import (
+    SegmentationDataset,
+    SyntheticSource,
+    TrainSampler,
+    UsageError,
+    make_output_folder,
+)
+from examples.distributed import setup_distributed
 from examples.models import MODELS, build_model
 from examples.train import SegmentationTask, build_criterion
 
@@ -191,11 +198,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers = [int(w) for w in args.workers.split(",")]
     except ValueError:
         parser.error(f"--workers: expected comma-separated integers, got {args.workers!r}")
+    if min(args.batch, args.iters, args.loader_batches) < 1 or args.warmup < 0 or min(workers) < 0:
+        parser.error(
+            "--batch, --iters and --loader-batches must be >= 1, --warmup and --workers >= 0"
+        )
+    try:
+        device = setup_distributed(args.device).device
+        make_output_folder(args.out, "--out")
+    except (ValueError, UsageError) as error:
+        parser.error(str(error))
     # more workers than cores is what the loader rows measure, on purpose
     warnings.filterwarnings("ignore", message="This DataLoader will create")
-    device = torch.device(
-        ("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device
-    )
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
     amp_dtype = resolve_amp(args.amp, device)
@@ -245,7 +258,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "warmup": args.warmup,
         "loader_batches": args.loader_batches,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"bench_train_{device.type}"
     payload = {**meta, "networks": networks, "loaders": loaders}
     stem.with_suffix(".json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

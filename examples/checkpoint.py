@@ -20,6 +20,7 @@ __all__ = [
     "get_rng_state",
     "load_checkpoint",
     "load_trained_model",
+    "load_trained_state",
     "save_checkpoint",
     "set_rng_state",
 ]
@@ -60,11 +61,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     return torch.load(Path(path), map_location=map_location, weights_only=True)
 
 
-def load_trained_model(
-    path: str | Path, device: str | torch.device = "cpu"
-) -> tuple[nn.Module, TrainConfig]:
-    """The network of a ``best.pt``/``last.pt`` written by ``examples.train``, in eval mode on
-    ``device``, and the run's :class:`~examples.config.TrainConfig`.
+def load_trained_state(path: str | Path) -> tuple[dict[str, Any], nn.Module, TrainConfig]:
+    """A ``best.pt``/``last.pt`` written by ``examples.train``: its state, its network (on
+    the CPU, weights loaded) and the run's :class:`~examples.config.TrainConfig`.
 
     Raises:
         FileNotFoundError: no such file.
@@ -87,6 +86,15 @@ def load_trained_model(
     except (TypeError, KeyError, ValueError, RuntimeError) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ValueError(f"{not_ours} ({reason})") from None
+    return state, model, config
+
+
+def load_trained_model(
+    path: str | Path, device: str | torch.device = "cpu"
+) -> tuple[nn.Module, TrainConfig]:
+    """The network of a checkpoint of ``examples.train`` in eval mode on ``device``, and the
+    run's config (:func:`load_trained_state`, whose errors it raises)."""
+    _, model, config = load_trained_state(path)
     return model.to(device).eval(), config
 
 

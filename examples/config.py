@@ -209,7 +209,12 @@ def add_network_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse whose errors are one line on stderr (exit status 2), without the usage."""
+    """argparse whose errors are one line on stderr (exit status 2), without the usage, and
+    which takes no abbreviated options (``--dem`` is not ``--demo``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         """Print ``PROG: error: MESSAGE`` and exit with status 2."""

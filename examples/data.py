@@ -16,6 +16,7 @@ import ctypes
 import math
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -45,6 +46,7 @@ __all__ = [
     "cap_blas_threads",
     "face_box",
     "fit_to_size",
+    "make_output_folder",
     "minmax_normalize",
     "one_thread_workers",
     "open_data",
@@ -63,6 +65,22 @@ FACE_CROP_SOURCE_SIZE = (256, 320)
 
 class UsageError(Exception):
     """A user mistake (bad data folder, unknown name): reported as one line, exit status 2."""
+
+
+def make_output_folder(path: str | os.PathLike[str], option: str) -> Path:
+    """Create the output folder of ``option`` (``--out``...) before any work is done.
+
+    Raises:
+        UsageError: it cannot be created or written (one line naming the option).
+    """
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise UsageError(f"{option} {folder}: cannot write there ({error.strerror})") from None
+    return folder
 
 
 class Source(Protocol):

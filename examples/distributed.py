@@ -36,7 +36,7 @@ def setup_distributed(device: str = "auto") -> Distributed:
         device: "auto" (CUDA when available), "cpu", "cuda" or "cuda:N" (one process).
 
     Raises:
-        ValueError: CUDA asked for but not available.
+        ValueError: an unknown device, or CUDA asked for but not available.
     """
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
@@ -48,7 +48,10 @@ def setup_distributed(device: str = "auto") -> Distributed:
         raise ValueError(f"device {device!r} asked for but CUDA is not available")
     if device == "cuda":
         device = f"cuda:{local_rank}"
-    target = torch.device(device)
+    try:
+        target = torch.device(device)
+    except RuntimeError:
+        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N") from None
     if target.type == "cuda":
         torch.cuda.set_device(target)
     owns_group = False

@@ -25,14 +25,12 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from examples.checkpoint import load_checkpoint
+from examples.checkpoint import load_trained_state
 from examples.config import (
     AMPS,
     CLASS_NAMES,
     IGNORE_INDEX,
-    NUM_CLASSES,
     OneLineParser,
-    TrainConfig,
     parse_size,
     resolve_amp,
 )
@@ -42,6 +40,7 @@ from examples.data import (
     Source,
     UsageError,
     batch_bytes,
+    make_output_folder,
     one_thread_workers,
     open_run_data,
     sample_seed,
@@ -49,7 +48,6 @@ from examples.data import (
 )
 from examples.distributed import Distributed, setup_distributed, teardown_distributed
 from examples.metrics import ConfusionMatrix, all_background_miou
-from examples.models import build_model
 from examples.overlays import save_overlay
 from tiaug.ambient import AmbientShift, BackgroundClutter
 from tiaug.noise import SensorNoise
@@ -279,7 +277,13 @@ def _parser() -> OneLineParser:
     add("--workers", type=int, default=2, help="DataLoader workers per process")
     add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     add("--amp", default="auto", choices=AMPS, help="mixed precision")
-    add("--out", type=Path, default=None, help="output folder (default: the checkpoint's)")
+    add(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: evaluation/ next to the checkpoint, so the run's own "
+        "eval.json stays)",
+    )
     add("--overlays", type=int, default=8, help="overlay PNGs per validation set")
     return parser
 
@@ -288,20 +292,21 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     """Run the evaluation the command line asks for; writes OUT/eval.json on rank 0."""
     if not args.checkpoint.is_file():
         raise UsageError(f"no checkpoint {args.checkpoint}")
+    out = make_output_folder(args.out or args.checkpoint.parent / "evaluation", "--out")
+    if args.batch < 1 or args.workers < 0:
+        raise UsageError(
+            f"--batch must be >= 1 and --workers >= 0, got {args.batch}, {args.workers}"
+        )
     try:
+        state, model, config = load_trained_state(args.checkpoint)
         context = setup_distributed(args.device)
     except ValueError as error:
         raise UsageError(str(error)) from None
     try:
-        state = load_checkpoint(args.checkpoint, map_location="cpu")
-        config = TrainConfig.from_dict(state["config"])
         size = args.size or config.size
         _, val_source = open_run_data(config, data=args.data, num_val=args.num_val, size=size)
-        model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
-        model.load_state_dict(state["model"])
         model.to(context.device)
         datasets = evaluation_sets(val_source, size)
-        out = args.out or args.checkpoint.parent
         report = run_evaluation(
             model,
             datasets,
@@ -315,7 +320,6 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
         report["checkpoint"] = str(args.checkpoint)
         report["iteration"] = state["iteration"]
         if context.is_main:
-            out.mkdir(parents=True, exist_ok=True)
             (out / "eval.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
             for name in datasets:
                 print(

@@ -39,7 +39,7 @@ from tqdm import tqdm
 
 from examples.checkpoint import load_trained_model
 from examples.config import OneLineParser, TrainConfig, resolve_amp
-from examples.data import SegmentationDataset, UsageError
+from examples.data import SegmentationDataset, UsageError, make_output_folder
 from examples.facebox import Box, find_face_window
 from examples.recordings import Recording, open_recording
 from examples.regions import RegionWriter
@@ -200,7 +200,10 @@ def _device(name: str) -> torch.device:
         name = "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise UsageError(f"device {name!r} asked for but CUDA is not available")
-    return torch.device(name)
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise UsageError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
 
 
 def run_prediction(args: argparse.Namespace) -> Path:
@@ -212,6 +215,7 @@ def run_prediction(args: argparse.Namespace) -> Path:
         )
     if args.fps is not None and not args.fps > 0:
         raise UsageError(f"--fps must be > 0, got {args.fps}")
+    make_output_folder(args.out, "--out")
     device = _device(args.device)
     amp_dtype = resolve_amp(args.amp, device)
     try:

@@ -2,6 +2,7 @@
 
     python -m examples.study                       # 5 seeds x the variants, the STUDY preset
     python -m examples.study --seeds 2 --variants rmi_baseline,samcl_tiaug
+    python -m examples.study --results benchmarks/results/study_cpu   # the committed study
 
 Every run trains the :data:`examples.config.STUDY` preset with its variant's options and one
 seed (the seed fixes the data, the initial weights and the augmentation stream, so runs of
@@ -10,7 +11,9 @@ copy and one copy per condition (:data:`examples.evaluate.CONDITIONS`). Runs go 
 (all variants of seed 0, then seed 1, ...), so a partial study already gives paired
 comparisons. A finished run's ``study_run.json`` is reused and a stopped run resumed: the
 same command continues a stopped study. After every run the results are rewritten:
-``RESULTS/study.json``, ``study.md`` and ``study.png``.
+``RESULTS/study.json``, ``study.md`` and ``study.png`` (RESULTS: ``OUT/results`` unless
+``--results`` says otherwise; ``make study`` writes the committed
+``benchmarks/results/study_cpu``).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from examples.config import (
     OneLineParser,
     TrainConfig,
 )
-from examples.data import UsageError, open_data
+from examples.data import UsageError, make_output_folder, open_data
 from examples.distributed import setup_distributed, teardown_distributed
 from examples.evaluate import CONDITIONS, evaluation_sets, validate
 from examples.models import build_model
@@ -391,8 +394,8 @@ def _parser() -> OneLineParser:
     add(
         "--results",
         type=Path,
-        default=Path("benchmarks/results/study_cpu"),
-        help="folder of study.json, study.md and study.png",
+        default=None,
+        help="folder of study.json, study.md and study.png (default: OUT/results)",
     )
     return parser
 
@@ -400,10 +403,13 @@ def _parser() -> OneLineParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
+    args.results = args.results or args.out / "results"
     try:
         variants = _names(args.variants)
         if args.seeds < 1 or args.iters < 1:
             raise UsageError(f"--seeds and --iters must be >= 1, got {args.seeds}, {args.iters}")
+        make_output_folder(args.out, "--out")
+        make_output_folder(args.results, "--results")
         base = TrainConfig(
             **{
                 **STUDY,

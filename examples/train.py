@@ -56,6 +56,7 @@ from examples.data import (
     TrainSampler,
     UsageError,
     batch_bytes,
+    make_output_folder,
     one_thread_workers,
     open_run_data,
     sample_seed,
@@ -259,6 +260,10 @@ def _check_config(config: TrainConfig, world_size: int) -> None:
     if config.workers < 0 or config.threads < 0:
         raise UsageError(
             f"--workers and --threads must be >= 0, got {config.workers}, {config.threads}"
+        )
+    if not config.lr > 0 or config.weight_decay < 0:
+        raise UsageError(
+            f"--lr must be > 0 and --weight-decay >= 0, got {config.lr}, {config.weight_decay}"
         )
     if config.stop_at is not None and not 0 < config.stop_at <= config.iters:
         raise UsageError(f"--stop-at must lie in 1..{config.iters}, got {config.stop_at}")
@@ -607,6 +612,7 @@ def train(config: TrainConfig) -> dict[str, Any]:
     Raises:
         UsageError: bad options or data.
     """
+    make_output_folder(config.out, "--out")
     try:
         context = setup_distributed(config.device)
     except ValueError as error:

@@ -54,6 +54,8 @@ class UNet(nn.Module):
 
     def __init__(self, num_classes: int = 6, in_channels: int = 1, base_width: int = 64) -> None:
         super().__init__()
+        if base_width < 1:
+            raise ValueError(f"base_width must be >= 1, got {base_width}")
         widths = [base_width * 2**i for i in range(self.depth + 1)]
         self.encoders = nn.ModuleList([DoubleConv(in_channels, widths[0])])
         self.encoders.extend(DoubleConv(widths[i], widths[i + 1]) for i in range(self.depth))

@@ -64,3 +64,11 @@ def test_only_without_a_match_is_a_usage_error(capsys) -> None:
         bench_tiaug.main(["--only", "no such transform"])
     assert stop.value.code == 2
     assert "no row matches" in capsys.readouterr().err
+
+
+def test_compare_with_a_folder_without_tiaug_is_a_usage_error(tmp_path: Path, capsys) -> None:
+    for folder in (tmp_path / "missing", REPOSITORY / "tiaug"):  # the package, not the checkout
+        with pytest.raises(SystemExit) as stop:
+            bench_tiaug.main(["--only", "ThermalBlur", "--compare-with", str(folder)])
+        assert stop.value.code == 2
+        assert "no tiaug/src/tiaug" in capsys.readouterr().err

@@ -9,6 +9,7 @@ import torch
 pytest.importorskip("lightning")
 
 from examples import lightning_samcl
+from samcl_loss.samcl import UNTRAINED_CHECK_CALLS
 
 
 def test_two_training_steps_train_the_model_and_the_auxiliary_network() -> None:
@@ -40,4 +41,6 @@ class ModelOnly(lightning_samcl.SAMCLSegmenter):
 
 def test_an_optimizer_without_the_loss_parameters_is_warned_about() -> None:
     with pytest.warns(UserWarning, match="give criterion.parameters"):
-        lightning_samcl.train(iters=9, size=(24, 30), batch=1, module=ModelOnly())
+        lightning_samcl.train(
+            iters=UNTRAINED_CHECK_CALLS + 1, size=(24, 30), batch=1, module=ModelOnly()
+        )

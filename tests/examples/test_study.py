@@ -133,3 +133,11 @@ def test_tiny_study_writes_the_schema_resumes_and_reuses(tmp_path: Path, monkeyp
 def test_unknown_variant_is_one_line_and_status_2(capsys) -> None:
     assert study.main(["--variants", "rmi_baseline,nope"]) == 2
     assert capsys.readouterr().err.strip().endswith(f"known: {', '.join(study.VARIANTS)}")
+
+
+def test_unwritable_results_fail_before_any_run(tmp_path: Path, capsys) -> None:
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    argv = ["--out", str(tmp_path / "runs"), "--results", str(tmp_path / "file.txt" / "r")]
+    assert study.main(argv) == 2
+    assert "--results" in capsys.readouterr().err
+    assert not list((tmp_path / "runs").iterdir())  # nothing trained

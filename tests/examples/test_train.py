@@ -203,18 +203,20 @@ def _write_folder(root: Path, drop_label: bool = False, label_shape=(32, 40)) ->
         (["--iters", "0"], "--iters must be >= 1"),
         (["--size", "big"], "expected HxW in pixels"),
         (["--amp", "fp8"], "invalid choice: 'fp8'"),
+        (["--lr", "-1"], "--lr must be > 0"),
+        (["--base-width", "0"], "base_width must be >= 1"),
+        (["--dem"], "unrecognized arguments: --dem"),  # no abbreviations of the presets
+        (["--out", "{tmp}/file.txt/run"], "--out {tmp}/file.txt/run: cannot write there"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys, args, message) -> None:
     _write_folder(tmp_path / "nolabel", drop_label=True)
     _write_folder(tmp_path / "badshape", label_shape=(16, 20))
     (tmp_path / "empty").mkdir()
-    argv = [a.format(tmp=tmp_path) for a in args] + [
-        "--out",
-        str(tmp_path / "run"),
-        "--device",
-        "cpu",
-    ]
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    argv = ["--out", str(tmp_path / "run"), "--device", "cpu"]
+    argv += [a.format(tmp=tmp_path) for a in args]  # a later --out wins
+    message = message.format(tmp=tmp_path)
     try:
         code = main(argv)
     except SystemExit as stop:  # argparse
@@ -229,6 +231,19 @@ def test_evaluate_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys) -> 
     assert evaluate.main([str(tmp_path / "none.pt")]) == 2
     err = capsys.readouterr().err
     assert err == f"python -m examples.evaluate: error: no checkpoint {tmp_path / 'none.pt'}\n"
+    for name, content in (("bad.pt", b"not a checkpoint"), ("metrics.jsonl", b'{"a": 1}\n')):
+        (tmp_path / name).write_bytes(content)
+        assert evaluate.main([str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err
+        assert "not a checkpoint written by examples.train" in err
+        assert err.count("\n") == 1
+
+
+def test_unknown_device_is_a_one_line_error(tmp_path: Path, capsys) -> None:
+    assert main(["--out", str(tmp_path / "run"), "--device", "bogus"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m examples.train: error: unknown device 'bogus'; use auto")
+    assert err.count("\n") == 1
 
 
 def test_resume_from_another_run_is_refused(full_run: Path, tmp_path: Path, capsys) -> None:
