@@ -180,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed calls (30 CPU, 100 CUDA)")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args(argv)
+    if args.repeats is not None and args.repeats < 1:
+        parser.error(f"--repeats must be >= 1, got {args.repeats}")
+    if min(args.cpu_batch, args.cuda_batch, args.threads) < 1 or args.classes < 2:
+        parser.error("--cpu-batch, --cuda-batch and --threads must be >= 1, --classes >= 2")
     command = "python " + " ".join([sys.argv[0], *(sys.argv[1:] if argv is None else argv)])
     torch.set_num_threads(args.threads)
     for name in args.devices:
@@ -189,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         device = torch.device(name)
         batch = args.cuda_batch if name == "cuda" else args.cpu_batch
         size = args.cuda_size if name == "cuda" else args.cpu_size
-        repeats = args.repeats or (100 if name == "cuda" else 30)
+        repeats = (100 if name == "cuda" else 30) if args.repeats is None else args.repeats
         warmup = 10 if name == "cuda" else 3
         rows = bench_device(device, batch, args.classes, size, warmup, repeats)
         meta = {

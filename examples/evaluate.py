@@ -293,6 +293,10 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     if not args.checkpoint.is_file():
         raise UsageError(f"no checkpoint {args.checkpoint}")
     out = make_output_folder(args.out or args.checkpoint.parent / "evaluation", "--out")
+    if args.num_val is not None and args.num_val < 1:
+        raise UsageError(f"--num-val must be >= 1, got {args.num_val}")
+    if args.size is not None and min(args.size) < 16:
+        raise UsageError(f"--size must be at least 16x16, got {args.size[0]}x{args.size[1]}")
     if args.batch < 1 or args.workers < 0:
         raise UsageError(
             f"--batch must be >= 1 and --workers >= 0, got {args.batch}, {args.workers}"

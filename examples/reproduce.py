@@ -308,7 +308,7 @@ def _uses_cuda(device: str) -> bool:
 
 def _base_config(args: argparse.Namespace) -> TrainConfig:
     """The options every run shares, from the command line."""
-    val_every = args.val_every or min(1000, args.iters)
+    val_every = min(1000, args.iters) if args.val_every is None else args.val_every
     channels_last = _uses_cuda(args.device) if args.channels_last is None else args.channels_last
     return TrainConfig(
         data=args.data,

@@ -310,3 +310,34 @@ def test_a_one_row_image_and_a_kelvin_warning_in_one_line(runner, tmp_path):
     assert warning_lines[0].startswith("Warning: ")
     assert "Kelvin" in warning_lines[0]
     assert "--offset -273.15" in warning_lines[0]
+
+
+def test_more_command_line_mistakes_are_one_line(runner, tmp_path):
+    np.save(tmp_path / "line.npy", np.linspace(20, 30, 100, dtype=np.float32)[None])
+    np.save(tmp_path / "linem.npy", np.ones((1, 100), np.uint8))
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    blocked = str(tmp_path / "file.txt" / "d")
+    _one_line_error(runner.invoke(main, ["synth", blocked, "-n", "2"]), "cannot create")
+    cases = [  # click's usage errors: the usage, then one line naming the option
+        (["preview", "--seed", "-5"], "'--seed'"),
+        (["synth", str(tmp_path / "d"), "-n", "2", "--seed", "-1"], "'--seed'"),
+        (["synth", str(tmp_path / "d"), "-n", "2", "--size", "100000x100000"], "8..8192"),
+    ]
+    for argv, fragment in cases:
+        result = runner.invoke(main, argv)
+        assert result.exit_code == 2, result.output
+        assert fragment in result.output.strip().splitlines()[-1]
+        assert "Traceback" not in result.output
+    line = [str(tmp_path / "line.npy"), "--mask", str(tmp_path / "linem.npy"), "-n", "1"]
+    result = runner.invoke(main, ["preview", *line, "-o", str(tmp_path / "line.png")])
+    assert result.exit_code == 0, result.output  # a one-row image with a mask: no contours
+
+
+def test_preview_colours_ignore_nan():
+    from tiaug.preview import PreviewSample, _colour_range
+
+    image = np.linspace(20, 30, 400, dtype=np.float32).reshape(20, 20)
+    image[5:9, 5:9] = np.nan
+    low, high = _colour_range([PreviewSample(image, None, "nan block")])
+    assert 20.0 <= low < high <= 30.0
+    assert _colour_range([PreviewSample(np.full((4, 4), np.nan), None, "all NaN")]) == (0.0, 1.0)

@@ -137,3 +137,35 @@ def test_resize_interpolates_finite_pixels_from_finite_neighbours_only():
 
 def test_midrange_ignores_nan():
     assert fgeometric.midrange(np.array([[20.0, np.nan], [30.0, 22.0]])) == 25.0
+
+
+def test_center_crop_pad_follows_the_input_policy():
+    image = np.full((10, 12), 30.0, np.float64)
+    out = A.Compose([CenterCropPad(16, 16)])(image=image, mask=np.ones((10, 12), np.uint8))
+    assert out["image"].dtype == np.float32  # float32 out, whatever float comes in
+    assert (out["mask"][0] == 255).all()
+    for fill in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="fill must be a finite"):
+            CenterCropPad(16, 16, fill=fill)
+    with pytest.raises(ValueError, match="fill_mask=300 does not fit the mask's dtype uint8"):
+        A.Compose([CenterCropPad(16, 16, fill_mask=300)])(
+            image=image, mask=np.ones((10, 12), np.uint8)
+        )
+    wide = A.Compose([CenterCropPad(16, 16, fill_mask=300)])(
+        image=image, mask=np.ones((10, 12), np.int32)
+    )
+    assert (wide["mask"][0] == 300).all()
+
+
+@given(st.integers(1, 90), st.integers(1, 90), st.integers(1, 180), st.integers(1, 180))
+@settings(max_examples=60, deadline=None)
+def test_nearest_resize_picks_the_same_pixels_for_every_mask_dtype(rows, cols, new_rows, new_cols):
+    labels = np.arange(rows * cols, dtype=np.int64).reshape(rows, cols) % 251
+    small = fgeometric.resize(labels.astype(np.uint8), (new_rows, new_cols), nearest=True)
+    wide = fgeometric.resize(labels, (new_rows, new_cols), nearest=True)  # numpy's path
+    many = fgeometric.resize(
+        np.stack([labels.astype(np.uint8)] * 6, -1), (new_rows, new_cols), nearest=True
+    )
+    assert wide.dtype == np.int64
+    np.testing.assert_array_equal(wide, small)
+    np.testing.assert_array_equal(many[..., 5], small)

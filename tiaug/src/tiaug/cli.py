@@ -30,6 +30,8 @@ T = TypeVar("T")
 #: The names of :data:`tiaug.presets.PRESETS` (a test keeps them equal): listed here so that
 #: building the command line does not import albumentations.
 PRESET_NAMES = ("baseline", "samcl", "unconstrained")
+#: largest image side (pixels) ``tiaug synth --size`` accepts
+_MAX_SIDE = 8192
 
 #: Python argument names in library messages -> the options of this command line
 _OPTION_NAMES = (
@@ -71,8 +73,10 @@ def _guard(action: Callable[[], T]) -> T:
 
 def _parse_size(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", value)
-    if not match or min(int(match[1]), int(match[2])) < 8:
-        raise click.BadParameter(f"expected HxW in pixels, each >= 8 (e.g. 256x320), got {value!r}")
+    if not match or not all(8 <= int(side) <= _MAX_SIDE for side in (match[1], match[2])):
+        raise click.BadParameter(
+            f"expected HxW in pixels, each in 8..{_MAX_SIDE} (e.g. 256x320), got {value!r}"
+        )
     return int(match[1]), int(match[2])
 
 
@@ -127,7 +131,9 @@ def main() -> None:
     type=click.IntRange(1, 63),
     help="Number of augmented samples.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the pipeline.")
+@click.option(
+    "--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Seed of the pipeline."
+)
 @click.option(
     "--preset",
     default="samcl",
@@ -226,7 +232,9 @@ def preview(
     type=click.IntRange(1, None),
     help="Number of samples to write.",
 )
-@click.option("--seed", default=0, show_default=True, type=int, help="Generator seed.")
+@click.option(
+    "--seed", default=0, show_default=True, type=click.IntRange(min=0), help="Generator seed."
+)
 @click.option(
     "--size",
     default="256x320",

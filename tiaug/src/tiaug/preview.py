@@ -75,8 +75,12 @@ def _plane(array: np.ndarray) -> np.ndarray:
 
 
 def _colour_range(samples: Sequence[PreviewSample]) -> tuple[float, float]:
-    """Robust shared degC range (0.5th to 99.5th percentile of every panel together)."""
+    """Robust shared degC range (0.5th to 99.5th percentile of the finite values of every
+    panel together; (0, 1) when there are none)."""
     values = np.concatenate([np.ravel(sample.image) for sample in samples])
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 0.0, 1.0
     low, high = np.percentile(values, [0.5, 99.5])
     return float(low), float(max(high, low + 1e-3))
 
@@ -121,7 +125,7 @@ def render_grid(
         artist = ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
         ax.set_title(sample.title, fontsize=9)
         ax.set_axis_off()
-        if sample.mask is None:
+        if sample.mask is None or min(sample.mask.shape[:2]) < 2:  # no contour in one line
             continue
         mask = _plane(sample.mask)
         ignored = mask == ignore_index

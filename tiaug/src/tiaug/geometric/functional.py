@@ -80,9 +80,12 @@ def _bilinear(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def _nearest_index(size: int, target: int) -> np.ndarray:
-    """Source index of each of ``target`` output pixels, pixel centres aligned (OpenCV's
-    ``INTER_NEAREST_EXACT``)."""
-    return np.minimum(((np.arange(target) + 0.5) * (size / target)).astype(np.intp), size - 1)
+    """Source index of each of ``target`` output pixels, pixel centres aligned: OpenCV's
+    ``INTER_NEAREST_EXACT`` itself, read off a resized ramp, so that label maps of any dtype
+    or channel count pick the same pixels as the ones OpenCV resizes (ties included)."""
+    ramp = np.arange(size, dtype=np.float32)[None, :]  # exact integers up to 2**24
+    picked = cv2.resize(ramp, (target, 1), interpolation=cv2.INTER_NEAREST_EXACT)
+    return picked[0].astype(np.intp)
 
 
 def scale_keypoints(

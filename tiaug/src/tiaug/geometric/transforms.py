@@ -116,6 +116,12 @@ class CenterCropPad(ThermalTransform, DualTransform):
         fill: float | Literal["midrange"]
         fill_mask: int
 
+        @model_validator(mode="after")
+        def _finite_fill(self) -> CenterCropPad.InitSchema:
+            if self.fill != "midrange" and not math.isfinite(float(self.fill)):
+                raise ValueError(f"fill must be a finite degC value or 'midrange', got {self.fill}")
+            return self
+
     def __init__(
         self,
         height: int = 256,
@@ -140,9 +146,16 @@ class CenterCropPad(ThermalTransform, DualTransform):
         return {"image_fill": fgeometric.midrange(first_image(data))}
 
     def apply(self, img: np.ndarray, image_fill: float, **params: Any) -> np.ndarray:
-        return fgeometric.center_crop_pad(img, (self.height, self.width), image_fill)
+        out = fgeometric.center_crop_pad(img, (self.height, self.width), image_fill)
+        return out.astype(np.float32, copy=False)
 
     def apply_to_mask(self, mask: np.ndarray, **params: Any) -> np.ndarray:
+        if mask.dtype.kind in "iu":
+            info = np.iinfo(mask.dtype)
+            if not info.min <= self.fill_mask <= info.max:
+                raise ValueError(
+                    f"fill_mask={self.fill_mask} does not fit the mask's dtype {mask.dtype}"
+                )
         return fgeometric.center_crop_pad(mask, (self.height, self.width), self.fill_mask)
 
     def apply_to_keypoints(

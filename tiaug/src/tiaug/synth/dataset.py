@@ -104,9 +104,14 @@ def write_dataset(
         )
     for path in old:
         path.unlink()
-    for image_dir, label_dir in folders.values():
-        image_dir.mkdir(parents=True, exist_ok=True)
-        label_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        for image_dir, label_dir in folders.values():
+            image_dir.mkdir(parents=True, exist_ok=True)
+            label_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"{root}: cannot create the dataset's folders ({error.strerror})"
+        ) from None
     n_train, n_val = _split_sizes(n, float(val_fraction))
     written = []
     for index in range(n):
