@@ -578,10 +578,10 @@ def background_weight(
     by ``smoothing`` pixels so that the boundary stays soft.
     """
     plane = to_temperature_map(image)
-    person = plane > otsu_threshold(plane)
+    background = plane <= otsu_threshold(plane, stride=_AMBIENT_STRIDE)
     if mask is not None:
-        person |= _skin_indicator(plane, mask, ignore_index)
-    return smooth((~person).astype(np.float32), smoothing)
+        background &= ~_skin_indicator(plane, mask, ignore_index)
+    return smooth(background.astype(np.float32), smoothing)
 
 
 def sample_clutter(
