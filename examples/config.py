@@ -160,8 +160,9 @@ STUDY: dict[str, Any] = {
     "schedule": "onecycle",
     "lr": 6e-3,
     "weight_decay": 1e-4,
-    # No loader process: on 2 cores it competes with the two compute threads (the demo took
-    # 5 min 30 s with one worker, 4 min 56 s without, same weights; 2026-12-07).
+    # No loader process: on 2 cores it competes with the two compute threads (the demo's
+    # training command took 5 min 30 s with one worker, 4 min 56 s without, same weights,
+    # one after the other on 2026-12-07; the README gives `time make demo` runs).
     "workers": 0,
     "val_every": 1800,
     "ckpt_every": 300,
