@@ -168,22 +168,9 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
             img,
         )
 
-    def apply_to_images(
-        self,
-        images: np.ndarray,
-        netd: float,
-        fixed_pattern: float,
-        row_noise: float,
-        column_noise: float,
-        seed: int,
-        **params: Any,
-    ) -> np.ndarray:
-        # Frames of one sequence: fresh temporal noise and stripes, one shared fixed pattern.
-        rng = np.random.default_rng(seed)
-        pattern = self._pattern(images.shape[1:3], fixed_pattern, len(images), rng)
-        return self._sequence(
-            images, pattern, self._noise_kwargs(netd, row_noise, column_noise), rng
-        )
+    def apply_to_images(self, images: np.ndarray, **params: Any) -> np.ndarray:
+        # The frames of one sequence: fresh temporal noise and stripes, one fixed pattern.
+        return self.apply_to_volumes(images[None], **params)[0]
 
     def apply_to_volumes(
         self,
@@ -197,7 +184,8 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
     ) -> np.ndarray:
         # Sequences of one call: one camera (one fixed pattern), each its own temporal noise.
         rng = np.random.default_rng(seed)
-        pattern = self._pattern(volumes.shape[2:4], fixed_pattern, volumes.size, rng)
+        frames = volumes.shape[0] * volumes.shape[1]
+        pattern = self._pattern(volumes.shape[2:4], fixed_pattern, frames, rng)
         kwargs = self._noise_kwargs(netd, row_noise, column_noise)
         sequences = [self._sequence(volume, pattern, kwargs, rng) for volume in volumes]
         return np.stack(sequences) if sequences else volumes.astype(np.float32)
@@ -205,7 +193,8 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
     def _pattern(
         self, frame: tuple[int, ...], level: float, count: int, rng: np.random.Generator
     ) -> np.ndarray | None:
-        """The fixed pattern shared by the frames of a call (None when off or no frame)."""
+        """The fixed pattern shared by the ``count`` frames of a call (None when off or
+        without frames)."""
         if level <= 0 or count == 0:
             return None
         return fnoise.fixed_pattern_noise(
