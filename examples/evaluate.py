@@ -292,7 +292,6 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     """Run the evaluation the command line asks for; writes OUT/eval.json on rank 0."""
     if not args.checkpoint.is_file():
         raise UsageError(f"no checkpoint {args.checkpoint}")
-    out = make_output_folder(args.out or args.checkpoint.parent / "evaluation", "--out")
     if args.num_val is not None and args.num_val < 1:
         raise UsageError(f"--num-val must be >= 1, got {args.num_val}")
     if args.size is not None and min(args.size) < 16:
@@ -307,6 +306,7 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     except ValueError as error:
         raise UsageError(str(error)) from None
     try:
+        out = make_output_folder(args.out or args.checkpoint.parent / "evaluation", "--out")
         size = args.size or config.size
         _, val_source = open_run_data(config, data=args.data, num_val=args.num_val, size=size)
         model.to(context.device)

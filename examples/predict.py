@@ -215,7 +215,6 @@ def run_prediction(args: argparse.Namespace) -> Path:
         )
     if args.fps is not None and not args.fps > 0:
         raise UsageError(f"--fps must be > 0, got {args.fps}")
-    make_output_folder(args.out, "--out")
     device = _device(args.device)
     amp_dtype = resolve_amp(args.amp, device)
     try:
@@ -226,6 +225,7 @@ def run_prediction(args: argparse.Namespace) -> Path:
         raise UsageError(f"{error.filename}: no such file or folder") from None
     except ValueError as error:
         raise UsageError(" ".join(str(error).split())) from None
+    make_output_folder(args.out, "--out")
     dataset = FrameDataset(recordings, config.size, windows)
     loader = DataLoader(
         dataset,

@@ -419,6 +419,7 @@ def build(config: TrainConfig, context: Distributed) -> Run:
     val_sets = evaluation_sets(val_source, config.size)
     task = _build_task(config, context)
     optimizer, scheduler = build_optimizer(config, task.parameters())
+    make_output_folder(config.out, "--out")  # every option checked: nothing made on an error
     net: nn.Module = task
     if context.world_size > 1:
         cuda = context.device.type == "cuda"
@@ -612,14 +613,13 @@ def train(config: TrainConfig) -> dict[str, Any]:
     Raises:
         UsageError: bad options or data.
     """
-    make_output_folder(config.out, "--out")
     try:
         context = setup_distributed(config.device)
     except ValueError as error:
         raise UsageError(str(error)) from None
     try:
-        run = build(config, context)
         path = _resume_path(config)
+        run = build(config, context)
         if path is not None:
             resume(run, path)
         stop = config.iters if config.stop_at is None else config.stop_at

@@ -225,6 +225,7 @@ def test_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys, args, messag
     assert code == 2
     assert message in err
     assert err.count("\n") == 1
+    assert not (tmp_path / "run").exists()  # a mistake leaves no output folder behind
 
 
 def test_evaluate_bad_input_is_one_line_and_status_2(tmp_path: Path, capsys) -> None:
