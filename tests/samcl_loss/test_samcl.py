@@ -490,3 +490,19 @@ def test_input_exceptions():
 )
 def test_constructor_exceptions(kwargs, message):
     _err(lambda: SAMCLLoss(**kwargs), message)
+
+
+def test_scale0_cross_entropy_is_a_mean_over_valid_pixels(make_batch):
+    """Scale 0 with a non-RMI base: per-sample mean over the sample's valid pixels only."""
+    logits, target = make_batch(3, 4, 20, 22, ignore_frac=0.4)
+    criterion = _seeded(6, num_classes=4, base_loss="ce", negatives="swap", margin=10.0)
+    terms = criterion(logits, target, return_terms=True)
+    perm = _derangement_after_init(4, 6)
+    positive, valid = _one_hot(torch.where(target == 255, -1, target), 4)
+    log_a = logits.detach().log_softmax(1)
+    n_valid = valid.flatten(1).sum(1)
+    d = torch.stack(
+        [-(y * log_a).sum(1).flatten(1).sum(1) / n_valid for y in (positive, positive[:, perm])]
+    )
+    expected = F.relu(10.0 + d[0] - d[1]).mean()  # margin 10: every hinge is active
+    assert terms.scales[0].item() == pytest.approx(expected.item(), rel=1e-5)
