@@ -239,3 +239,38 @@ def test_prefetch_fits_in_shared_memory(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"DataLoader workers need .* MiB .*--shm-size") as error:
         shm_prefetch(8, free // 8, loaders=2, shm=tmp_path)
     assert "\n" not in str(error.value)
+
+
+def test_train_sampler_reshuffles_every_epoch() -> None:
+    stream = iter(TrainSampler(10, seed=3))
+    epochs = [tuple(next(stream)[1] for _ in range(10)) for _ in range(3)]
+    assert all(sorted(epoch) == list(range(10)) for epoch in epochs)
+    assert len(set(epochs)) == 3  # a new order each epoch, not the first one repeated
+
+
+def test_train_sampler_resumes_every_rank_of_two() -> None:
+    # start counts this rank's keys (iteration x per-rank batch): 5 per epoch on 2 ranks
+    for rank in range(2):
+        stream = iter(TrainSampler(10, seed=3, rank=rank, world_size=2))
+        keys = [next(stream) for _ in range(15)]
+        assert [e for e, _ in keys] == [0] * 5 + [1] * 5 + [2] * 5
+        for start in (3, 5, 7):
+            resumed = iter(TrainSampler(10, seed=3, rank=rank, world_size=2, start=start))
+            assert [next(resumed) for _ in range(15 - start)] == keys[start:], (rank, start)
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_face_box_puts_the_margin_on_both_sides_of_both_axes(transpose: bool) -> None:
+    mask = np.zeros((200, 200), np.uint8)
+    mask[80:100, 60:140] = 1  # a 20x80 face (80x20 transposed), far from the edges
+    if transpose:
+        mask = np.ascontiguousarray(mask.T)
+    top, left, rows, cols = face_box(mask, margin=0.25, aspect=1.0)
+    # the long side (80 px) grows by 20 px on each side to 120; the square takes it
+    assert (rows, cols) == (120, 120)
+    assert (top, left) == ((40, 30) if transpose else (30, 40))
+    face_rows, face_cols = np.nonzero(mask)
+    for start, size, face in ((top, rows, face_rows), (left, cols, face_cols)):
+        side = face.max() - face.min() + 1
+        assert face.min() - start >= 0.25 * side
+        assert start + size - 1 - face.max() >= 0.25 * side

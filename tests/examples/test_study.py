@@ -141,3 +141,9 @@ def test_unwritable_results_fail_before_any_run(tmp_path: Path, capsys) -> None:
     assert study.main(argv) == 2
     assert "--results" in capsys.readouterr().err
     assert not list((tmp_path / "runs").iterdir())  # nothing trained
+
+
+def test_an_interval_touching_zero_shows_no_difference() -> None:
+    assert verdict(0.0, 0.02) == "no difference shown"
+    assert verdict(-0.02, 0.0) == "no difference shown"
+    assert verdict(0.0, 0.0) == "no difference shown"
