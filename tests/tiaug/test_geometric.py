@@ -169,3 +169,17 @@ def test_nearest_resize_picks_the_same_pixels_for_every_mask_dtype(rows, cols, n
     assert wide.dtype == np.int64
     np.testing.assert_array_equal(wide, small)
     np.testing.assert_array_equal(many[..., 5], small)
+
+
+def test_center_crop_pad_odd_difference_drops_and_pads_the_extra_pixel_at_the_end():
+    # albumentations' convention (CenterCrop, PadIfNeeded "center"): a crop starts at
+    # (size - target) // 2, a pad puts (target - size) // 2 pixels before the image.
+    image = np.arange(7 * 9, dtype=np.float32).reshape(7, 9)
+    mask = np.arange(7 * 9, dtype=np.uint8).reshape(7, 9)
+    out = CenterCropPad(4, 6, p=1.0)(image=image, mask=mask)  # 3 rows, 3 columns cut
+    np.testing.assert_array_equal(out["image"], image[1:5, 1:7])
+    np.testing.assert_array_equal(out["mask"], mask[1:5, 1:7])
+    np.testing.assert_array_equal(out["image"], A.CenterCrop(4, 6, p=1.0)(image=image)["image"])
+    padded = CenterCropPad(10, 12, fill=-1.0, p=1.0)(image=image)["image"]  # 3 and 3 added
+    np.testing.assert_array_equal(padded[1:8, 1:10], image)
+    assert (padded == -1.0).sum() == padded.size - image.size
