@@ -56,6 +56,10 @@ def _criteria(num_classes: int) -> dict[str, nn.Module]:
         "SAMCLLoss (RMI base, auxiliary input_pool=2)": SAMCLLoss(
             num_classes, generator=generator, auxiliary=AuxiliaryNetwork(num_classes, input_pool=2)
         ),
+        # a critic 16x cheaper than the paper's: what the rest of the loss costs
+        "SAMCLLoss (RMI base, auxiliary input_pool=4)": SAMCLLoss(
+            num_classes, generator=generator, auxiliary=AuxiliaryNetwork(num_classes, input_pool=4)
+        ),
         "SAMCLLoss (CE base)": SAMCLLoss(num_classes, base_loss="ce", generator=generator),
     }
 
