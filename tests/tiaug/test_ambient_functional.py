@@ -367,3 +367,15 @@ def test_clutter_spares_unlabelled_skin() -> None:
         assert np.abs(out - image)[inner].max() < 0.05, labels is None
         wall = (mask == 0) & (image < F.estimate_ambient(image, mask) + 0.5)
         assert np.abs(out - image)[wall].mean() > 0.5
+
+
+def test_clutter_spares_hair_and_clothing_warmer_than_the_room() -> None:
+    image, mask = synthetic_face()
+    image[-20:] = 26.0  # clothing, background-labelled, 4 degC above the 22 degC wall
+    image[:12, 60:140] = 24.5  # hair, 2.5 degC above it
+    kwargs = {"num_blobs": (3, 3), "blob_temperature": (10.0, 10.0), "blob_size": (0.4, 0.4)}
+    for labels in (mask, None):
+        out = F.random_background_clutter(image, labels, rng=np.random.default_rng(1), **kwargs)
+        assert np.abs(out - image)[-16:].max() < 1e-3, labels is None
+        assert np.abs(out - image)[:8, 64:136].max() < 1e-3, labels is None
+        assert np.abs(out - image)[interior(mask, 0)].mean() > 0.5  # the wall still changes

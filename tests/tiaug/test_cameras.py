@@ -86,3 +86,8 @@ def test_a_float_image_needs_no_count_format(tmp_path):
     np.save(counts, np.full((12, 16), 3000, np.uint16))
     with pytest.raises(ValueError, match="seek-compact"):
         tiaug.read_thermal(counts, camera="seek-compact")
+
+
+def test_a_radiometric_jpeg_camera_has_no_invented_count_format():
+    # the FLIR ONE Pro stores a Planck calibration in each JPEG: no linear counts
+    assert get_camera("flir-one-pro").count_step is None

@@ -142,11 +142,11 @@ CAMERAS: dict[str, Camera] = {
             160,
             120,
             0.07,
-            0.01,
-            _KELVIN_OFFSET,
+            None,
+            0.0,
             "uint16",
-            "FLIR ONE Pro phone camera, NETD approx. 0.07 K; radiometric JPEG, "
-            "count format approx. 0.01 K",
+            "FLIR ONE Pro phone camera, NETD approx. 0.07 K; radiometric JPEG (Planck "
+            "calibration in the file, read by tiaug.read_thermal): no linear count format",
         ),
         Camera(
             "topdon-tc001",

@@ -572,13 +572,15 @@ def background_weight(
 ) -> np.ndarray:
     """Where the background shows: 1 on background, 0 on the person (HxW float32).
 
-    Without ``mask``: pixels not warmer than the Otsu threshold. With ``mask``: pixels
-    labelled 0 (or ``ignore_index``) that are not warmer than it either, so the person's
-    unlabelled skin (neck, ears, warm hair) stays in front like the labelled face. Blurred
-    by ``smoothing`` pixels so that the boundary stays soft.
+    The background is the wall: pixels at most 1 degC warmer than the room
+    (:func:`estimate_ambient`, the same wall band as :func:`skin_weight`), so the person's
+    skin, hair and clothing, warmer than the room, stay in front. With ``mask`` the labelled
+    classes (label > 0 other than ``ignore_index``) are the person too. Blurred by
+    ``smoothing`` pixels so that the boundary stays soft.
     """
     plane = to_temperature_map(image)
-    background = plane <= otsu_threshold(plane, stride=_AMBIENT_STRIDE)
+    room = estimate_ambient(plane, mask, ignore_index=ignore_index)
+    background = plane <= np.float32(room + _WALL_BAND)
     if mask is not None:
         background &= ~_skin_indicator(plane, mask, ignore_index)
     return smooth(background.astype(np.float32), smoothing)

@@ -169,11 +169,12 @@ class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
     ``blob_size`` x the short side, minor/major axis ratio ``blob_aspect``, random
     orientation, centres uniform over the frame) plus a linear ramp of ``gradient`` degC
     peak-to-peak in a random direction. The field is added where the background shows:
-    the pixels not warmer than the Otsu threshold and, when the pipeline is given a
-    ``mask``, labelled 0 (or ``ignore_index``), so unlabelled warm skin (neck, ears) is
-    spared like the face; the boundary is softened over ``smoothing`` pixels. The person
-    stays in front of the clutter: skin pixels away from the boundary are unchanged. The
-    label map is read, never changed. NaN pixels stay NaN.
+    the wall, the pixels at most 1 degC warmer than the room's temperature estimated from
+    the frame and, when the pipeline is given a ``mask``, labelled 0 (or ``ignore_index``);
+    skin, hair and clothing, warmer than the room, are spared like the face; the boundary is
+    softened over ``smoothing`` pixels. The person stays in front of the clutter: pixels of
+    the person away from the boundary are unchanged. The label map is read, never changed.
+    NaN pixels stay NaN.
 
     Args:
         num_blobs: (low, high) number of blobs, integers >= 0.
