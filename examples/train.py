@@ -122,6 +122,18 @@ _RESUME_KEYS = (
     "optimizer",
     "schedule",
     "face_crop",
+    "lr",
+    "momentum",
+    "weight_decay",
+    "poly_power",
+    "samcl_prediction",
+    "samcl_negatives",
+    "samcl_weight",
+    "samcl_margin",
+    "ce_weight",
+    "base_width",
+    "deeplab_backbone",
+    "hrnet_variant",
 )
 
 
@@ -481,7 +493,7 @@ def _differences(state: dict[str, Any], run: Run) -> list[str]:
     found = [
         f"{key} {saved.get(key)!r} != {value!r}"
         for key, value in run.config.to_dict().items()
-        if key in _RESUME_KEYS and saved.get(key) != value
+        if key in _RESUME_KEYS and key in saved and saved[key] != value  # older: not saved
     ]
     amp = _amp_name(run.amp_dtype)
     if state.get("amp", amp) != amp:  # checkpoints from before "amp" was saved: not checked

@@ -15,6 +15,7 @@ import torch
 from examples import evaluate, reproduce
 from examples.checkpoint import load_checkpoint
 from examples.config import TrainConfig, resolve_amp
+from examples.data import UsageError
 from examples.models import build_model
 from examples.train import build_criterion, build_optimizer, main, parse_args, train
 from tiaug.io import write_mask, write_thermal
@@ -443,3 +444,9 @@ def test_cuda_training_with_autocast_and_resume(tmp_path: Path) -> None:
     assert report["config"]["amp"] == "auto"
     assert 0 < report["clean"]["miou"] <= 1
     assert load_checkpoint(tmp_path / "last.pt")["iteration"] == 6
+
+
+def test_resume_with_another_learning_rate_is_refused(full_run: Path) -> None:
+    config = _config(full_run, resume=str(full_run / "last.pt"), lr=TINY.get("lr", 0.01) * 3)
+    with pytest.raises(UsageError, match=r"was written by another run: lr "):
+        train(config)
