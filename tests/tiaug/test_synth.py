@@ -270,3 +270,16 @@ def test_write_dataset_refuses_to_mix_and_validates_early(tmp_path):
         write_dataset(tmp_path / "x", 3, val_fraction=1.5)
     with pytest.raises(ValueError, match="size"):
         write_dataset(tmp_path / "x", 3, size=(2, 2))
+
+
+def test_rooms_beyond_the_model_are_warned_about():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        synth_face(0, size=(32, 40), ambient=(17.0, 29.0))  # inside: no warning
+    for ambient in (10.0, (20.0, 35.0)):
+        with pytest.warns(UserWarning, match="leaves the rooms the synthetic face models"):
+            synth_face(0, size=(32, 40), ambient=ambient)
+    with pytest.warns(UserWarning, match="17-29 degC"):
+        SyntheticFaces(2, size=(32, 40), ambient=40.0)

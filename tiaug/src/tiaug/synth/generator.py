@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -14,7 +15,14 @@ from tiaug.classes import landmarks_to_mask
 from tiaug.synth.face import Pose, random_face
 from tiaug.synth.thermal import random_physiology, render
 
-__all__ = ["SYNTH_VERSION", "SeedLike", "SynthFace", "SyntheticFaces", "synth_face"]
+__all__ = [
+    "MODELLED_ROOM",
+    "SYNTH_VERSION",
+    "SeedLike",
+    "SynthFace",
+    "SyntheticFaces",
+    "synth_face",
+]
 
 #: Version of the generator's output: bumped whenever a seed gives different samples.
 SYNTH_VERSION = 2
@@ -64,6 +72,25 @@ def _check_size(size: Sequence[int]) -> tuple[int, int]:
     return height, width
 
 
+#: room temperatures (degC) over which the synthetic face's temperatures follow the room
+#: (:func:`tiaug.synth.thermal.random_physiology`); beyond, they stay as at the nearer end
+MODELLED_ROOM = (17.0, 29.0)
+
+
+def _check_ambient(ambient: float | tuple[float, float]) -> tuple[float, float]:
+    """The ambient range, checked; a warning when it leaves the modelled rooms."""
+    low, high = check_range("ambient", ambient, -10.0, 45.0, scalar=True)
+    if low < MODELLED_ROOM[0] or high > MODELLED_ROOM[1]:
+        warnings.warn(
+            f"ambient {low:g}..{high:g} degC leaves the rooms the synthetic face models "
+            f"({MODELLED_ROOM[0]:g}-{MODELLED_ROOM[1]:g} degC): beyond them the face keeps "
+            "the temperatures of the nearer end while the background follows the room",
+            UserWarning,
+            stacklevel=3,
+        )
+    return low, high
+
+
 def synth_face(
     seed: SeedLike = None,
     size: tuple[int, int] = (256, 320),
@@ -84,14 +111,16 @@ def synth_face(
             ``None`` (fresh entropy). The same int gives the same sample.
         size: ``(height, width)`` in pixels, each at least 8.
         ambient: room temperature in degC, or a ``(low, high)`` range drawn uniformly;
-            within [-10, 45]. The region temperatures of PHYSICS.md hold for 20-26 degC.
+            within [-10, 45]. The region temperatures of PHYSICS.md hold for 20-26 degC;
+            the face follows the room between about 17 and 29 degC and stays as in such a
+            room beyond (a UserWarning says so).
         netd: sensor noise sigma in degC, or a ``(low, high)`` range; within [0, 1].
 
     Returns:
         A :class:`SynthFace`.
     """
     height, width = _check_size(size)
-    ambient_range = check_range("ambient", ambient, -10.0, 45.0, scalar=True)
+    ambient_range = _check_ambient(ambient)
     netd_range = check_range("netd", netd, 0.0, 1.0, scalar=True)
     rng = _rng(seed)
     room = draw_range(rng, ambient_range)
@@ -149,7 +178,7 @@ class SyntheticFaces(Sequence[SynthFace]):
         self.length = int(length)
         self.seed = int(seed)
         self.size = _check_size(size)
-        self.ambient = check_range("ambient", ambient, -10.0, 45.0, scalar=True)
+        self.ambient = _check_ambient(ambient)
         self.netd = check_range("netd", netd, 0.0, 1.0, scalar=True)
 
     def __len__(self) -> int:
