@@ -377,7 +377,7 @@ class SAMCLLoss(nn.Module):
     def _make_base(
         self, base_loss: str | BaseLoss | None, weight: Tensor | None
     ) -> BaseLoss | None:
-        self._named_base = isinstance(base_loss, str)
+        self._base_is_named = isinstance(base_loss, str)
         if isinstance(base_loss, str):
             return _named_base(
                 base_loss, self.num_classes, weight, self.ignore_index, self.reduction
@@ -402,11 +402,11 @@ class SAMCLLoss(nn.Module):
     def weight(self) -> Tensor | None:
         """Per-class weights of the named base loss (its ``weight`` buffer: one tensor, one
         state-dict entry), or ``None``."""
-        return self.base_loss.weight if self._named_base else None  # type: ignore[union-attr]
+        return self.base_loss.weight if self._base_is_named else None  # type: ignore[union-attr]
 
     @weight.setter
     def weight(self, value: Tensor | Sequence[float] | None) -> None:
-        if not self._named_base:
+        if not self._base_is_named:
             raise ValueError("weight (per-class) applies to a named base_loss only")
         self.base_loss.weight = check_class_weight(value, self.num_classes)  # type: ignore[union-attr]
 
