@@ -283,3 +283,30 @@ def test_rooms_beyond_the_model_are_warned_about():
             synth_face(0, size=(32, 40), ambient=ambient)
     with pytest.warns(UserWarning, match="17-29 degC"):
         SyntheticFaces(2, size=(32, 40), ambient=40.0)
+
+
+def test_hair_never_reads_warmer_than_the_skin_it_covers(monkeypatch):
+    import tiaug.synth.generator as generator
+    import tiaug.synth.thermal as thermal
+
+    seen = {}
+    draw, hair = thermal.random_physiology, thermal._hair
+
+    def physiology(*args, **kwargs):
+        seen["phys"] = draw(*args, **kwargs)
+        return seen["phys"]
+
+    def traced_hair(rng, canvas, *args, **kwargs):
+        before = canvas.copy()
+        hair(rng, canvas, *args, **kwargs)
+        seen["warmed"] = canvas[canvas > before + 0.3]  # pixels the hair made warmer
+
+    monkeypatch.setattr(generator, "random_physiology", physiology)
+    monkeypatch.setattr(thermal, "_hair", traced_hair)
+    hottest = []
+    for seed in range(60):
+        synth_face(seed, size=(128, 160))
+        if seen["warmed"].size:
+            hottest.append(float(seen["warmed"].max()) - seen["phys"].forehead)
+    assert len(hottest) > 20
+    assert max(hottest) <= -0.5 + 1e-4  # PHYSICS.md: hair insulates, cooler than skin

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Version of the generator's output: bumped whenever a seed gives different samples.
-SYNTH_VERSION = 2
+SYNTH_VERSION = 3
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 

@@ -6,7 +6,7 @@ chin, temples, cooler silhouette edges), facial features (warm periorbital regio
 canthi, eyes, cool nose tip and wings, warm lips, eyebrow hair 0.8-2 degC below the skin
 over the labelled brow hull), hair (ambient +
 3..8 degC, strands, an optional fringe over forehead and eyebrows, optional long hair over
-the ears), optional vignetting, optical blur and Gaussian sensor noise of sigma = NETD.
+the ears; at least 0.5 degC below the forehead skin: it insulates), optional vignetting, optical blur and Gaussian sensor noise of sigma = NETD.
 
 Every layer has soft edges, and several boundaries of the label map are thermally invisible
 (the jaw hull's top edge across the cheeks, the chin over a warm neck, brows under a
@@ -30,6 +30,7 @@ from tiaug.synth.face import AXIS_DEPTH, FaceShape, Pose, surface_depth
 __all__ = ["Physiology", "random_physiology", "render"]
 
 _COARSE = 4  # smooth fields are computed on a grid this many times coarser
+_HAIR_BELOW_SKIN = 0.5  # degC: hair stays at least this much below the forehead skin
 
 
 @dataclass(frozen=True)
@@ -552,6 +553,8 @@ def _hair(
     edge = _blur(local, 0.12 * s + 1.0)
     near_skin = np.clip(2.0 * (1.0 - edge), 0.0, 1.0) * local
     temperature = np.float32(phys.hair) + strands + np.float32(rng.uniform(0.5, 2.5)) * near_skin
+    # an insulating layer never reads warmer than the skin it covers (PHYSICS.md)
+    np.minimum(temperature, np.float32(phys.forehead - _HAIR_BELOW_SKIN), out=temperature)
     view = canvas[r0:r1, c0:c1]
     view += alpha * (temperature - view)
 
