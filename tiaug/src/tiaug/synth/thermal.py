@@ -6,7 +6,8 @@ chin, temples, cooler silhouette edges), facial features (warm periorbital regio
 canthi, eyes, cool nose tip and wings, warm lips, eyebrow hair 0.8-2 degC below the skin
 over the labelled brow hull), hair (ambient +
 3..8 degC, strands, an optional fringe over forehead and eyebrows, optional long hair over
-the ears; at least 0.5 degC below the forehead skin: it insulates), optional vignetting, optical blur and Gaussian sensor noise of sigma = NETD.
+the ears; at least 0.5 degC below the forehead skin: it insulates), optional vignetting,
+optical blur and Gaussian sensor noise of sigma = NETD.
 
 Every layer has soft edges, and several boundaries of the label map are thermally invisible
 (the jaw hull's top edge across the cheeks, the chin over a warm neck, brows under a
