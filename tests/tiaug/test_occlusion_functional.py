@@ -533,10 +533,10 @@ def test_config_rejects_bad_arguments(kwargs, message):
 
 
 def test_config_defaults_per_temperature_mode():
-    assert F.OcclusionConfig().temperature_range == (1.0, 1.0)
-    assert F.OcclusionConfig(temperature_mode="absolute").temperature_range == (20.0, 26.0)
-    assert F.OcclusionConfig(temperature_mode="ambient").temperature_range == (0.0, 4.0)
-    assert F.OcclusionConfig(temperature=(0.5, -0.2)).temperature_range == (0.5, -0.2)
+    assert F.OcclusionConfig().temperature_ranges == ((1.0, 1.0),)
+    assert F.OcclusionConfig(temperature_mode="absolute").temperature_ranges == ((20.0, 26.0),)
+    assert F.OcclusionConfig(temperature_mode="ambient").temperature_ranges == ((0.0, 4.0),)
+    assert F.OcclusionConfig(temperature=(0.5, -0.2)).temperature_ranges == ((0.5, -0.2),)
 
 
 # ------------------------------------------------------- the reference recipe's shapes

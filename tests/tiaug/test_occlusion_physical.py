@@ -180,3 +180,20 @@ def test_the_transform_puts_glasses_on_the_keypoints_eyes_without_a_mask():
             both += min(changed[rows, cols].mean() for rows, cols in left_right) >= 0.9
             np.testing.assert_allclose(out["keypoints"], face.landmarks, atol=1e-4)
     assert both >= 27  # 90 % of 30 draws cover both eyes (anywhere: about none)
+
+
+def test_drinks_are_cold_or_hot_never_lukewarm(face):
+    rng = np.random.default_rng(1)
+    drinks = [physical.drink(face.image, face.mask, texture=(0.0, 0.0), rng=rng) for _ in range(60)]
+    temperatures = np.array([float(d.temperature.mean()) for (d,) in drinks])
+    cold, hot = temperatures <= 15.0, temperatures >= 40.0
+    assert (cold | hot).all()  # PHYSICS.md: cold cups 5-15 degC, hot ones 40-60
+    assert 15 <= cold.sum() <= 45
+
+
+def test_several_temperature_ranges_per_object():
+    config = F.OcclusionConfig(temperature_mode="absolute", temperature=[(5, 15), (40, 60)])
+    assert config.temperature == ((5.0, 15.0), (40.0, 60.0))
+    assert config.temperature_ranges == ((5.0, 15.0), (40.0, 60.0))
+    with pytest.raises(ValueError, match="temperature"):
+        F.OcclusionConfig(temperature_mode="absolute", temperature=((5, 15), (60, 40)))

@@ -129,6 +129,20 @@ def _is_label(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def _temperature_range(mode: str, value: Any) -> FloatRange:
+    """One temperature range of ``mode``, checked (see ``OcclusionConfig.temperature``)."""
+    if mode == "relative":
+        # (below, above): extensions beyond the scene's [min, max], not an ordered pair
+        below, above = check_range("temperature", value, ordered=False)
+        if below + above < -1.0:
+            raise ValueError(
+                "relative temperature (below, above) must satisfy below + above >= -1 "
+                f"(a non-empty interval), got {(below, above)}"
+            )
+        return below, above
+    return check_range("temperature", value, -273.15 if mode == "absolute" else None)
+
+
 @dataclass(frozen=True)
 class OcclusionConfig:
     """Validated parameters of the occluder sampler (and of :class:`tiaug.ThermalOcclusion`).
@@ -181,7 +195,9 @@ class OcclusionConfig:
             glasses near ambient, (40, 60) a hot cup, (5, 15) a cold drink.
             ``"ambient"``: degC above the room ``(lo, hi)``
             (:func:`tiaug.ambient.functional.estimate_ambient`, with the mask when given).
-            ``None``: (1, 1) relative, (20, 26) degC absolute, (0, 4) ambient.
+            ``None``: (1, 1) relative, (20, 26) degC absolute, (0, 4) ambient. Several
+            ranges, ``((5, 15), (40, 60))``: each object draws one of them (equally
+            likely), then a temperature in it (a drink is cold or hot, never lukewarm).
         emissivity: emissivity range in (0, 1]; apparent temperature
             ``e * T + (1 - e) * T_reflected`` (1 = no mixing, the reference).
         reflected_temperature: T_reflected in degC; ``None`` = the scene's median
@@ -226,7 +242,7 @@ class OcclusionConfig:
     joined_separation: FloatRange = (2.2, 3.0)
     joined_tilt: FloatRange = (-15.0, 15.0)
     temperature_mode: TemperatureMode = "relative"
-    temperature: FloatRange | None = None
+    temperature: FloatRange | tuple[FloatRange, ...] | None = None
     emissivity: FloatRange = (1.0, 1.0)
     reflected_temperature: float | None = None
     texture: FloatRange = (0.0, 0.1)
@@ -239,7 +255,7 @@ class OcclusionConfig:
     max_hidden: float = 0.5
     # normalised forms, filled in by __post_init__
     vertex_ranges: tuple[IntRange, ...] = field(init=False, repr=False)
-    temperature_range: FloatRange = field(init=False, repr=False)
+    temperature_ranges: tuple[FloatRange, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -278,22 +294,17 @@ class OcclusionConfig:
 
     def _check_temperatures(self) -> None:
         mode = _one_of("temperature_mode", self.temperature_mode, TEMPERATURE_MODES)
-        if self.temperature is None:
-            trange = DEFAULT_TEMPERATURE[mode]
-        elif mode == "relative":
-            # (below, above): extensions beyond the scene's [min, max], not an ordered pair
-            below, above = check_range("temperature", self.temperature, ordered=False)
-            if below + above < -1.0:
-                raise ValueError(
-                    "relative temperature (below, above) must satisfy below + above >= -1 "
-                    f"(a non-empty interval), got {(below, above)}"
-                )
-            trange = (below, above)
+        given: Any = self.temperature
+        ranges: tuple[FloatRange, ...]
+        if given is None:
+            ranges = (DEFAULT_TEMPERATURE[mode],)
+        elif isinstance(given, Sequence) and given and all(isinstance(t, Sequence) for t in given):
+            ranges = tuple(_temperature_range(mode, t) for t in given)
+            object.__setattr__(self, "temperature", ranges)
         else:
-            trange = check_range(
-                "temperature", self.temperature, -273.15 if mode == "absolute" else None
-            )
-        object.__setattr__(self, "temperature_range", trange)
+            ranges = (_temperature_range(mode, given),)
+            object.__setattr__(self, "temperature", ranges[0])
+        object.__setattr__(self, "temperature_ranges", ranges)
         if self.reflected_temperature is not None:
             t_ref = float(self.reflected_temperature)
             if not math.isfinite(t_ref) or t_ref < -273.15:

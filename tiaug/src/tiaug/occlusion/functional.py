@@ -252,7 +252,8 @@ def _temperature_field(
     rng: np.random.Generator, shape: tuple[int, int], cfg: OcclusionConfig, scene: _Scene
 ) -> np.ndarray:
     """Apparent temperature (degC) over an object's box: mixing + texture."""
-    lo, hi = cfg.temperature_range
+    ranges = cfg.temperature_ranges
+    lo, hi = ranges[0] if len(ranges) == 1 else ranges[int(rng.integers(len(ranges)))]
     if cfg.temperature_mode == "relative":
         span = scene.t_max - scene.t_min
         lo, hi = scene.t_min - lo * span, scene.t_max + hi * span

@@ -10,7 +10,7 @@ explicit generator. Temperatures follow PHYSICS.md (approximate, change them fre
   frame, emissivity 0.90-0.94 mixing in the reflected scene);
 - ``hand``: a large blob at body-surface temperature (30-35 degC) over the lower face;
 - ``hair``: 2-4 thin strands, 3-8 degC above the room, smooth texture, over face and brows;
-- ``drink``: a cup or can over the mouth, 5 degC (cold) to 60 degC (hot);
+- ``drink``: a cup or can over the mouth, cold (5-15 degC) or hot (40-60 degC), equally likely;
 - ``scarf``: fabric over mouth and nose, 2-10 degC above the room, emissivity 0.77-0.98.
 
 Compose them like any occluders::
@@ -98,7 +98,7 @@ OCCLUDERS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "irregularity": (0.0, 0.2),
             "spikiness": (0.0, 0.1),
             "temperature_mode": "absolute",
-            "temperature": (5.0, 60.0),
+            "temperature": ((5.0, 15.0), (40.0, 60.0)),
             "texture": (0.0, 0.3),
             "edge_softness": (0.5, 2.0),
             "placement": "mask",
@@ -178,7 +178,7 @@ def hair(
 def drink(
     image: np.ndarray, mask: np.ndarray | None = None, *, rng: np.random.Generator, **overrides: Any
 ) -> list[Occluder]:
-    """A cup or can (5-60 degC) over the mouth of ``mask``."""
+    """A cup or can, cold (5-15 degC) or hot (40-60 degC), over the mouth of ``mask``."""
     return _draw("drink", image, mask, overrides, rng)
 
 
