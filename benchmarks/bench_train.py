@@ -40,7 +40,7 @@ from examples.data import (
     UsageError,
     make_output_folder,
 )
-from examples.distributed import setup_distributed
+from examples.distributed import resolve_device
 from examples.models import MODELS, build_model
 from examples.train import SegmentationTask, build_criterion
 
@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "--batch, --iters and --loader-batches must be >= 1, --warmup and --workers >= 0"
         )
     try:
-        device = setup_distributed(args.device).device
+        device = resolve_device(args.device)
         make_output_folder(args.out, "--out")
     except (ValueError, UsageError) as error:
         parser.error(str(error))

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-__all__ = ["Distributed", "all_reduce_sum", "barrier", "setup_distributed", "teardown_distributed"]
+__all__ = [
+    "Distributed",
+    "all_reduce_sum",
+    "barrier",
+    "resolve_device",
+    "setup_distributed",
+    "teardown_distributed",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,22 @@ class Distributed:
         return self.rank == 0
 
 
+def resolve_device(name: str = "auto") -> torch.device:
+    """``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"`` or ``"cuda:N"`` as a device.
+
+    Raises:
+        ValueError: an unknown device, or CUDA asked for but not available.
+    """
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device {name!r} asked for but CUDA is not available")
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
+
+
 def setup_distributed(device: str = "auto") -> Distributed:
     """Join the ``torchrun`` process group when ``WORLD_SIZE`` > 1 (NCCL on CUDA, else gloo).
 
@@ -42,16 +65,9 @@ def setup_distributed(device: str = "auto") -> Distributed:
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     local_world_size = int(os.environ.get("LOCAL_WORLD_SIZE", str(world_size)))
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} asked for but CUDA is not available")
-    if device == "cuda":
-        device = f"cuda:{local_rank}"
-    try:
-        target = torch.device(device)
-    except RuntimeError:
-        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N") from None
+    target = resolve_device(device)
+    if target.type == "cuda" and target.index is None:  # one process per GPU
+        target = torch.device("cuda", local_rank)
     if target.type == "cuda":
         torch.cuda.set_device(target)
     owns_group = False

@@ -40,6 +40,7 @@ from tqdm import tqdm
 from examples.checkpoint import load_trained_model
 from examples.config import OneLineParser, TrainConfig, resolve_amp
 from examples.data import SegmentationDataset, UsageError, make_output_folder
+from examples.distributed import resolve_device
 from examples.facebox import Box, find_face_window
 from examples.recordings import Recording, open_recording
 from examples.regions import RegionWriter
@@ -196,14 +197,10 @@ def _windows(
 
 
 def _device(name: str) -> torch.device:
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise UsageError(f"device {name!r} asked for but CUDA is not available")
     try:
-        return torch.device(name)
-    except RuntimeError:
-        raise UsageError(f"unknown device {name!r}; use auto, cpu, cuda or cuda:N") from None
+        return resolve_device(name)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def run_prediction(args: argparse.Namespace) -> Path:

@@ -16,7 +16,7 @@ from samcl_loss._checks import (
     split_target,
 )
 
-__all__ = ["MaskedCrossEntropyLoss", "masked_cross_entropy"]
+__all__ = ["MaskedCrossEntropyLoss", "masked_cross_entropy", "weighted_pixel_cross_entropy"]
 
 
 def masked_cross_entropy(
@@ -51,6 +51,26 @@ def masked_cross_entropy(
             (one host-device synchronisation); shapes are always checked.
     """
     check_choice("reduction", reduction, REDUCTIONS)
+    ce, pixel_weight = weighted_pixel_cross_entropy(
+        logits, target, weight, ignore_index, check_inputs
+    )
+    if reduction == "none":
+        return ce
+    if reduction == "sum":
+        return ce.sum()
+    total = pixel_weight.sum()
+    return torch.where(total > 0, ce.sum() / total.clamp_min(1e-12), torch.zeros_like(total))
+
+
+def weighted_pixel_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = 255,
+    check_inputs: bool = True,
+) -> tuple[Tensor, Tensor]:
+    r"""Per-pixel :math:`\ell_p` of :func:`masked_cross_entropy` and the pixel weights
+    :math:`v_p w_{y_p}` it is normalised by (both (N, H, W), 0 at ignored pixels)."""
     check_shapes(logits, target)
     valid, safe = split_target(target, logits.shape[1], ignore_index)
     if check_inputs:
@@ -60,13 +80,8 @@ def masked_cross_entropy(
         weight = weight.to(device=scores.device, dtype=scores.dtype)
     ce = F.cross_entropy(scores, safe, weight=weight, reduction="none")
     ce = torch.where(valid, ce, torch.zeros_like(ce))
-    if reduction == "none":
-        return ce
-    if reduction == "sum":
-        return ce.sum()
     pixel_weight = valid.to(ce.dtype) if weight is None else weight[safe] * valid
-    total = pixel_weight.sum()
-    return torch.where(total > 0, ce.sum() / total.clamp_min(1e-12), torch.zeros_like(total))
+    return ce, pixel_weight
 
 
 class MaskedCrossEntropyLoss(PixelLoss):

@@ -24,7 +24,7 @@ from samcl_loss._checks import (
 )
 from samcl_loss._onehot import one_hot_target
 from samcl_loss.auxiliary import NORMS, AuxiliaryNetwork, run_auxiliary, scale_masks
-from samcl_loss.cross_entropy import MaskedCrossEntropyLoss
+from samcl_loss.cross_entropy import MaskedCrossEntropyLoss, weighted_pixel_cross_entropy
 from samcl_loss.dice import DiceLoss
 from samcl_loss.negatives import NEGATIVES, NegativeFn
 from samcl_loss.rmi import RMILoss
@@ -198,12 +198,10 @@ class _SampleCrossEntropy(MaskedCrossEntropyLoss):
         super().__init__(num_classes, weight, ignore_index, "none", check_inputs=False)
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        ce = super().forward(logits, target)  # (N, H, W), w_y ce, 0 at ignored pixels
-        valid, safe = split_target(target, self.num_classes, self.ignore_index)
-        if self.weight is None:
-            pixel_weight = valid.to(ce.dtype)
-        else:
-            pixel_weight = self.weight.to(ce)[safe] * valid
+        check_shapes(logits, target, self.num_classes)
+        ce, pixel_weight = weighted_pixel_cross_entropy(
+            logits, target, self.weight, self.ignore_index, self.check_inputs
+        )
         return ce.flatten(1).sum(1) / pixel_weight.flatten(1).sum(1).clamp_min(1e-12)
 
 

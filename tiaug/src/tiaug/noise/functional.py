@@ -238,7 +238,7 @@ def resolve_quantization(
         step, offset = (float(v) for v in quantization)
         if not np.isfinite(offset):
             raise ValueError(f"quantisation offset must be a finite number of degC, got {offset}")
-        return resolve_quantization(step)[0], offset  # type: ignore[index]
+        return _quantization_step(step), offset
     if isinstance(quantization, (str, Camera)):
         camera = get_camera(quantization)
         if camera.count_step is None:
@@ -247,10 +247,15 @@ def resolve_quantization(
                 "give a step in degC instead"
             )
         return float(camera.count_step), float(camera.count_offset)
-    step = float(quantization)
+    return _quantization_step(quantization), 0.0
+
+
+def _quantization_step(value: float) -> float:
+    """A count step in degC, checked: positive and finite."""
+    step = float(value)
     if not step > 0 or not np.isfinite(step):
         raise ValueError(f"quantisation step must be a positive number of degC, got {step}")
-    return step, 0.0
+    return step
 
 
 def add_sensor_noise(

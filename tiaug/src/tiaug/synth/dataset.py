@@ -113,23 +113,32 @@ def write_dataset(
             f"{root}: cannot create the dataset's folders ({error.strerror})"
         ) from None
     n_train, n_val = _split_sizes(n, float(val_fraction))
-    written = []
-    for index in range(n):
-        split = "train" if index < n_train else "val"
-        image_dir, label_dir = folders[split]
-        face, name = faces[index], f"{_PREFIX}{index:06d}"
-        sample = WrittenSample(
-            index,
-            split,
-            write_thermal(image_dir / f"{name}.npy", face.image),
-            write_mask(label_dir / f"{name}.png", face.mask),
-        )
-        written.append(sample)
-        if progress is not None:
-            progress(sample)
+    written = [_write_sample(faces, index, folders, n_train, progress) for index in range(n)]
     meta = _meta(faces, n_train, n_val, float(val_fraction))
     (root / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return written
+
+
+def _write_sample(
+    faces: SyntheticFaces,
+    index: int,
+    folders: dict[str, tuple[Path, Path]],
+    n_train: int,
+    progress: Callable[[WrittenSample], object] | None,
+) -> WrittenSample:
+    """Generate sample ``index`` and write its image and label; then tell ``progress``."""
+    split = "train" if index < n_train else "val"
+    image_dir, label_dir = folders[split]
+    face, name = faces[index], f"{_PREFIX}{index:06d}"
+    sample = WrittenSample(
+        index,
+        split,
+        write_thermal(image_dir / f"{name}.npy", face.image),
+        write_mask(label_dir / f"{name}.png", face.mask),
+    )
+    if progress is not None:
+        progress(sample)
+    return sample
 
 
 def _meta(faces: SyntheticFaces, n_train: int, n_val: int, val_fraction: float) -> dict:
