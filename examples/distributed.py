@@ -10,6 +10,7 @@ import torch.distributed as dist
 
 __all__ = [
     "Distributed",
+    "all_gather_objects",
     "all_reduce_sum",
     "barrier",
     "resolve_device",
@@ -88,6 +89,15 @@ def all_reduce_sum(tensor: torch.Tensor) -> torch.Tensor:
     if dist.is_available() and dist.is_initialized():
         dist.all_reduce(tensor)
     return tensor
+
+
+def all_gather_objects(value: object) -> list[object]:
+    """Every rank's ``value``, in rank order (``[value]`` outside a distributed run)."""
+    if not (dist.is_available() and dist.is_initialized()):
+        return [value]
+    values: list[object] = [None] * dist.get_world_size()
+    dist.all_gather_object(values, value)
+    return values
 
 
 def barrier() -> None:

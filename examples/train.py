@@ -64,6 +64,7 @@ from examples.data import (
 )
 from examples.distributed import (
     Distributed,
+    all_gather_objects,
     all_reduce_sum,
     barrier,
     setup_distributed,
@@ -398,6 +399,14 @@ def _set_up_process(config: TrainConfig, device: torch.device) -> None:
     torch.manual_seed(config.seed)
 
 
+def _seed_rank_streams(config: TrainConfig, context: Distributed) -> None:
+    """Once the network is built (the same initial weights on every rank), give each rank
+    its own torch stream, so that dropout masks differ between ranks as they differ between
+    the samples of one process's batch. One process keeps the seed's stream."""
+    if context.world_size > 1:
+        torch.manual_seed(sample_seed(config.seed, 4, context.rank))
+
+
 def _build_task(config: TrainConfig, context: Distributed) -> SegmentationTask:
     """The network (initialised from the global seed) and its loss, on the device; the loss
     draws from its own generator (its state is in the criterion's state_dict)."""
@@ -430,6 +439,7 @@ def build(config: TrainConfig, context: Distributed) -> Run:
     )
     val_sets = evaluation_sets(val_source, config.size)
     task = _build_task(config, context)
+    _seed_rank_streams(config, context)
     optimizer, scheduler = build_optimizer(config, task.parameters())
     make_output_folder(config.out, "--out")  # every option checked: nothing made on an error
     net: nn.Module = task
@@ -459,7 +469,8 @@ def _amp_name(dtype: torch.dtype | None) -> str:
 def checkpoint_state(run: Run) -> dict[str, Any]:
     """Everything :func:`resume` needs to continue the run exactly (``last.pt``, ``best.pt``).
 
-    ``amp`` is the autocast dtype the run resolved (:func:`_amp_name`).
+    ``amp`` is the autocast dtype the run resolved (:func:`_amp_name`); ``rng`` holds every
+    rank's random states, in rank order. Every rank calls it (the states are gathered).
     """
     return {
         "iteration": run.iteration,
@@ -470,7 +481,7 @@ def checkpoint_state(run: Run) -> dict[str, Any]:
         "optimizer": run.optimizer.state_dict(),
         "scheduler": run.scheduler.state_dict(),
         "scaler": run.scaler.state_dict(),
-        "rng": get_rng_state(),
+        "rng": all_gather_objects(get_rng_state()),
         "best_miou": run.best_miou,
         "best_iteration": run.best_iteration,
         "elapsed_s": run.train_time(),
@@ -516,9 +527,21 @@ def resume(run: Run, path: Path) -> None:
     run.optimizer.load_state_dict(state["optimizer"])
     run.scheduler.load_state_dict(state["scheduler"])
     run.scaler.load_state_dict(state["scaler"])
-    set_rng_state(state["rng"])
+    _restore_rng(state["rng"], run)
     run.iteration, run.elapsed_s = state["iteration"], state["elapsed_s"]
     run.best_miou, run.best_iteration = state["best_miou"], state["best_iteration"]
+
+
+def _restore_rng(states: list[dict[str, Any]] | dict[str, Any], run: Run) -> None:
+    """This rank's random states from a checkpoint's ``rng``: its own when the checkpoint
+    holds one per rank of this run, else (another world size, or a checkpoint from before
+    ``rng`` was a list: one state) the first, reseeded per rank like a fresh run."""
+    context = run.context
+    if isinstance(states, list) and len(states) == context.world_size:
+        set_rng_state(states[context.rank])
+        return
+    set_rng_state(states[0] if isinstance(states, list) else states)
+    _seed_rank_streams(run.config, context)
 
 
 def train_loader(run: Run) -> DataLoader:
@@ -609,10 +632,10 @@ def evaluate(run: Run, loaders: dict[str, DataLoader], log: _RunLog) -> None:
         f"iteration {run.iteration}/{run.config.iters}: val mIoU clean {miou:.4f}, "
         f"unconstrained {reports['unconstrained']['miou']:.4f}"
     )
-    if miou > run.best_miou:
+    if miou > run.best_miou:  # the same on every rank: the reports are reduced over ranks
         run.best_miou, run.best_iteration = miou, run.iteration
+        state = {**checkpoint_state(run), "val": reports}
         if run.context.is_main:
-            state = {**checkpoint_state(run), "val": reports}
             save_checkpoint(state, Path(run.config.out) / "best.pt")
 
 
@@ -666,8 +689,10 @@ def _train(run: Run, stop: int) -> None:
                 meter = _Meter()
             if iteration % config.val_every == 0 or iteration == config.iters:
                 evaluate(run, loaders, log)
-            if (iteration % config.ckpt_every == 0 or iteration == stop) and run.context.is_main:
-                save_checkpoint(checkpoint_state(run), out / "last.pt")
+            if iteration % config.ckpt_every == 0 or iteration == stop:
+                state = checkpoint_state(run)
+                if run.context.is_main:
+                    save_checkpoint(state, out / "last.pt")
     finally:
         log.close()
     run.elapsed_s, run.clock = run.train_time(), time.perf_counter()

@@ -7,15 +7,18 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
 from examples import evaluate, reproduce
-from examples.checkpoint import load_checkpoint
+from examples import train as train_module
+from examples.checkpoint import get_rng_state, load_checkpoint
 from examples.config import TrainConfig, resolve_amp
-from examples.data import UsageError
+from examples.data import UsageError, sample_seed
+from examples.distributed import Distributed
 from examples.models import build_model
 from examples.train import build_criterion, build_optimizer, main, parse_args, train
 from tiaug.io import write_mask, write_thermal
@@ -421,6 +424,9 @@ def test_torchrun_two_processes_write_once(tmp_path: Path) -> None:
     assert iterations == [1, 2, 2]
     report = json.loads((out / "eval.json").read_text())
     assert report["world_size"] == 2
+    streams = load_checkpoint(out / "last.pt")["rng"]  # each rank's own (dropout differs)
+    assert len(streams) == 2
+    assert not torch.equal(streams[0]["torch"], streams[1]["torch"])
     assert sum(map(sum, report["clean"]["confusion"])) == 5 * 32 * 40
     assert result.stdout.count("best checkpoint") == 1
     assert not list(out.glob(".*.tmp"))
@@ -450,3 +456,37 @@ def test_resume_with_another_learning_rate_is_refused(full_run: Path) -> None:
     config = _config(full_run, resume=str(full_run / "last.pt"), lr=TINY.get("lr", 0.01) * 3)
     with pytest.raises(UsageError, match=r"was written by another run: lr "):
         train(config)
+
+
+def _rank(rank: int, world_size: int) -> SimpleNamespace:
+    context = Distributed(rank, world_size, rank, torch.device("cpu"), owns_group=False)
+    return SimpleNamespace(context=context, config=TrainConfig(seed=7))
+
+
+def test_each_rank_draws_its_own_stream_and_one_process_keeps_the_seed() -> None:
+    def draws(rank: int, world_size: int) -> torch.Tensor:
+        torch.manual_seed(7)
+        run = _rank(rank, world_size)
+        train_module._seed_rank_streams(run.config, run.context)
+        return torch.rand(8)
+
+    torch.manual_seed(7)
+    seed_stream = torch.rand(8)
+    assert torch.equal(draws(0, 1), seed_stream)
+    assert not torch.equal(draws(0, 2), draws(1, 2))
+    assert torch.equal(draws(1, 2), draws(1, 2))
+
+
+def test_resume_restores_each_ranks_own_stream() -> None:
+    states = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        states.append(get_rng_state())
+    train_module._restore_rng(states, _rank(1, 2))
+    assert torch.equal(torch.get_rng_state(), states[1]["torch"])
+    # a checkpoint of another world size (or of one state): the first, reseeded per rank
+    train_module._restore_rng(states[0], _rank(1, 2))
+    torch.manual_seed(sample_seed(7, 4, 1))
+    assert torch.equal(torch.get_rng_state(), get_rng_state()["torch"])
+    train_module._restore_rng(states, _rank(0, 1))
+    assert torch.equal(torch.get_rng_state(), states[0]["torch"])
