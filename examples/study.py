@@ -10,7 +10,9 @@ one seed are paired), then is evaluated on the clean validation set, the "uncons
 copy and one copy per condition (:data:`examples.evaluate.CONDITIONS`). Runs go seed by seed
 (all variants of seed 0, then seed 1, ...), so a partial study already gives paired
 comparisons. A finished run's ``study_run.json`` is reused and a stopped run resumed: the
-same command continues a stopped study. After every run the results are rewritten:
+same command continues a stopped study; ``--reevaluate`` evaluates finished runs' best
+checkpoints again (after a change of the evaluation copies' physics, without retraining).
+After every run the results are rewritten:
 ``RESULTS/study.json``, ``study.md`` and ``study.png`` (RESULTS: ``OUT/results`` unless
 ``--results`` says otherwise; ``make study`` writes the committed
 ``benchmarks/results/study_cpu``).
@@ -115,8 +117,9 @@ def _same_run(saved: dict[str, Any], config: TrainConfig) -> bool:
     return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
 
 
-def _evaluate_conditions(config: TrainConfig) -> dict[str, float]:
-    """mIoU of the run's best checkpoint on each condition copy of its validation set."""
+def _evaluate_best(config: TrainConfig, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Reports (:func:`~examples.evaluate.summarize`) of the run's best checkpoint on the
+    named copies of its validation set ("clean", "unconstrained", the conditions)."""
     _, val_source = open_data(
         config.data,
         config.size,
@@ -133,36 +136,48 @@ def _evaluate_conditions(config: TrainConfig) -> dict[str, float]:
     model.to(context.device)
     try:
         sets = evaluation_sets(val_source, config.size, conditions=True)
-        return {
-            name: validate(model, sets[name], context, batch=config.batch)["miou"]
-            for name in CONDITIONS
-        }
+        return {name: validate(model, sets[name], context, batch=config.batch) for name in names}
     finally:
         teardown_distributed(context)
 
 
-def _one_run(config: TrainConfig, variant: str) -> dict[str, Any]:
-    """Train (or resume) one run and evaluate it; the result is saved as study_run.json."""
+def _scores(reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A run's scores in ``study_run.json``'s form, from the reports of every set."""
+    return {
+        "clean": {"miou": reports["clean"]["miou"], "iou": reports["clean"]["iou"]},
+        "unconstrained": reports["unconstrained"]["miou"],
+        "conditions": {name: reports[name]["miou"] for name in CONDITIONS},
+    }
+
+
+def _one_run(config: TrainConfig, variant: str, reevaluate: bool = False) -> dict[str, Any]:
+    """Train (or resume) one run and evaluate it; the result is saved as study_run.json.
+
+    A finished run is reused as saved or, with ``reevaluate``, its best checkpoint is
+    evaluated again on every set (after a change of the evaluation copies' physics).
+    """
     path = Path(config.out) / "study_run.json"
+    result: dict[str, Any] | None = None
     if path.is_file():
         saved = json.loads(path.read_text(encoding="utf-8"))
         if _same_run(saved.get("config", {}), config):
-            return saved
-    if (Path(config.out) / "last.pt").is_file():
-        config.resume = "auto"
-    started = time.perf_counter()
-    report = train(config)
-    conditions = _evaluate_conditions(config)
-    result = {
-        "variant": variant,
-        "seed": config.seed,
-        "clean": {"miou": report["clean"]["miou"], "iou": report["clean"]["iou"]},
-        "unconstrained": report["unconstrained"]["miou"],
-        "conditions": conditions,
-        "train_time_s": report["train_time_s"],
-        "run_time_s": time.perf_counter() - started,
-        "config": config.to_dict(),
-    }
+            if not reevaluate:
+                return saved
+            result = {**saved, **_scores(_evaluate_best(config, SETS))}
+    if result is None:
+        if (Path(config.out) / "last.pt").is_file():
+            config.resume = "auto"
+        started = time.perf_counter()
+        report = train(config)
+        reports = {**report, **_evaluate_best(config, CONDITIONS)}
+        result = {
+            "variant": variant,
+            "seed": config.seed,
+            **_scores(reports),
+            "train_time_s": report["train_time_s"],
+            "run_time_s": time.perf_counter() - started,
+            "config": config.to_dict(),
+        }
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
@@ -351,11 +366,13 @@ def run_study(
     out: Path,
     results: Path,
     command: str = "python -m examples.study",
+    reevaluate: bool = False,
 ) -> list[dict[str, Any]]:
     """Train (or reuse) every run, seed-major; rewrite the results after each run.
 
     ``base`` is the preset every variant starts from; the result files are rewritten after
-    every run, so a stopped study leaves a consistent partial report.
+    every run, so a stopped study leaves a consistent partial report. ``reevaluate``:
+    evaluate the finished runs' best checkpoints again (:func:`_one_run`).
     """
     runs: list[dict[str, Any]] = []
     for seed in range(seeds):
@@ -363,7 +380,8 @@ def run_study(
             if variant in SINGLE_SEED and seed > 0:
                 continue
             config = _run_config(base, variant, seed, out)
-            runs.append({k: v for k, v in _one_run(config, variant).items() if k != "config"})
+            result = _one_run(config, variant, reevaluate)
+            runs.append({k: v for k, v in result.items() if k != "config"})
             _write(runs, base, results, command)
     return runs
 
@@ -391,6 +409,11 @@ def _parser() -> OneLineParser:
     add("--threads", type=int, default=2, help="torch CPU threads of each run")
     add("--workers", type=int, default=STUDY["workers"], help="DataLoader workers per run")
     add("--out", type=Path, default=Path("runs/study"), help="folder of the runs")
+    add(
+        "--reevaluate",
+        action="store_true",
+        help="evaluate finished runs again (after a change of the evaluation sets)",
+    )
     add(
         "--results",
         type=Path,
@@ -421,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         arguments = sys.argv[1:] if argv is None else argv
         command = " ".join(["python -m examples.study", *arguments])
-        run_study(base, variants, args.seeds, args.out, args.results, command)
+        run_study(base, variants, args.seeds, args.out, args.results, command, args.reevaluate)
     except UsageError as error:
         print(f"python -m examples.study: error: {error}", file=sys.stderr)
         return 2

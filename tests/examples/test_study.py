@@ -129,6 +129,19 @@ def test_tiny_study_writes_the_schema_resumes_and_reuses(tmp_path: Path, monkeyp
     monkeypatch.setattr(study, "train", refuse)
     assert study.run_study(base, ["rmi_baseline", "samcl_tiaug"], 2, out, results) == runs
 
+    def constant(model, data, context, batch) -> dict:  # a changed evaluation set
+        return {"miou": 0.25, "iou": dict.fromkeys(CLASS_NAMES, 0.25)}
+
+    monkeypatch.setattr(study, "validate", constant)
+    again = study.run_study(base, ["rmi_baseline", "samcl_tiaug"], 2, out, results, "", True)
+    for before, after in zip(runs, again, strict=True):
+        assert after["train_time_s"] == before["train_time_s"]  # not trained again
+        assert after["clean"] == {"miou": 0.25, "iou": dict.fromkeys(CLASS_NAMES, 0.25)}
+        assert after["unconstrained"] == 0.25
+        assert after["conditions"] == dict.fromkeys(CONDITIONS, 0.25)
+    assert json.loads((results / "study.json").read_text())["runs"] == again
+    assert study.run_study(base, ["rmi_baseline", "samcl_tiaug"], 2, out, results) == again
+
 
 def test_unknown_variant_is_one_line_and_status_2(capsys) -> None:
     assert study.main(["--variants", "rmi_baseline,nope"]) == 2

@@ -242,3 +242,29 @@ def test_uniform_noise_is_bounded(
     )
     assert np.isfinite(striped).all()
     np.testing.assert_allclose(np.ptp(striped, axis=1), 0.0, atol=1e-5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    sigma=st.floats(0.01, 2.0),
+    level=st.floats(-30.0, 60.0),
+    slope=st.floats(-0.5, 0.5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_estimate_noise_finds_the_std_of_white_noise_on_any_gradient(sigma, level, slope, seed):
+    rng = np.random.default_rng(seed)
+    ramp = level + slope * np.arange(200, dtype=np.float64)[None, :] + np.zeros((160, 1))
+    image = (ramp + rng.normal(0.0, sigma, ramp.shape)).astype(np.float32)
+    assert F.estimate_noise(image) == pytest.approx(sigma, rel=0.08)
+
+
+def test_estimate_noise_edge_cases():
+    rng = np.random.default_rng(0)
+    image = rng.normal(30.0, 0.1, (64, 80)).astype(np.float32)
+    image[::7, ::5] = np.nan
+    image[3, 4] = np.inf
+    assert F.estimate_noise(image) == pytest.approx(0.1, rel=0.1)  # bad pixels skipped
+    assert F.estimate_noise(np.full((64, 80), 25.0, np.float32)) == 0.0
+    assert F.estimate_noise(np.full((64, 80), np.nan, np.float32)) == 0.0
+    assert F.estimate_noise(np.zeros((64, 2), np.float32)) == 0.0
+    assert F.estimate_noise(image[..., None]) == F.estimate_noise(image)  # HxWx1

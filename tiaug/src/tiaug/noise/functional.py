@@ -17,6 +17,7 @@ rounds to the camera's count step.
 
 from __future__ import annotations
 
+import math
 import statistics
 from functools import lru_cache
 from typing import Literal
@@ -30,6 +31,7 @@ from tiaug.cameras import Camera, get_camera
 __all__ = [
     "NoiseMode",
     "add_sensor_noise",
+    "estimate_noise",
     "fixed_pattern_noise",
     "gaussian_noise",
     "quantize",
@@ -42,6 +44,9 @@ __all__ = [
 NoiseMode = Literal["gaussian", "uniform"]
 
 _TABLE_BITS = 16
+_NOISE_SAMPLES = 4096  # second differences read by estimate_noise
+#: median |N(0, 1)| (1 / 1.4826): converts a median absolute value into a standard deviation
+_MEDIAN_ABS_NORMAL = 0.6744897501960817
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +109,32 @@ def gaussian_noise(
         raise ValueError(f"method must be 'table' or 'ziggurat', got {method!r}")
     out *= np.float32(sigma)
     return out
+
+
+def estimate_noise(image: np.ndarray) -> float:
+    """The per-pixel noise of a frame: its standard deviation in degC, from the data alone.
+
+    Robust estimate from second differences along rows, ``d = T[j-1] - 2 T[j] + T[j+1]``:
+    they cancel any linear gradient of the scene and, for white noise of std ``s``, have
+    std ``s * sqrt(6)``; their median absolute value (``0.6745 * s * sqrt(6)`` for a normal
+    distribution) ignores the few that cross edges. Reads a regular subsample of rows
+    (about 4096 differences). Non-finite values are skipped; 0 for an image narrower than 3
+    pixels or without finite differences (and for data quantised more coarsely than its
+    noise, which then shows none).
+    """
+    plane = to_temperature_map(image)
+    rows, cols = plane.shape
+    if cols < 3 or rows == 0:
+        return 0.0
+    sample = plane[:: max(1, rows * (cols - 2) // _NOISE_SAMPLES)]
+    values = sample[:, :-2] + sample[:, 2:]
+    values -= 2.0 * sample[:, 1:-1]
+    values = np.abs(values, out=values).reshape(-1)
+    finite = int(np.count_nonzero(values < np.inf))  # NaN and inf sort last below
+    if finite == 0:
+        return 0.0
+    median = float(np.partition(values, finite // 2)[finite // 2])
+    return median / (_MEDIAN_ABS_NORMAL * math.sqrt(6.0))
 
 
 def uniform_noise(

@@ -206,6 +206,13 @@ class OcclusionConfig:
             [-a, a] (reference: a ~ U(0, 0.1)).
         texture_kind: ``"uniform"`` (independent per pixel, as the reference) or
             ``"smooth"`` (low-frequency: random control points every 8 pixels, bilinear).
+        carry_noise: give the object the frame's own per-pixel noise: Gaussian, with the
+            std the frame shows (:func:`tiaug.noise.functional.estimate_noise`), so that a
+            real object, seen by the same camera as the rest of the frame, is as noisy as
+            its surroundings (an object without noise, or with a per-pixel texture louder
+            than the camera's, is found by its noise level alone). ``False``: the
+            reference's noiseless objects. Pixels at the soft edge mix both and carry
+            down to 0.71 times the noise (alpha 0.5).
         edge_softness: sigma in pixels of the Gaussian thermal blur of the boundary;
             0 = hard edges (reference).
         placement: ``"anywhere"`` (centres uniform over the whole frame), ``"mask"``
@@ -247,6 +254,7 @@ class OcclusionConfig:
     reflected_temperature: float | None = None
     texture: FloatRange = (0.0, 0.1)
     texture_kind: TextureKind = "uniform"
+    carry_noise: bool = False
     edge_softness: FloatRange = (0.0, 0.0)
     placement: Placement = "anywhere"
     placement_classes: tuple[int, ...] = (2, 3, 4, 5)

@@ -40,6 +40,7 @@ from tiaug._random import draw_range
 from tiaug.ambient.functional import estimate_ambient
 from tiaug.blur.functional import gaussian_blur
 from tiaug.classes import CLASS_NAMES, IBUG68_GROUPS, fill_convex_hull
+from tiaug.noise.functional import estimate_noise, gaussian_noise
 from tiaug.occlusion.config import (
     CONFIGURATIONS,
     LABEL_POLICIES,
@@ -221,16 +222,19 @@ def _extent(parts: Sequence[tuple[np.ndarray, int]]) -> tuple[float, float, floa
 
 
 class _Scene(NamedTuple):
-    """What occluder temperatures refer to: the frame's range, reflections, the room."""
+    """What occluder temperatures refer to: the frame's range, reflections, the room, and
+    the noise (std, degC) an object carries."""
 
     t_min: float
     t_max: float
     t_ref: float | None
     ambient: float
+    noise: float
 
 
 def _scene_reference(image: np.ndarray, mask: np.ndarray | None, cfg: OcclusionConfig) -> _Scene:
-    """Scene (min, max) for relative temperatures, the reflected and the room temperature."""
+    """Scene (min, max) for relative temperatures, the reflected and the room temperature,
+    the frame's noise (with ``carry_noise``)."""
     t_min = t_max = ambient = 0.0
     if cfg.temperature_mode == "relative":
         t_min, t_max = float(image.min()), float(image.max())
@@ -245,13 +249,14 @@ def _scene_reference(image: np.ndarray, mask: np.ndarray | None, cfg: OcclusionC
         t_ref = float(np.median(flat[::stride]))
         if not math.isfinite(t_ref):
             raise ValueError("image holds NaN or infinite values")
-    return _Scene(t_min, t_max, t_ref, ambient)
+    noise = estimate_noise(image) if cfg.carry_noise else 0.0
+    return _Scene(t_min, t_max, t_ref, ambient, noise)
 
 
 def _temperature_field(
     rng: np.random.Generator, shape: tuple[int, int], cfg: OcclusionConfig, scene: _Scene
 ) -> np.ndarray:
-    """Apparent temperature (degC) over an object's box: mixing + texture."""
+    """Apparent temperature (degC) over an object's box: mixing + texture + carried noise."""
     ranges = cfg.temperature_ranges
     lo, hi = ranges[0] if len(ranges) == 1 else ranges[int(rng.integers(len(ranges)))]
     if cfg.temperature_mode == "relative":
@@ -265,22 +270,28 @@ def _temperature_field(
         t_obj = e * t_obj + (1.0 - e) * scene.t_ref
     amplitude = draw_range(rng, cfg.texture)
     if amplitude <= 0.0:
-        return np.full(shape, t_obj, np.float32)
-    noise: np.ndarray
-    if cfg.texture_kind == "uniform":
-        noise = rng.random(shape, dtype=np.float32)
+        field = np.full(shape, t_obj, np.float32)
     else:
-        grid = (
-            max(2, math.ceil(shape[0] / _SMOOTH_CELL) + 1),
-            max(2, math.ceil(shape[1] / _SMOOTH_CELL) + 1),
-        )
-        noise = cv2.resize(
-            rng.random(grid, dtype=np.float32), (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR
-        )
-    # noise in [0, 1] -> offsets in [-amplitude, amplitude]
-    noise *= np.float32(2.0 * amplitude)
-    noise += np.float32(t_obj - amplitude)
-    return noise
+        field = _texture(rng, shape, cfg.texture_kind)
+        # texture in [0, 1] -> offsets in [-amplitude, amplitude]
+        field *= np.float32(2.0 * amplitude)
+        field += np.float32(t_obj - amplitude)
+    if scene.noise > 0.0:
+        field += gaussian_noise(shape, scene.noise, rng=rng)
+    return field
+
+
+def _texture(rng: np.random.Generator, shape: tuple[int, int], kind: str) -> np.ndarray:
+    """Texture values in [0, 1] over an object's box (float32): per pixel or smooth."""
+    if kind == "uniform":
+        return rng.random(shape, dtype=np.float32)
+    grid = (
+        max(2, math.ceil(shape[0] / _SMOOTH_CELL) + 1),
+        max(2, math.ceil(shape[1] / _SMOOTH_CELL) + 1),
+    )
+    return cv2.resize(
+        rng.random(grid, dtype=np.float32), (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR
+    )
 
 
 def _make_occluder(

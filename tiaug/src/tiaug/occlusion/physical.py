@@ -2,7 +2,10 @@
 
 Each block is a recipe, the keyword arguments of :class:`OcclusionConfig` (and so of
 :class:`tiaug.ThermalOcclusion`) in :data:`OCCLUDERS`, and a function that draws it with an
-explicit generator. Temperatures follow PHYSICS.md (approximate, change them freely):
+explicit generator. Temperatures follow PHYSICS.md (approximate, change them freely).
+Every block varies smoothly inside (no per-pixel texture: real objects have gradients, not
+speckle) and carries the frame's own camera noise (``carry_noise``), so that no object is
+found by its noise level:
 
 - ``glasses``: two lenses centred on the eyes of the mask (``"eyes"`` placement: the
   separation and tilt of the eyes, each lens grown until it covers its eye), near the
@@ -57,6 +60,8 @@ OCCLUDERS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "temperature": (0.0, 4.0),
             "emissivity": (0.9, 0.94),
             "texture": (0.0, 0.2),
+            "texture_kind": "smooth",
+            "carry_noise": True,
             "edge_softness": (0.5, 1.5),
             "placement": "eyes",
             "placement_classes": (3, 5),
@@ -71,6 +76,8 @@ OCCLUDERS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "temperature_mode": "absolute",
             "temperature": (30.0, 35.0),
             "texture": (0.0, 0.5),
+            "texture_kind": "smooth",
+            "carry_noise": True,
             "edge_softness": (1.0, 3.0),
             "placement": "mask",
             "placement_classes": (1, 2, 5),
@@ -86,6 +93,7 @@ OCCLUDERS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "temperature": (3.0, 8.0),
             "texture": (0.2, 0.8),
             "texture_kind": "smooth",
+            "carry_noise": True,
             "edge_softness": (0.5, 2.0),
             "placement": "mask",
             "placement_classes": (1, 4),
@@ -100,6 +108,8 @@ OCCLUDERS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "temperature_mode": "absolute",
             "temperature": ((5.0, 15.0), (40.0, 60.0)),
             "texture": (0.0, 0.3),
+            "texture_kind": "smooth",
+            "carry_noise": True,
             "edge_softness": (0.5, 2.0),
             "placement": "mask",
             "placement_classes": (2,),
@@ -115,6 +125,7 @@ OCCLUDERS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "emissivity": (0.77, 0.98),
             "texture": (0.3, 1.0),
             "texture_kind": "smooth",
+            "carry_noise": True,
             "edge_softness": (1.0, 2.0),
             "placement": "mask",
             "placement_classes": (2, 5),
