@@ -150,34 +150,42 @@ def _scores(reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _one_run(config: TrainConfig, variant: str, reevaluate: bool = False) -> dict[str, Any]:
-    """Train (or resume) one run and evaluate it; the result is saved as study_run.json.
+def _saved_run(path: Path, config: TrainConfig) -> dict[str, Any] | None:
+    """The run's ``study_run.json`` when it was written by a run of ``config``, else None."""
+    if not path.is_file():
+        return None
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    return saved if _same_run(saved.get("config", {}), config) else None
 
-    A finished run is reused as saved or, with ``reevaluate``, its best checkpoint is
-    evaluated again on every set (after a change of the evaluation copies' physics).
-    """
+
+def _train_run(config: TrainConfig, variant: str) -> dict[str, Any]:
+    """Train (or resume) one run and evaluate its best checkpoint on every set."""
+    if (Path(config.out) / "last.pt").is_file():
+        config.resume = "auto"
+    started = time.perf_counter()
+    report = train(config)
+    return {
+        "variant": variant,
+        "seed": config.seed,
+        **_scores({**report, **_evaluate_best(config, CONDITIONS)}),
+        "train_time_s": report["train_time_s"],
+        "run_time_s": time.perf_counter() - started,
+        "config": config.to_dict(),
+    }
+
+
+def _one_run(config: TrainConfig, variant: str, reevaluate: bool = False) -> dict[str, Any]:
+    """One run's result, saved as ``study_run.json``: a finished run's as saved or, with
+    ``reevaluate``, its best checkpoint evaluated again on every set (after a change of the
+    evaluation copies' physics); otherwise trained (or resumed) and evaluated."""
     path = Path(config.out) / "study_run.json"
-    result: dict[str, Any] | None = None
-    if path.is_file():
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        if _same_run(saved.get("config", {}), config):
-            if not reevaluate:
-                return saved
-            result = {**saved, **_scores(_evaluate_best(config, SETS))}
-    if result is None:
-        if (Path(config.out) / "last.pt").is_file():
-            config.resume = "auto"
-        started = time.perf_counter()
-        report = train(config)
-        reports = {**report, **_evaluate_best(config, CONDITIONS)}
-        result = {
-            "variant": variant,
-            "seed": config.seed,
-            **_scores(reports),
-            "train_time_s": report["train_time_s"],
-            "run_time_s": time.perf_counter() - started,
-            "config": config.to_dict(),
-        }
+    saved = _saved_run(path, config)
+    if saved is not None and not reevaluate:
+        return saved
+    if saved is not None:
+        result = {**saved, **_scores(_evaluate_best(config, SETS))}
+    else:
+        result = _train_run(config, variant)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
