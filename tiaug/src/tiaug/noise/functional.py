@@ -46,7 +46,7 @@ NoiseMode = Literal["gaussian", "uniform"]
 _TABLE_BITS = 16
 _NOISE_SAMPLES = 4096  # second differences read by estimate_noise
 #: median |N(0, 1)| (1 / 1.4826): converts a median absolute value into a standard deviation
-_MEDIAN_ABS_NORMAL = 0.6744897501960817
+_MEDIAN_ABS_NORMAL = statistics.NormalDist().inv_cdf(0.75)
 
 
 @lru_cache(maxsize=1)
