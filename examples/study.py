@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 #: SAMCLLoss negatives of the critic that cannot cheat by class areas (samcl_loss.negatives).
-CRITIC_NEGATIVES = "shift"
+CRITIC_NEGATIVES = "reflect"
 
 #: The study's variants: TrainConfig overrides of the preset and a description.
 VARIANTS: dict[str, tuple[dict[str, Any], str]] = {

@@ -73,6 +73,7 @@ from examples.distributed import (
 from examples.evaluate import evaluation_sets, run_evaluation, validate, validation_loader
 from examples.models import NETWORKS, build_model
 from samcl_loss import RMILoss, SAMCLLoss
+from samcl_loss.negatives import NEGATIVES
 
 __all__ = [
     "DEMO",
@@ -94,14 +95,14 @@ __all__ = [
 
 
 #: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug and
-#: SAM-CL with the critic that cannot cheat (``negatives="shift"``, samcl-loss's default; the
+#: SAM-CL with the critic that cannot cheat (``negatives="reflect"``, samcl-loss's default; the
 #: study's ``samcl_critic``), a few minutes on 2 CPU cores (measured in
 #: benchmarks/results/study_cpu/feasibility.md).
 DEMO: dict[str, Any] = {
     **STUDY,
     "loss": "samcl",
     "aug": "samcl",
-    "samcl_negatives": "shift",
+    "samcl_negatives": "reflect",
     "iters": 1400,
     "val_every": 1400,
     "overlays": 4,
@@ -848,8 +849,8 @@ def _parser() -> OneLineParser:
     add(
         "--samcl-negatives",
         default=defaults.samcl_negatives,
-        choices=("shift", "swap", "zeros"),
-        help="SAMCLLoss negatives (shift: the critic that cannot cheat; swap: the paper)",
+        choices=tuple(NEGATIVES),
+        help="SAMCLLoss negatives (reflect, shift: critics that cannot cheat; swap: the paper)",
     )
     add("--samcl-weight", type=float, default=defaults.samcl_weight, help="SAM-CL term weight")
     add("--samcl-margin", type=float, default=defaults.samcl_margin, help="triplet margin")

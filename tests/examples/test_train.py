@@ -300,7 +300,7 @@ def test_demo_options_and_explicit_overrides() -> None:
     assert config.size == (96, 120)
     assert config.iters == 5
     assert config.device == "cpu"
-    assert config.samcl_negatives == "shift"
+    assert config.samcl_negatives == "reflect"
     assert parse_args([]).batch == 16
     assert parse_args([]).samcl_negatives == "swap"  # the paper's, outside the demo
     study = parse_args(["--study", "--lr", "0.001"])

@@ -58,7 +58,7 @@ def test_float16_autocast(num_classes, base):
         assert torch.isfinite(p.grad).all()
 
 
-@pytest.mark.parametrize("negatives", ["shift", "swap"])
+@pytest.mark.parametrize("negatives", ["reflect", "shift", "swap"])
 @pytest.mark.parametrize("base", ["rmi", "ce"])
 def test_no_host_device_synchronisation(negatives, base):
     """Forward and backward without a host-device sync (the value checks are opted out:

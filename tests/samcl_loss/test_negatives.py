@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samcl_loss import SAMCLLoss, random_derangement, swap_classes
-from samcl_loss.negatives import NEGATIVES, shift_negative
+from samcl_loss.negatives import NEGATIVES, reflect_negative, shift_negative
 
 
 @settings(max_examples=40, deadline=None)
@@ -108,21 +108,94 @@ def test_samcl_zeros_negative():
     assert criterion.negative_map(torch.ones(1, 3, 4, 4)).abs().sum() == 0
 
 
-def test_shift_negative_moves_the_layout_and_keeps_classes_areas_and_ignored_pixels():
-    target = torch.randint(0, 4, (2, 9, 12), generator=torch.Generator().manual_seed(3))
-    target[1, :, :4] = 255  # a band of ignored pixels in one sample
+def _one_hot(target: torch.Tensor, num_classes: int) -> torch.Tensor:
     valid = (target != 255).unsqueeze(1)
-    positive = torch.nn.functional.one_hot(target.clamp(max=3), 4).permute(0, 3, 1, 2).float()
-    positive = positive * valid
+    onehot = torch.nn.functional.one_hot(target.clamp(max=num_classes - 1), num_classes)
+    return onehot.permute(0, 3, 1, 2).float() * valid
+
+
+def test_shift_negative_moves_the_layout_and_keeps_classes_areas():
+    target = torch.randint(0, 4, (1, 8, 12), generator=torch.Generator().manual_seed(3))
+    positive = _one_hot(target, 4)
     negative = shift_negative(positive)
-    assert torch.equal(negative[0], positive[0].roll((4, 6), (-2, -1)))  # H // 2, W // 2
-    assert torch.equal(negative.sum(1, keepdim=True), valid.float() * valid.roll((4, 6), (-2, -1)))
-    assert torch.equal(negative[0].sum((1, 2)), positive[0].sum((1, 2)))  # class areas kept
+    # raster rank r takes rank r + 48 + 6: half the rows down, half the columns right
+    flat_positive, flat_negative = positive.flatten(2), negative.flatten(2)
+    assert torch.equal(flat_negative, flat_positive.roll(-(48 + 6), dims=2))
+    assert torch.equal(negative.sum((2, 3)), positive.sum((2, 3)))  # class areas kept
     assert not torch.equal(negative, positive)
 
 
-def test_default_negative_is_the_shift_and_registry_dispatches():
-    assert SAMCLLoss(3).negatives == "shift"
+def test_reflect_negative_turns_the_valid_content_half_a_turn():
+    target = torch.randint(0, 4, (2, 9, 12), generator=torch.Generator().manual_seed(4))
+    target[1, :2] = 255
+    target[1, -3:] = 255
+    target[1, :, :1] = 255  # sample 1: a 4x11 rectangle of valid labels
+    positive = _one_hot(target, 4)
+    negative = reflect_negative(positive)
+    assert torch.equal(negative[0], positive[0].flip((-2, -1)))
+    inner = (slice(None), slice(2, 6), slice(1, 12))
+    assert torch.equal(negative[1][inner], positive[1][inner].flip((-2, -1)))
+    assert torch.equal(negative.sum(1), positive.sum(1))  # ignored pixels stay empty
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    top=st.integers(0, 9),
+    bottom=st.integers(0, 9),
+    left=st.integers(0, 12),
+    right=st.integers(0, 12),
+    holes=st.integers(0, 20),
+    name=st.sampled_from(["reflect", "shift", "swap"]),
+    seed=st.integers(0, 2**16),
+)
+def test_negatives_label_every_valid_pixel_whatever_is_ignored(
+    top, bottom, left, right, holes, name, seed
+):
+    """Issue 20: a negative is a labelling of every valid pixel (the released ``"zeros"``
+    excepted), with the classes' areas of the positive, however much is ignored."""
+    g = torch.Generator().manual_seed(seed)
+    target = torch.randint(0, 5, (2, 20, 26), generator=g)
+    target[:, :top] = 255
+    target[:, 20 - bottom :] = 255
+    target[:, :, :left] = 255
+    target[:, :, 26 - right :] = 255
+    flat = target.view(2, -1)
+    flat[:, torch.randint(0, 20 * 26, (holes,), generator=g)] = 255
+    positive = _one_hot(target, 5)
+    negative = NEGATIVES[name](positive, g)
+    assert torch.equal(negative.sum(1), positive.sum(1))  # one class per valid pixel, else 0
+    if name != "swap":
+        assert torch.equal(negative.sum((2, 3)), positive.sum((2, 3)))
+
+
+def _scale0(negatives: str, logits: torch.Tensor, target: torch.Tensor) -> float:
+    criterion = SAMCLLoss(6, negatives=negatives, generator=torch.Generator().manual_seed(0))
+    return criterion(logits, target, return_terms=True).scales[0].item()
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    border=st.tuples(*[st.integers(0, 14)] * 4),
+    strength=st.sampled_from([0.0, 1.0]),
+)
+def test_reflect_scale0_term_does_not_depend_on_ignored_border(face_labels, border, strength):
+    """Issue 20: with the valid content fixed (and its place on RMI's 3-pixel pooling grid),
+    the scale-0 term moves by at most 10 % between no ignored border and up to ~80 %."""
+    core = face_labels  # (2, 48, 64)
+    logits = torch.randn(2, 6, 48, 64, generator=torch.Generator().manual_seed(1))
+    logits = logits + strength * torch.nn.functional.one_hot(core, 6).permute(0, 3, 1, 2)
+    top, bottom, left, right = (3 * b for b in border)
+    height, width = 48 + top + bottom, 64 + left + right
+    target = torch.full((2, height, width), 255)
+    target[:, top : top + 48, left : left + 64] = core
+    padded = torch.randn(2, 6, height, width, generator=torch.Generator().manual_seed(2))
+    padded[:, :, top : top + 48, left : left + 64] = logits
+    alone = _scale0("reflect", logits, core)
+    assert abs(_scale0("reflect", padded, target) - alone) <= 0.1 * alone
+
+
+def test_default_negative_is_the_reflection_and_registry_dispatches():
+    assert SAMCLLoss(3).negatives == "reflect"
     positive = torch.eye(3)[torch.randint(0, 3, (1, 5, 6))].permute(0, 3, 1, 2)
     for name, make in NEGATIVES.items():
         criterion = SAMCLLoss(3, negatives=name)

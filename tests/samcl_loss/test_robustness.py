@@ -255,7 +255,7 @@ def test_property_bad_num_classes_are_rejected(value):
 @given(
     seed=st.integers(0, 2**31),
     before=st.integers(0, 4),
-    negatives=st.sampled_from(["swap", "shift"]),
+    negatives=st.sampled_from(["swap", "shift", "reflect"]),
     norm=st.sampled_from(["batch", "group"]),
 )
 def test_property_a_restored_loss_continues_the_same_stream(seed, before, negatives, norm):

@@ -368,7 +368,7 @@ def test_bfloat16_autocast_cpu(num_classes, base):
     w=st.integers(3, 20),
     ignore_frac=st.sampled_from([0.0, 0.5, 1.0]),
     prediction=st.sampled_from(["softmax", "straight_through", "argmax"]),
-    negatives=st.sampled_from(["shift", "swap", "zeros"]),
+    negatives=st.sampled_from(["reflect", "shift", "swap", "zeros"]),
     seed=st.integers(0, 2**16),
 )
 def test_property_contrastive_alone_is_finite_and_nonnegative(
@@ -446,7 +446,7 @@ def test_input_exceptions():
         ({"num_classes": 3, "base_loss": 3}, "base_loss must be 'rmi', 'ce', 'dice', None or a"),
         (
             {"num_classes": 3, "negatives": "random"},
-            "negatives must be one of ('shift', 'swap', 'zeros')",
+            "negatives must be one of ('reflect', 'shift', 'swap', 'zeros')",
         ),
         ({"num_classes": 3, "prediction": "hard"}, "prediction must be one of"),
         ({"num_classes": 3, "norm": "layer"}, "norm must be one of ('batch', 'group', 'sync')"),

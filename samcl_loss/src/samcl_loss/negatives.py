@@ -16,6 +16,7 @@ __all__ = [
     "NEGATIVES",
     "NegativeFn",
     "random_derangement",
+    "reflect_negative",
     "shift_negative",
     "swap_classes",
     "swap_negative",
@@ -92,20 +93,66 @@ def swap_negative(positive: Tensor, generator: torch.Generator | None = None) ->
     return swap_classes(positive, random_derangement(positive.shape[1], generator))
 
 
-def shift_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """The target circularly shifted by half its size: right classes in the wrong places.
+def _move_valid_labels(
+    positive: Tensor, offset: Callable[[Tensor, Tensor, Tensor], Tensor]
+) -> Tensor:
+    """Give each valid pixel the labels of another valid pixel of its sample.
 
-    ``roll`` by ``(H // 2, W // 2)`` pixels over (H, W), then set to zero where the
-    positive is (ignored pixels), so both maps are zero at the same pixels. Every class
-    keeps its channel and (up to ignored pixels) its area, so channel areas no longer tell
-    the positive from the negative; only comparing with the prediction does. Deterministic
-    (``generator`` is unused).
+    The valid (labelled) pixels of each sample are ranked in raster order; the pixel of rank
+    ``r`` takes the one-hot labels of the pixel of rank ``offset(r, count, columns)`` (ranks
+    modulo ``count``, the sample's number of valid pixels; ``columns``: its number of
+    columns holding one). A permutation of the valid labels: every valid pixel gets one
+    class, every class keeps exactly its area, ignored pixels stay zero. Batched, no host
+    synchronisation.
     """
     if positive.dim() != 4:
         raise ValueError(f"positive must have shape (N, C, H, W), got {tuple(positive.shape)}")
-    h, w = positive.shape[-2:]
-    shifted = positive.roll((h // 2, w // 2), dims=(-2, -1))
-    return shifted * positive.sum(1, keepdim=True)
+    n, c, h, w = positive.shape
+    valid = positive.sum(1) > 0  # (N, H, W)
+    flat = valid.flatten(1)
+    count = flat.sum(1, keepdim=True)
+    columns = valid.any(1).sum(1, keepdim=True)
+    rank = flat.long().cumsum(1) - 1
+    source_rank = offset(rank, count, columns) % count.clamp_min(1)
+    slot = torch.where(flat, rank, h * w)  # ignored pixels write to a spare slot
+    at_rank = torch.zeros(n, h * w + 1, dtype=torch.long, device=positive.device)
+    at_rank.scatter_(1, slot, torch.arange(h * w, device=positive.device).expand(n, -1))
+    source = at_rank.gather(1, source_rank.clamp_min(0))
+    moved = positive.flatten(2).gather(2, source.unsqueeze(1).expand(-1, c, -1))
+    return (moved * flat.unsqueeze(1)).view_as(positive)
+
+
+def reflect_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """The target's valid labels turned half a turn: right classes in the wrong places.
+
+    The valid pixels of each sample, in raster order, take the labels of the valid pixels in
+    reverse order: on a fully labelled map (or a rectangle of valid pixels inside an ignored
+    border) a rotation by 180 degrees about its centre; with irregular ignored areas, the
+    same reversal of the valid content. Every valid pixel gets one class, every class keeps
+    exactly its area and its local structure (a rotated 3x3 neighbourhood), so neither class
+    areas nor region statistics tell the positive from the negative; only comparing with the
+    prediction does, and the scale-0 distance does not change when ignored border is added.
+    A target symmetric under the half turn is its own negative. Deterministic (``generator``
+    is unused).
+    """
+    return _move_valid_labels(positive, lambda rank, count, columns: count - 1 - rank)
+
+
+def shift_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """The target's valid labels moved by half the valid region: right classes, wrong places.
+
+    The valid pixels of each sample, in raster order, take the labels of the valid pixel
+    ``k`` places further on (cyclically), ``k`` being half their number plus half the
+    number of columns holding one: on a fully labelled map a circular shift by about half
+    its height and width (content wraps onto the map's edges, where RMI's region vectors
+    lose part of it, so the scale-0 distance of a full map differs from that of the same
+    content inside an ignored border); with ignored pixels the same shift of the valid
+    content alone. Every valid pixel gets one class and every class keeps exactly its area.
+    Deterministic (``generator`` is unused).
+    """
+    return _move_valid_labels(
+        positive, lambda rank, count, columns: rank + count // 2 + columns // 2
+    )
 
 
 def zeros_negative(positive: Tensor, generator: torch.Generator | None = None) -> Tensor:
@@ -114,6 +161,7 @@ def zeros_negative(positive: Tensor, generator: torch.Generator | None = None) -
 
 
 NEGATIVES: dict[str, NegativeFn] = {
+    "reflect": reflect_negative,
     "shift": shift_negative,
     "swap": swap_negative,
     "zeros": zeros_negative,

@@ -134,7 +134,7 @@ def samcl_loss(
     base_loss: str | BaseLoss | None = None,
     contrastive_weight: float = 0.5,
     margin: float = 1.0,
-    negatives: str | NegativeFn = "shift",
+    negatives: str | NegativeFn = "reflect",
     prediction: str = "softmax",
     ignore_index: int = 255,
     reduction: str = "mean",
@@ -286,13 +286,15 @@ class SAMCLLoss(nn.Module):
             ``nn.CrossEntropyLoss``'s; the contrastive term is unweighted. A number here
             is the 0.1 meaning, the contrastive weight: deprecated (FutureWarning).
         margin: :math:`m`, triplet margin, >= 0.
-        negatives: a name in :data:`~samcl_loss.negatives.NEGATIVES`: ``"shift"`` (the
-            target rolled by half its height and width; the default), ``"swap"`` (the
-            paper: a derangement of the class channels, drawn at every call) or
-            ``"zeros"`` (the reference's all-zero negative; for ablation). With
-            ``"swap"`` the auxiliary network can push scales 1-3 to 0 from the labels'
-            class areas alone, without looking at the prediction (see the README);
-            ``"shift"`` keeps every class's channel and area, so it cannot.
+        negatives: a name in :data:`~samcl_loss.negatives.NEGATIVES`: ``"reflect"`` (the
+            default: the target's valid content turned half a turn), ``"shift"`` (moved
+            by half the valid region), ``"swap"`` (the paper: a derangement of the class
+            channels, drawn at every call) or ``"zeros"`` (the reference's all-zero
+            negative, not a labelling; for ablation). Ignored pixels never enter a
+            negative: ``"reflect"``, ``"shift"`` and ``"swap"`` give every valid pixel one
+            class. With ``"swap"`` the auxiliary network can push scales 1-3 to 0 from the
+            labels' class areas alone, without looking at the prediction (see the README);
+            ``"reflect"`` and ``"shift"`` keep every class's channel and area, so it cannot.
         prediction: ``"softmax"`` (differentiable), ``"straight_through"`` (one-hot of the
             argmax forward, softmax gradient backward) or ``"argmax"`` (the reference: no
             gradient of the SAM-CL term reaches the logits; for ablation).
@@ -333,7 +335,7 @@ class SAMCLLoss(nn.Module):
         base_loss: str | BaseLoss | None = "rmi",
         weight: Tensor | Sequence[float] | float | None = None,
         margin: float = 1.0,
-        negatives: str = "shift",
+        negatives: str = "reflect",
         prediction: str = "softmax",
         ignore_index: int = 255,
         norm: str = "batch",
