@@ -83,8 +83,10 @@ def check_mask(mask: np.ndarray, image_shape: tuple[int, ...], name: str = "mask
 def check_degc(image: np.ndarray, name: str = "image") -> None:
     """Input policy of every tiaug transform: float temperatures in degC.
 
-    Raises ``TypeError`` for non-float dtypes (integer counts must be converted to degC first,
-    by a camera preset or a scale/offset: :func:`tiaug.read_thermal`), and warns
+    Raises ``TypeError`` for non-float dtypes: integer images are raw counts (convert them
+    with a camera preset or a scale/offset: :func:`tiaug.read_thermal`) or the relative grey
+    levels of an export (:func:`tiaug.io.read_image`), which hold no temperatures unless the
+    user maps them (:func:`tiaug.io.intensity_to_degc`). Warns
     (``UserWarning``) when the finite values' median lies in :data:`KELVIN_MEDIAN`, which
     looks like Kelvin. Reads a regular subsample of about 256 values, so it costs a few
     microseconds whatever the image size.
@@ -92,9 +94,10 @@ def check_degc(image: np.ndarray, name: str = "image") -> None:
     array = np.asarray(image)
     if array.dtype.kind != "f":  # numpy's floating types (np.issubdtype(.., np.floating))
         raise TypeError(
-            f"{name} has dtype {array.dtype}: tiaug transforms take float temperatures in degC; "
-            "convert raw counts first (tiaug.read_thermal(path, camera=...) or "
-            "(counts * scale + offset).astype(np.float32))"
+            f"{name} has dtype {array.dtype}: this transform needs temperatures in degC (float), "
+            "not raw counts or relative grey levels; convert counts with "
+            "tiaug.read_thermal(path, camera=...) and map grey levels whose span you know "
+            "with tiaug.io.intensity_to_degc(levels, low, high)"
         )
     flat = array.reshape(-1)
     sample = np.sort(flat[:: max(1, flat.size // _KELVIN_SAMPLES)])  # NaN sorts last

@@ -19,6 +19,8 @@ class, and so do both eyebrows, so this naming does not change a mask.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 
@@ -29,13 +31,18 @@ __all__ = [
     "EYES",
     "FACE",
     "IBUG68_GROUPS",
+    "LANDMARK_LAYOUTS",
     "MOUTH",
     "NOSE",
     "NUM_CLASSES",
+    "SFTL54_GROUPS",
     "TFD_MASK_ORDER",
+    "LandmarkLayout",
     "convex_hull",
     "fill_convex_hull",
+    "get_layout",
     "landmarks_to_mask",
+    "layout_for_points",
 ]
 
 CLASS_NAMES: tuple[str, ...] = ("background", "face", "mouth", "eyes", "eyebrows", "nose")
@@ -54,6 +61,91 @@ IBUG68_GROUPS: dict[str, tuple[int, ...]] = {
     "outermouth": tuple(range(48, 60)),
     "innermouth": tuple(range(60, 68)),
 }
+
+#: SF-TL54 (54 points): the 68-point markup's points 1-48 (jaw, eyebrows, nose, eyes), then
+#: the mouth as 49 left corner, 50 top of the upper lip, 51 right corner, 52 bottom of the
+#: lower lip (the outer mouth) and 53, 54 the inner upper and lower lip (1-based).
+SFTL54_GROUPS: dict[str, tuple[int, ...]] = {
+    **{name: IBUG68_GROUPS[name] for name in list(IBUG68_GROUPS)[:7]},
+    "outermouth": tuple(range(48, 52)),
+    "innermouth": (52, 53),
+}
+
+
+@dataclass(frozen=True)
+class LandmarkLayout:
+    """A landmark markup: its number of points and the point indices of each group.
+
+    Group names are the Thermal Face Database's (``chin``, ``leyebrow``, ``reyebrow``,
+    ``centernose``, ``bottomnose``, ``leye``, ``reye``, ``outermouth``, ``innermouth``), so
+    :data:`TFD_MASK_ORDER` builds the six-class mask of any layout. ``from_ibug68`` gives,
+    for each of the layout's points, the 68-point markup's point it is (how synthetic faces,
+    drawn in that markup, are written in this layout).
+    """
+
+    name: str
+    num_points: int
+    groups: Mapping[str, tuple[int, ...]]
+    description: str
+    from_ibug68: tuple[int, ...]
+
+    def from_68(self, points: np.ndarray) -> np.ndarray:
+        """This layout's ``(num_points, 2)`` points taken from a 68-point set."""
+        return np.asarray(points)[list(self.from_ibug68)]
+
+
+#: Landmark layouts by name; a new markup is one entry (its groups under the TFD's names).
+LANDMARK_LAYOUTS: MappingProxyType[str, LandmarkLayout] = MappingProxyType(
+    {
+        "ibug68": LandmarkLayout(
+            "ibug68",
+            68,
+            IBUG68_GROUPS,
+            "iBUG / 300-W 68 points (Thermal Face Database)",
+            tuple(range(68)),
+        ),
+        "sftl54": LandmarkLayout(
+            "sftl54",
+            54,
+            SFTL54_GROUPS,
+            "SF-TL54: iBUG points 1-48 and a 6-point mouth",
+            (*range(48), 48, 51, 54, 57, 62, 66),  # corners, lip middles, inner lips
+        ),
+    }
+)
+
+
+def get_layout(layout: str | LandmarkLayout) -> LandmarkLayout:
+    """The layout named ``layout`` (or ``layout`` itself).
+
+    Raises:
+        ValueError: unknown name (the message lists the known ones).
+    """
+    if isinstance(layout, LandmarkLayout):
+        return layout
+    try:
+        return LANDMARK_LAYOUTS[layout]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"unknown landmark layout {layout!r}; known: {', '.join(LANDMARK_LAYOUTS)}"
+        ) from None
+
+
+def layout_for_points(count: int) -> LandmarkLayout:
+    """The one registered layout with ``count`` points.
+
+    Raises:
+        ValueError: no layout, or several, have that many points (give the layout by name).
+    """
+    found = [layout for layout in LANDMARK_LAYOUTS.values() if layout.num_points == count]
+    if len(found) != 1:
+        known = ", ".join(f"{v.name} ({v.num_points})" for v in LANDMARK_LAYOUTS.values())
+        what = "no" if not found else "more than one"
+        raise ValueError(
+            f"{what} landmark layout has {count} points (known: {known}); give the layout"
+        )
+    return found[0]
+
 
 #: (class, groups whose points form one hull), painted in this order; later wins.
 TFD_MASK_ORDER: tuple[tuple[int, tuple[str, ...]], ...] = (
@@ -169,7 +261,7 @@ def convex_hull(points: np.ndarray) -> np.ndarray:
 def landmarks_to_mask(
     points: np.ndarray,
     shape: tuple[int, int],
-    groups: Mapping[str, Sequence[int]] = IBUG68_GROUPS,
+    groups: Mapping[str, Sequence[int]] | str | LandmarkLayout = IBUG68_GROUPS,
     order: Sequence[tuple[int, Sequence[str]]] = TFD_MASK_ORDER,
 ) -> np.ndarray:
     """Build the six-class label map from landmarks, as for the Thermal Face Database masks.
@@ -178,7 +270,9 @@ def landmarks_to_mask(
         points: ``(n, 2)`` landmark coordinates ``[row, col]`` in pixels (n = 68 for the
             standard markup).
         shape: ``(height, width)`` of the label map.
-        groups: point indices of each named group (default: the standard 68-point groups).
+        groups: point indices of each named group, or a landmark layout (its name in
+            :data:`LANDMARK_LAYOUTS`, e.g. ``"sftl54"``, or a :class:`LandmarkLayout`);
+            default: the standard 68-point groups.
         order: ``(class, group names)`` pairs; the hull of the union of the named groups'
             points is painted with ``class``, in this order, later wins. Default: chin = face,
             outer mouth, left eye, right eye, left eyebrow, right eyebrow, centre + bottom
@@ -189,8 +283,11 @@ def landmarks_to_mask(
 
     Raises:
         ValueError: if ``points`` is not ``(n, 2)`` or holds NaN/inf among the used points,
-            a group named in ``order`` is missing from ``groups``, or an index is out of range.
+            a group named in ``order`` is missing from ``groups``, an index is out of range,
+            or the layout is unknown.
     """
+    if isinstance(groups, (str, LandmarkLayout)):
+        groups = get_layout(groups).groups
     pts = np.asarray(points, dtype=np.float64)
     if pts.ndim != 2 or pts.shape[1] != 2:
         raise ValueError(f"landmark points must have shape (n, 2) as [row, col], got {pts.shape}")

@@ -15,7 +15,7 @@ import numpy as np
 
 from tiaug.io._files import existing_file
 
-__all__ = ["FLIR_SUFFIXES", "read_flir_jpeg"]
+__all__ = ["FLIR_SUFFIXES", "has_flir_records", "read_flir_jpeg"]
 
 #: Suffixes read as FLIR radiometric JPEGs.
 FLIR_SUFFIXES = (".jpg", ".jpeg")
@@ -48,3 +48,27 @@ def read_flir_jpeg(path: str | Path) -> np.ndarray:
             f"{path}: not a FLIR radiometric JPEG ({type(error).__name__}: {error})"
         ) from None
     return np.ascontiguousarray(celsius, dtype=np.float32)
+
+
+_SOI, _SOS, _APP1 = b"\xff\xd8", 0xDA, 0xE1
+_FLIR_ID = b"FLIR\x00"
+
+
+def has_flir_records(path: str | Path) -> bool:
+    """True when the JPEG at ``path`` carries FLIR records (an APP1 segment named ``FLIR``).
+
+    Reads the segment headers before the image data only; needs no ``flyr``. A file that is
+    not a JPEG gives False.
+    """
+    with open(existing_file(path), "rb") as file:
+        if file.read(2) != _SOI:
+            return False
+        while True:
+            header = file.read(4)
+            if len(header) < 4 or header[0] != 0xFF or header[1] == _SOS:
+                return False
+            payload = struct.unpack(">H", header[2:])[0] - 2
+            start = file.tell()
+            if header[1] == _APP1 and file.read(len(_FLIR_ID)) == _FLIR_ID:
+                return True
+            file.seek(start + payload)
