@@ -22,7 +22,7 @@ from samcl_loss import (
 WEIGHT = torch.tensor([0.5, 2.0, 1.0, 0.0])
 
 
-def _batch(seed=0, n=3, c=4, h=18, w=20, ignore_frac=0.2):
+def _batch(seed=0, n=3, c=4, h=19, w=20, ignore_frac=0.2):
     g = torch.Generator().manual_seed(seed)
     logits = (3 * torch.randn(n, c, h, w, generator=g)).requires_grad_()
     target = torch.randint(0, c, (n, h, w), generator=g)

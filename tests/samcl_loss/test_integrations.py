@@ -95,10 +95,10 @@ def _loop(optimize_criterion, steps):
     criterion = SAMCLLoss(4, base_loss="ce")
     params = list(model.parameters()) + (list(criterion.parameters()) if optimize_criterion else [])
     optimizer = torch.optim.SGD(params, lr=0.01)
-    _, target = _batch(3, h=12, w=12)
+    _, target = _batch(3, h=19, w=19)
     for _ in range(steps):
         optimizer.zero_grad()
-        criterion(model(torch.randn(2, 1, 12, 12)), target).backward()
+        criterion(model(torch.randn(2, 1, 19, 19)), target).backward()
         optimizer.step()
     return criterion
 
@@ -166,11 +166,11 @@ def test_no_warning_when_gradients_are_accumulated():
     criterion = SAMCLLoss(4, base_loss="ce")
     optimizer = torch.optim.SGD(list(model.parameters()) + list(criterion.parameters()), lr=0.01)
     accumulate = 16  # an optimiser step every 16 calls
-    _, target = _batch(3, h=12, w=12)
+    _, target = _batch(3, h=19, w=19)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message="SAMCLLoss")
         for call in range(samcl_module.UNTRAINED_CHECK_CALLS + 2):
-            (criterion(model(torch.randn(2, 1, 12, 12)), target) / accumulate).backward()
+            (criterion(model(torch.randn(2, 1, 19, 19)), target) / accumulate).backward()
             if (call + 1) % accumulate == 0:
                 optimizer.step()
                 optimizer.zero_grad()

@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samcl_loss import RMILoss, rmi_lower_bounds
+from samcl_loss import RMILoss, min_input_size, rmi_loss, rmi_lower_bounds
 
 
 def _pool_loops(x, pool, k, s):
@@ -114,7 +114,7 @@ def _near_perfect(target, num_classes, seed):
         ({"pool": "avg"}, (2, 3, 19, 22)),
         ({"radius": 2, "pool_size": 2, "pool_stride": 2}, (2, 3, 12, 15)),
         ({"radius": 2, "pool_size": 1, "pool_stride": 1}, (1, 3, 9, 8)),
-        ({"bce_weight": 0.2, "alpha": 1e-2}, (2, 4, 16, 16)),
+        ({"bce_weight": 0.2, "alpha": 1e-2}, (2, 4, 19, 19)),
     ],
 )
 @pytest.mark.parametrize("case", ["random", "near_perfect", "with_ignored"])
@@ -168,8 +168,8 @@ def test_ignored_pixels_neither_count_nor_receive_gradient(make_batch):
 
 
 def test_all_ignored_batch_gives_zero_and_finite_gradient():
-    logits = torch.randn(2, 4, 16, 16, requires_grad=True)
-    target = torch.full((2, 16, 16), 255)
+    logits = torch.randn(2, 4, 19, 19, requires_grad=True)
+    target = torch.full((2, 19, 19), 255)
     loss = RMILoss(4)(logits, target)
     assert loss.item() == 0.0
     loss.backward()
@@ -178,7 +178,7 @@ def test_all_ignored_batch_gives_zero_and_finite_gradient():
 
 
 def test_empty_sample_contributes_zero(make_batch):
-    logits, target = make_batch(2, 3, 18, 18)
+    logits, target = make_batch(2, 3, 19, 19)
     target[1] = 255
     got = RMILoss(3, reduction="none")(logits, target)
     assert got[1].item() == 0.0
@@ -214,8 +214,8 @@ def test_rmi_lower_bounds_batched_pairs_equal_loops():
 @pytest.mark.parametrize("kwargs", [{}, {"radius": 2, "pool": "avg"}])
 def test_gradcheck(kwargs):
     g = torch.Generator().manual_seed(0)
-    logits = torch.randn(2, 3, 14, 13, generator=g, dtype=torch.float64, requires_grad=True)
-    target = torch.randint(0, 3, (2, 14, 13), generator=g)
+    logits = torch.randn(2, 3, 19, 20, generator=g, dtype=torch.float64, requires_grad=True)
+    target = torch.randint(0, 3, (2, 19, 20), generator=g)
     target[0, :3] = 255
     criterion = RMILoss(3, **kwargs)
     assert torch.autograd.gradcheck(lambda x: criterion(x, target), (logits,), fast_mode=True)
@@ -246,18 +246,82 @@ def test_constructor_exceptions(kwargs, message):
         RMILoss(**kwargs)
 
 
-def test_too_small_input():
-    message = "input of size 6x30 is too small for RMILoss: pooled to 2x10"
-    with pytest.raises(ValueError, match="^" + re.escape(message)):
-        RMILoss(3)(torch.randn(1, 3, 6, 30), torch.zeros(1, 6, 30, dtype=torch.long))
+@pytest.mark.parametrize("size", [(1, 1), (4, 4), (18, 30), (30, 18)])
+def test_exception_input_too_small(size):
+    message = (
+        f"input of size {size[0]}x{size[1]} is too small for RMILoss: H and W must be >= 19 "
+        "(radius=3, pool_size=3, pool_stride=3: at least 5x5 regions after pooling; with fewer, "
+        "random logits explain over half of the target's region variance by chance)"
+    )
+    logits, target = torch.randn(1, 3, *size), torch.zeros(1, *size, dtype=torch.long)
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        RMILoss(3)(logits, target)
+    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+        rmi_loss(logits, target)
+    RMILoss(3)(torch.randn(1, 3, 19, 19), torch.zeros(1, 19, 19, dtype=torch.long))
+
+
+@pytest.mark.parametrize(
+    ("radius", "pool_size", "pool_stride", "minimum"),
+    [(3, 3, 3, 19), (3, 1, 1, 7), (2, 2, 2, 8), (1, 1, 1, 2), (5, 3, 3, 34), (3, 4, 2, 14)],
+)
+def test_min_input_size_leaves_more_than_2r2_regions(radius, pool_size, pool_stride, minimum):
+    """The smallest size whose pooled map has k x k region positions, k^2 > 2 R^2 >= (k-1)^2."""
+    assert min_input_size(radius, pool_size, pool_stride) == minimum
+    positions = [
+        F.max_pool2d(
+            torch.zeros(1, 1, size, size), pool_size, pool_stride, (pool_size - 1) // 2
+        ).shape[-1]
+        - radius
+        + 1
+        for size in (minimum - 1, minimum)
+    ]
+    assert positions[0] ** 2 <= 2 * radius**2 < positions[1] ** 2
+    criterion = RMILoss(2, radius=radius, pool_size=pool_size, pool_stride=pool_stride)
+    target = torch.randint(0, 2, (1, minimum, minimum + 3))
+    assert torch.isfinite(criterion(torch.randn(1, 2, minimum, minimum + 3), target))
+    with pytest.raises(ValueError, match=rf"^input of size {minimum - 1}x{minimum + 3} is too"):
+        criterion(torch.randn(1, 2, minimum - 1, minimum + 3), target[:, 1:])
+
+
+def _explained_by_chance(target, num_classes, seed):
+    """Share of the target's region variance that random logits explain, per (sample, class
+    varying after pooling), averaged: 1 - exp(2 (r_random - r_constant) / R^2)."""
+    g = torch.Generator().manual_seed(seed)
+    onehot = F.one_hot(target, num_classes).permute(0, 3, 1, 2).double()
+    y = F.max_pool2d(onehot, 3, 3, 1)
+    random = torch.sigmoid(3 * torch.randn(onehot.shape, generator=g, dtype=torch.float64))
+    maps = [F.max_pool2d(p, 3, 3, 1) + 1e-6 for p in (random, torch.full_like(onehot, 0.5))]
+    r = rmi_lower_bounds(y.unsqueeze(2), torch.stack(maps, 2), radius=3, alpha=1e-3)[0]
+    varying = y.flatten(2).std(-1) > 0
+    return (1 - torch.exp(2 * (r[0] - r[1]) / 9))[varying].mean().item()
+
+
+@pytest.mark.parametrize("labels", ["random", "faces"])
+def test_at_the_minimum_random_logits_explain_under_half(labels, make_face_masks):
+    """What the minimum means (min_input_size's docstring): at 19x19 random logits explain
+    under half of the target's region variance (about R^2 / (M - 1) = 9/24), at 18x18 over
+    half (9/15 in theory), at 32x32 about 9/80."""
+    shares = []
+    for size in (18, 19, 32):
+        g = torch.Generator().manual_seed(size)
+        target = (
+            torch.randint(0, 6, (32, size, size), generator=g)
+            if labels == "random"
+            else make_face_masks(32, size, size, seed=size)
+        )
+        shares.append(_explained_by_chance(target, 6, seed=size))
+    assert shares[0] > 0.6
+    assert 0.3 < shares[1] < 0.5
+    assert shares[2] < 0.15
 
 
 @settings(max_examples=25, deadline=None)
 @given(
     n=st.integers(1, 3),
     c=st.integers(1, 5),
-    h=st.integers(7, 30),
-    w=st.integers(7, 30),
+    h=st.integers(19, 30),
+    w=st.integers(19, 30),
     scale=st.sampled_from([0.1, 3.0, 30.0]),
     ignore_frac=st.sampled_from([0.0, 0.5, 1.0]),
     seed=st.integers(0, 2**16),

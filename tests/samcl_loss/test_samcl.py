@@ -20,6 +20,7 @@ from samcl_loss import (
     SAMCLTerms,
     random_derangement,
     rmi_lower_bounds,
+    samcl_loss,
 )
 
 BASES = ["rmi", "ce", "dice", None]
@@ -83,7 +84,7 @@ def test_base_term_is_rmi_loss(make_batch):
 
 @pytest.mark.parametrize(("base", "cls"), [("ce", MaskedCrossEntropyLoss), ("dice", DiceLoss)])
 def test_named_bases(base, cls, make_batch):
-    logits, target = make_batch(2, 4, 16, 16, ignore_frac=0.2)
+    logits, target = make_batch(2, 4, 19, 19, ignore_frac=0.2)
     criterion = SAMCLLoss(4, base_loss=base)
     assert isinstance(criterion.base_loss, cls)
     terms = criterion(logits, target, return_terms=True)
@@ -104,7 +105,7 @@ def test_dice_is_zero_for_a_perfect_prediction():
 
 
 def test_custom_base_module(make_batch):
-    logits, target = make_batch(2, 3, 12, 12)
+    logits, target = make_batch(2, 3, 19, 19)
 
     class Twice(nn.Module):
         def forward(self, logits, target):
@@ -117,7 +118,7 @@ def test_custom_base_module(make_batch):
         def forward(self, logits, target):
             return F.cross_entropy(logits, target, reduction="none")
 
-    message = r"^base_loss must return a scalar for reduction='mean', got shape \(2, 12, 12\)"
+    message = r"^base_loss must return a scalar for reduction='mean', got shape \(2, 19, 19\)"
     with pytest.raises(ValueError, match=message):
         SAMCLLoss(3, base_loss=PerPixel())(logits, target)
 
@@ -165,7 +166,7 @@ def test_scale0_is_the_per_sample_rmi_triplet(make_batch):
 
 
 def test_coarse_scales_are_per_sample_soft_cross_entropy(make_batch):
-    logits, target = make_batch(2, 3, 20, 18)
+    logits, target = make_batch(2, 3, 20, 19)
     criterion = _seeded(4, num_classes=3, base_loss="ce", negatives="swap")
     terms = criterion(logits, target, return_terms=True)
     perm = _derangement_after_init(3, 4)
@@ -212,8 +213,8 @@ def test_sample_without_valid_pixel_contributes_zero(make_batch):
 @pytest.mark.parametrize("base", BASES)
 @pytest.mark.parametrize("norm", ["batch", "group"])
 def test_all_ignored_batch_is_zero_and_finite(base, norm):
-    logits = torch.randn(2, 4, 16, 16, requires_grad=True)
-    target = torch.full((2, 16, 16), 255)
+    logits = torch.randn(2, 4, 19, 19, requires_grad=True)
+    target = torch.full((2, 19, 19), 255)
     target[1, :3] = -5
     criterion = SAMCLLoss(4, base_loss=base, norm=norm)
     loss = criterion(logits, target)
@@ -249,7 +250,7 @@ def test_seeded_runs_repeat_and_seeds_differ(make_batch):
 
 
 def test_target_not_mutated(make_batch):
-    logits, target = make_batch(2, 3, 16, 16, ignore_frac=0.3)
+    logits, target = make_batch(2, 3, 19, 19, ignore_frac=0.3)
     target[0, 0] = -1
     before = target.clone()
     SAMCLLoss(3)(logits, target).backward()
@@ -264,8 +265,8 @@ def test_auxiliary_parameters_are_trained_by_the_optimizer(make_batch):
     assert len(aux_ids) > 0
     optimizer = torch.optim.SGD(list(model.parameters()) + list(criterion.parameters()), lr=0.1)
     before = [p.detach().clone() for p in criterion.parameters()]
-    _, target = make_batch(2, 3, 16, 16)
-    criterion(model(torch.randn(2, 1, 16, 16)), target).backward()
+    _, target = make_batch(2, 3, 19, 19)
+    criterion(model(torch.randn(2, 1, 19, 19)), target).backward()
     optimizer.step()
     assert any(not torch.equal(b, p) for b, p in zip(before, criterion.parameters(), strict=True))
 
@@ -285,7 +286,7 @@ def test_auxiliary_shapes():
 
 
 def test_norm_options_sync_conversion_and_spectral_norm(make_batch):
-    logits, target = make_batch(2, 3, 16, 16)
+    logits, target = make_batch(2, 3, 19, 19)
     sync = SAMCLLoss(3, norm="sync")
     assert any(isinstance(m, nn.SyncBatchNorm) for m in sync.modules())
     converted = nn.SyncBatchNorm.convert_sync_batchnorm(SAMCLLoss(3))
@@ -299,7 +300,7 @@ def test_norm_options_sync_conversion_and_spectral_norm(make_batch):
 
 
 def test_state_dict_roundtrip_and_deepcopy(make_batch):
-    logits, target = make_batch(2, 3, 16, 16)
+    logits, target = make_batch(2, 3, 19, 19)
     a = _seeded(1, num_classes=3)
     b = SAMCLLoss(3, generator=torch.Generator().manual_seed(1))
     b.load_state_dict(a.state_dict())
@@ -309,8 +310,8 @@ def test_state_dict_roundtrip_and_deepcopy(make_batch):
 
 def test_gradcheck_softmax_rmi():
     g = torch.Generator().manual_seed(0)
-    logits = torch.randn(2, 3, 13, 14, generator=g, dtype=torch.float64, requires_grad=True)
-    target = torch.randint(0, 3, (2, 13, 14), generator=g)
+    logits = torch.randn(2, 3, 19, 20, generator=g, dtype=torch.float64, requires_grad=True)
+    target = torch.randint(0, 3, (2, 19, 20), generator=g)
     target[1, :4] = 255
     torch.manual_seed(0)
     criterion = SAMCLLoss(3).double()
@@ -324,8 +325,8 @@ def test_gradcheck_softmax_rmi():
 
 def test_gradcheck_softmax_ce_group():
     g = torch.Generator().manual_seed(1)
-    logits = torch.randn(2, 3, 9, 8, generator=g, dtype=torch.float64, requires_grad=True)
-    target = torch.randint(0, 3, (2, 9, 8), generator=g)
+    logits = torch.randn(2, 3, 20, 19, generator=g, dtype=torch.float64, requires_grad=True)
+    target = torch.randint(0, 3, (2, 20, 19), generator=g)
     torch.manual_seed(0)
     criterion = SAMCLLoss(3, base_loss="ce", norm="group", margin=5.0).double()
 
@@ -364,8 +365,8 @@ def test_bfloat16_autocast_cpu(num_classes, base):
 @given(
     n=st.integers(1, 3),
     c=st.integers(2, 7),
-    h=st.integers(3, 20),
-    w=st.integers(3, 20),
+    h=st.integers(19, 24),
+    w=st.integers(19, 24),
     ignore_frac=st.sampled_from([0.0, 0.5, 1.0]),
     prediction=st.sampled_from(["softmax", "straight_through", "argmax"]),
     negatives=st.sampled_from(["reflect", "shift", "swap", "zeros"]),
@@ -400,40 +401,75 @@ def _err(call, message):
 
 def test_input_exceptions():
     criterion = SAMCLLoss(6)
-    target = torch.zeros(2, 8, 9, dtype=torch.long)
+    target = torch.zeros(2, 19, 20, dtype=torch.long)
     _err(
-        lambda: criterion(torch.randn(2, 6, 8), target),
-        "logits must be 4-D (N, C, H, W), got shape (2, 6, 8)",
+        lambda: criterion(torch.randn(2, 6, 19), target),
+        "logits must be 4-D (N, C, H, W), got shape (2, 6, 19)",
     )
     _err(
-        lambda: criterion(torch.randn(2, 5, 8, 9), target),
-        "logits must have num_classes=6 channels (dim 1), got shape (2, 5, 8, 9)",
+        lambda: criterion(torch.randn(2, 5, 19, 20), target),
+        "logits must have num_classes=6 channels (dim 1), got shape (2, 5, 19, 20)",
     )
     _err(
-        lambda: criterion(torch.randn(2, 6, 8, 9), torch.zeros(2, 1, 8, 9, dtype=torch.long)),
-        "target must have shape (N, H, W) = (2, 8, 9) to match logits of shape (2, 6, 8, 9), "
-        "got shape (2, 1, 8, 9)",
+        lambda: criterion(torch.randn(2, 6, 19, 20), torch.zeros(2, 1, 19, 20, dtype=torch.long)),
+        "target must have shape (N, H, W) = (2, 19, 20) to match logits of shape "
+        "(2, 6, 19, 20), got shape (2, 1, 19, 20)",
     )
     _err(
-        lambda: criterion(torch.randn(2, 6, 8, 9), target.float()),
+        lambda: criterion(torch.randn(2, 6, 19, 20), target.float()),
         "target must hold integer class indices (int64), got dtype torch.float32",
     )
     _err(
-        lambda: criterion(torch.randint(0, 3, (2, 6, 8, 9)), target),
+        lambda: criterion(torch.randint(0, 3, (2, 6, 19, 20)), target),
         "logits must be floating point, got dtype torch.int64",
     )
     bad = target.clone()
     bad[0, 0, 0] = 7
     _err(
-        lambda: criterion(torch.randn(2, 6, 8, 9), bad),
+        lambda: criterion(torch.randn(2, 6, 19, 20), bad),
         "target contains value 7 >= num_classes=6 that is not ignore_index=255",
     )
     _err(
-        lambda: criterion(torch.randn(2, 6, 2, 9), torch.zeros(2, 2, 9, dtype=torch.long)),
-        "SAMCLLoss needs C >= 2 and H, W >= 3, got logits of shape (2, 6, 2, 9)",
+        lambda: samcl_loss(torch.randn(2, 1, 19, 20), target, AuxiliaryNetwork(1)),
+        "SAMCLLoss needs C >= 2, got logits of shape (2, 1, 19, 20)",
     )
     bad[0, 0, 0] = 255  # the ignore index is fine
-    assert torch.isfinite(SAMCLLoss(6, base_loss="ce")(torch.randn(2, 6, 8, 9), bad))
+    assert torch.isfinite(SAMCLLoss(6, base_loss="ce")(torch.randn(2, 6, 19, 20), bad))
+
+
+def _too_small(size, loss="SAMCLLoss", minimum=19, geometry="radius=3, pool_size=3, pool_stride=3"):
+    return (
+        f"input of size {size[0]}x{size[1]} is too small for {loss}: H and W must be >= {minimum} "
+        f"({geometry}: at least 5x5 regions after pooling; with fewer, random logits explain over "
+        "half of the target's region variance by chance)"
+    )
+
+
+@pytest.mark.parametrize("size", [(1, 1), (4, 4), (8, 8), (18, 40), (40, 18)])
+@pytest.mark.parametrize("base", [*BASES, RMILoss(6)])
+def test_exception_input_too_small(size, base):
+    """One minimum, RMILoss's, whatever the base; one error, SAMCLLoss's, before the base's."""
+    criterion = SAMCLLoss(6, base_loss=base)
+    target = torch.zeros(2, *size, dtype=torch.long)
+    with pytest.raises(ValueError, match="^" + re.escape(_too_small(size)) + "$"):
+        criterion(torch.randn(2, 6, *size), target)
+    with pytest.raises(ValueError, match="^" + re.escape(_too_small(size, "RMILoss")) + "$"):
+        RMILoss(6)(torch.randn(2, 6, *size), target)
+    at_minimum = torch.zeros(2, 19, 19, dtype=torch.long)
+    assert torch.isfinite(criterion(torch.randn(2, 6, 19, 19), at_minimum))
+
+
+def test_an_rmi_base_with_other_pooling_sets_the_minimum():
+    geometry = "radius=3, pool_size=1, pool_stride=1"
+    criterion = SAMCLLoss(3, base_loss=RMILoss(3, pool_size=1, pool_stride=1))
+    target = torch.zeros(1, 6, 9, dtype=torch.long)
+    with pytest.raises(
+        ValueError, match="^" + re.escape(_too_small((6, 9), minimum=7, geometry=geometry))
+    ):
+        criterion(torch.randn(1, 3, 6, 9), target)
+    assert torch.isfinite(
+        criterion(torch.randn(1, 3, 7, 9), torch.zeros(1, 7, 9, dtype=torch.long))
+    )
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from samcl_loss.auxiliary import AuxiliaryNetwork
 from samcl_loss.cross_entropy import MaskedCrossEntropyLoss, masked_cross_entropy
 from samcl_loss.dice import DiceLoss, dice_loss
 from samcl_loss.negatives import NEGATIVES, random_derangement, swap_classes
-from samcl_loss.rmi import RMILoss, rmi_loss, rmi_lower_bounds
+from samcl_loss.rmi import RMILoss, min_input_size, rmi_loss, rmi_lower_bounds
 from samcl_loss.samcl import BaseLoss, SAMCLLoss, samcl_loss
 from samcl_loss.terms import SAMCLTerms
 
@@ -19,6 +19,7 @@ __all__ = [
     "SAMCLTerms",
     "dice_loss",
     "masked_cross_entropy",
+    "min_input_size",
     "random_derangement",
     "rmi_loss",
     "rmi_lower_bounds",

@@ -13,16 +13,18 @@ from samcl_loss._base import PixelLoss
 from samcl_loss._checks import (
     REDUCTIONS,
     check_choice,
+    check_input_size,
     check_int,
     check_real,
     check_shapes,
     check_values,
     clean_logits,
+    min_input_size,
     split_target,
 )
 from samcl_loss._onehot import one_hot_target
 
-__all__ = ["RMILoss", "rmi_loss", "rmi_lower_bounds"]
+__all__ = ["RMILoss", "min_input_size", "rmi_loss", "rmi_lower_bounds"]
 
 _P_EPS = 1e-6
 
@@ -130,17 +132,6 @@ def _pool(x: Tensor, pool: str, size: int, stride: int) -> Tensor:
     return F.avg_pool2d(x, size, stride, pad, count_include_pad=False)
 
 
-def _check_size(height: int, width: int, radius: int, size: int, stride: int) -> None:
-    pad = (size - 1) // 2
-    pooled = [(s + 2 * pad - size) // stride + 1 for s in (height, width)]
-    if min(pooled) < radius:
-        raise ValueError(
-            f"input of size {height}x{width} is too small for RMILoss: pooled to "
-            f"{pooled[0]}x{pooled[1]}, which must be at least radius={radius} "
-            f"in each dimension"
-        )
-
-
 def _class_sum(r: Tensor, weight: Tensor | None) -> Tensor:
     """Sum over the class axis (last) of ``r``, weighted by ``weight`` when given."""
     return r.sum(-1) if weight is None else (r * weight.to(r)).sum(-1)
@@ -163,7 +154,7 @@ def rmi_loss(
     r"""Region Mutual Information loss; the formula and arguments are :class:`RMILoss`'s."""
     check_choice("reduction", reduction, REDUCTIONS)
     check_shapes(logits, target)
-    _check_size(logits.shape[-2], logits.shape[-1], radius, pool_size, pool_stride)
+    check_input_size("RMILoss", logits.shape[-2], logits.shape[-1], radius, pool_size, pool_stride)
     num_classes = logits.shape[1]
     valid, safe = split_target(target, num_classes, ignore_index)
     if check_inputs:
@@ -251,7 +242,9 @@ class RMILoss(PixelLoss):
             host-device synchronisation per call); shapes are always checked.
 
     Shape:
-        - logits: (N, C, H, W), floating point; after pooling H and W must be >= R.
+        - logits: (N, C, H, W), floating point, H and W >= 19 with the default radius and
+          pooling (:func:`min_input_size`; near it random logits explain almost half of the
+          target's region variance, so the RMI term tells a prediction from noise weakly).
         - target: (N, H, W), integer class indices.
         - output: scalar, or (N,) with ``reduction="none"``; float32 (float64 for float64
           logits).
@@ -317,8 +310,8 @@ class RMILoss(PixelLoss):
         )
 
     def check_size(self, height: int, width: int) -> None:
-        """Raise a ValueError if an input of this size is too small for the regions."""
-        _check_size(height, width, self.radius, self.pool_size, self.pool_stride)
+        """Raise a ValueError if an input of this size is below this geometry's minimum."""
+        check_input_size("RMILoss", height, width, self.radius, self.pool_size, self.pool_stride)
 
     def region_distances(self, prediction: Tensor, targets: Sequence[Tensor]) -> Tensor:
         r"""Per-sample RMI term of a probability map against each of K label maps.

@@ -14,6 +14,7 @@ from samcl_loss._checks import (
     REDUCTIONS,
     check_choice,
     check_class_weight,
+    check_input_size,
     check_int,
     check_real,
     check_shapes,
@@ -127,6 +128,16 @@ def _feature_distances(feature: Tensor, mask: Tensor, n: int) -> Tensor:
     )
 
 
+def _check_input_size(base_loss: BaseLoss | None, height: int, width: int) -> None:
+    """One minimum input size whatever the base: RMI's (:func:`~samcl_loss.min_input_size`),
+    with an :class:`RMILoss` base's radius and pooling, else the defaults."""
+    if isinstance(base_loss, RMILoss):
+        geometry = (base_loss.radius, base_loss.pool_size, base_loss.pool_stride)
+        check_input_size("SAMCLLoss", height, width, *geometry)
+    else:
+        check_input_size("SAMCLLoss", height, width)
+
+
 def samcl_loss(
     logits: Tensor,
     target: Tensor,
@@ -155,10 +166,8 @@ def samcl_loss(
     make_negative = NEGATIVES[negatives] if isinstance(negatives, str) else negatives
     check_shapes(logits, target)
     n, num_classes, h, w = logits.shape
-    if num_classes < 2 or h < 3 or w < 3:
-        raise ValueError(
-            f"SAMCLLoss needs C >= 2 and H, W >= 3, got logits of shape {tuple(logits.shape)}"
-        )
+    if num_classes < 2:
+        raise ValueError(f"SAMCLLoss needs C >= 2, got logits of shape {tuple(logits.shape)}")
     if isinstance(base_loss, str):
         base_loss = _named_base(base_loss, num_classes, None, ignore_index, reduction).to(
             logits.device
@@ -167,6 +176,7 @@ def samcl_loss(
         raise ValueError(
             f"base_loss must be 'rmi', 'ce', 'dice', None or a callable, got {base_loss!r}"
         )
+    _check_input_size(base_loss, h, w)
     valid, safe = split_target(target, num_classes, ignore_index)
     if check_inputs:
         check_values(logits, target, valid, ignore_index)
@@ -315,8 +325,11 @@ class SAMCLLoss(nn.Module):
             host-device synchronisation per call); shapes are always checked.
 
     Shape:
-        - logits: (N, C, H, W), floating point, H and W >= 3 (larger for the RMI base,
-          see :meth:`RMILoss.check_size`).
+        - logits: (N, C, H, W), floating point, H and W >= 19 whatever the base loss
+          (RMILoss's minimum, :func:`~samcl_loss.min_input_size`; an :class:`RMILoss` base
+          with another radius or pooling sets its own): near it random logits explain almost
+          half of the target's region variance, so the scale-0 RMI term tells a prediction
+          from noise weakly.
         - target: (N, H, W), integer class indices.
         - output: scalar ((N,) with ``reduction="none"``), or :class:`SAMCLTerms` with
           ``return_terms=True``.
