@@ -1,6 +1,11 @@
 """Evaluate a checkpoint: mIoU on the clean and the "unconstrained" validation set, overlays.
 
     python -m examples.evaluate runs/unet/best.pt [--data DIR] [--out DIR] [--overlays 8]
+    python -m examples.evaluate runs/unet/best.pt --data real_faces/ [--layout sftl54]
+
+``--data`` may also name a folder of real labelled frames (:mod:`examples.real`: pictures
+beside landmark files, or ``image/`` + ``label/``): they are evaluated as they are, framed
+like the run's validation images, with a split by glasses when the paths say it.
 
 One confusion matrix is accumulated over the whole validation set (summed over ranks under
 ``torchrun``); per-class IoU and mIoU are taken over the six classes, background included
@@ -49,6 +54,7 @@ from examples.data import (
 from examples.distributed import Distributed, setup_distributed, teardown_distributed
 from examples.metrics import ConfusionMatrix, all_background_miou
 from examples.overlays import save_overlay
+from examples.real import is_real_folder, open_real_sets
 from tiaug.ambient import AmbientShift, BackgroundClutter
 from tiaug.noise import SensorNoise
 from tiaug.presets import TiAug, build_preset
@@ -268,7 +274,16 @@ def _parser() -> OneLineParser:
     )
     add = parser.add_argument
     add("checkpoint", type=Path, help="best.pt or last.pt written by examples.train")
-    add("--data", default=None, help="validation data (default: the run's --data)")
+    add(
+        "--data",
+        default=None,
+        help="validation data (default: the run's --data), or a folder of real labelled frames",
+    )
+    add(
+        "--layout",
+        default=None,
+        help="landmark layout of a real folder (ibug68, sftl54; default: from the point count)",
+    )
     add(
         "--num-val", type=int, default=None, help="synthetic validation images (default: the run's)"
     )
@@ -286,6 +301,27 @@ def _parser() -> OneLineParser:
     )
     add("--overlays", type=int, default=8, help="overlay PNGs per validation set")
     return parser
+
+
+def _class_ious(summary: dict[str, Any]) -> str:
+    return ", ".join(
+        f"{name} {'n/a' if value is None else f'{value:.3f}'}"
+        for name, value in summary["iou"].items()
+    )
+
+
+def _datasets(
+    args: argparse.Namespace, config: Any, size: tuple[int, int]
+) -> dict[str, SegmentationDataset]:
+    """The sets to evaluate on: a real folder's (and its glasses split), else the run's
+    validation data (or ``--data``) as clean and "unconstrained" copies."""
+    if args.data is not None and is_real_folder(Path(args.data)):
+        sources = open_real_sets(args.data, size, config.face_crop, layout=args.layout)
+        return {name: SegmentationDataset(source, size) for name, source in sources.items()}
+    if args.layout is not None:
+        raise UsageError("--layout applies to a folder of real labelled frames only")
+    _, val_source = open_run_data(config, data=args.data, num_val=args.num_val, size=size)
+    return evaluation_sets(val_source, size)
 
 
 def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
@@ -308,9 +344,8 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
     try:
         out = make_output_folder(args.out or args.checkpoint.parent / "evaluation", "--out")
         size = args.size or config.size
-        _, val_source = open_run_data(config, data=args.data, num_val=args.num_val, size=size)
         model.to(context.device)
-        datasets = evaluation_sets(val_source, size)
+        datasets = _datasets(args, config, size)
         report = run_evaluation(
             model,
             datasets,
@@ -328,7 +363,7 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
             for name in datasets:
                 print(
                     f"{name}: mIoU {report[name]['miou']:.4f} (all-background predictor: "
-                    f"{report[name]['all_background_miou']:.4f})"
+                    f"{report[name]['all_background_miou']:.4f}); IoU {_class_ious(report[name])}"
                 )
             print(f"report: {out / 'eval.json'}; overlays in {out / 'overlays'}")
         return report

@@ -3,11 +3,14 @@
     python -m examples.study                       # 5 seeds x the variants, the STUDY preset
     python -m examples.study --seeds 2 --variants rmi_baseline,samcl_tiaug
     python -m examples.study --results benchmarks/results/study_cpu   # the committed study
+    python -m examples.study --real ../shared/data/real-dev            # also on real faces
 
 Every run trains the :data:`examples.config.STUDY` preset with its variant's options and one
 seed (the seed fixes the data, the initial weights and the augmentation stream, so runs of
 one seed are paired), then is evaluated on the clean validation set, the "unconstrained"
-copy and one copy per condition (:data:`examples.evaluate.CONDITIONS`). Runs go seed by seed
+copy and one copy per condition (:data:`examples.evaluate.CONDITIONS`) and, with ``--real
+DIR``, on a folder of real labelled frames (:mod:`examples.real`: every frame, and frames
+with and without glasses apart when the paths say so). Runs go seed by seed
 (all variants of seed 0, then seed 1, ...), so a partial study already gives paired
 comparisons. A finished run's ``study_run.json`` is reused and a stopped run resumed: the
 same command continues a stopped study; ``--reevaluate`` evaluates finished runs' best
@@ -42,10 +45,11 @@ from examples.config import (
     OneLineParser,
     TrainConfig,
 )
-from examples.data import UsageError, make_output_folder, open_data
+from examples.data import SegmentationDataset, UsageError, make_output_folder, open_data
 from examples.distributed import setup_distributed, teardown_distributed
 from examples.evaluate import CONDITIONS, evaluation_sets, validate
 from examples.models import build_model
+from examples.real import list_real_frames, open_real_sets
 from examples.stats import mean_ci, paired_differences, verdict
 from examples.train import train
 
@@ -117,9 +121,12 @@ def _same_run(saved: dict[str, Any], config: TrainConfig) -> bool:
     return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
 
 
-def _evaluate_best(config: TrainConfig, names: Sequence[str]) -> dict[str, dict[str, Any]]:
+def _evaluate_best(
+    config: TrainConfig, names: Sequence[str], real: Path | None = None
+) -> dict[str, dict[str, Any]]:
     """Reports (:func:`~examples.evaluate.summarize`) of the run's best checkpoint on the
-    named copies of its validation set ("clean", "unconstrained", the conditions)."""
+    named copies of its validation set ("clean", "unconstrained", the conditions) and on
+    the sets of the ``real`` folder."""
     _, val_source = open_data(
         config.data,
         config.size,
@@ -136,18 +143,32 @@ def _evaluate_best(config: TrainConfig, names: Sequence[str]) -> dict[str, dict[
     model.to(context.device)
     try:
         sets = evaluation_sets(val_source, config.size, conditions=True)
-        return {name: validate(model, sets[name], context, batch=config.batch) for name in names}
+        reports = {name: validate(model, sets[name], context, batch=config.batch) for name in names}
+        for name, source in _real_sources(config, real).items():
+            dataset = SegmentationDataset(source, config.size)
+            reports[name] = validate(model, dataset, context, batch=config.batch)
+        return reports
     finally:
         teardown_distributed(context)
 
 
+def _real_sources(config: TrainConfig, real: Path | None) -> dict[str, Any]:
+    if real is None:
+        return {}
+    return open_real_sets(real, config.size, config.face_crop)
+
+
 def _scores(reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A run's scores in ``study_run.json``'s form, from the reports of every set."""
-    return {
+    scores = {
         "clean": {"miou": reports["clean"]["miou"], "iou": reports["clean"]["iou"]},
         "unconstrained": reports["unconstrained"]["miou"],
         "conditions": {name: reports[name]["miou"] for name in CONDITIONS},
     }
+    real = {name: report for name, report in reports.items() if name.startswith("real")}
+    if real:
+        scores["real"] = {n: {"miou": r["miou"], "iou": r["iou"]} for n, r in real.items()}
+    return scores
 
 
 def _saved_run(path: Path, config: TrainConfig) -> dict[str, Any] | None:
@@ -158,7 +179,7 @@ def _saved_run(path: Path, config: TrainConfig) -> dict[str, Any] | None:
     return saved if _same_run(saved.get("config", {}), config) else None
 
 
-def _train_run(config: TrainConfig, variant: str) -> dict[str, Any]:
+def _train_run(config: TrainConfig, variant: str, real: Path | None) -> dict[str, Any]:
     """Train (or resume) one run and evaluate its best checkpoint on every set."""
     if (Path(config.out) / "last.pt").is_file():
         config.resume = "auto"
@@ -167,25 +188,28 @@ def _train_run(config: TrainConfig, variant: str) -> dict[str, Any]:
     return {
         "variant": variant,
         "seed": config.seed,
-        **_scores({**report, **_evaluate_best(config, CONDITIONS)}),
+        **_scores({**report, **_evaluate_best(config, CONDITIONS, real)}),
         "train_time_s": report["train_time_s"],
         "run_time_s": time.perf_counter() - started,
         "config": config.to_dict(),
     }
 
 
-def _one_run(config: TrainConfig, variant: str, reevaluate: bool = False) -> dict[str, Any]:
+def _one_run(
+    config: TrainConfig, variant: str, reevaluate: bool = False, real: Path | None = None
+) -> dict[str, Any]:
     """One run's result, saved as ``study_run.json``: a finished run's as saved or, with
-    ``reevaluate``, its best checkpoint evaluated again on every set (after a change of the
-    evaluation copies' physics); otherwise trained (or resumed) and evaluated."""
+    ``reevaluate`` (or a ``real`` folder it was not scored on), its best checkpoint
+    evaluated again on every set (after a change of the evaluation copies' physics);
+    otherwise trained (or resumed) and evaluated."""
     path = Path(config.out) / "study_run.json"
     saved = _saved_run(path, config)
-    if saved is not None and not reevaluate:
+    if saved is not None and not reevaluate and (real is None or "real" in saved):
         return saved
     if saved is not None:
-        result = {**saved, **_scores(_evaluate_best(config, SETS))}
+        result = {**saved, **_scores(_evaluate_best(config, SETS, real))}
     else:
-        result = _train_run(config, variant)
+        result = _train_run(config, variant, real)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
@@ -195,7 +219,16 @@ def _set_values(run: dict[str, Any], name: str) -> float:
         return float(run["clean"]["miou"])
     if name == "unconstrained":
         return float(run["unconstrained"])
+    if name.startswith("real"):
+        return float(run["real"][name]["miou"])
     return float(run["conditions"][name])
+
+
+def study_sets(runs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """The sets every run was scored on: :data:`SETS`, then the real sets when all have them."""
+    real = [set(run.get("real", {})) for run in runs]
+    common = set.intersection(*real) if real else set()
+    return (*SETS, *sorted(common, key=len))
 
 
 def _interval(low: float, high: float) -> list[float | None]:
@@ -209,9 +242,10 @@ def summarize_runs(runs: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, A
     by_variant: dict[str, dict[int, dict[str, Any]]] = {}
     for run in runs:
         by_variant.setdefault(run["variant"], {})[run["seed"]] = run
+    sets = study_sets(runs)
     summary = []
     for variant, seeds in by_variant.items():
-        for name in SETS:
+        for name in sets:
             mean, low, high = mean_ci([_set_values(r, name) for r in seeds.values()])
             summary.append(
                 {"variant": variant, "set": name, "n": len(seeds), "mean": mean,
@@ -221,7 +255,7 @@ def summarize_runs(runs: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, A
     for a, b in PAIRS:
         if a not in by_variant or b not in by_variant:
             continue
-        for name in SETS:
+        for name in sets:
             diffs = paired_differences(
                 {s: _set_values(r, name) for s, r in by_variant[a].items()},
                 {s: _set_values(r, name) for s, r in by_variant[b].items()},
@@ -244,6 +278,7 @@ def _percent(value: float | None) -> str:
 def render_markdown(payload: dict[str, Any]) -> str:
     """study.md: the setup, the per-variant table with intervals and the comparisons."""
     meta = payload["meta"]
+    sets = meta["sets"]
     lines = [
         "# CPU robustness study",
         "",
@@ -255,15 +290,15 @@ def render_markdown(payload: dict[str, Any]) -> str:
         "",
         "mIoU % (six classes, background included), mean over seeds [95 % t-interval]:",
         "",
-        "| variant | seeds | " + " | ".join(SETS) + " |",
-        "| --- | ---: |" + " ---: |" * len(SETS),
+        "| variant | seeds | " + " | ".join(sets) + " |",
+        "| --- | ---: |" + " ---: |" * len(sets),
     ]
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     for row in payload["summary"]:
         rows.setdefault(row["variant"], {})[row["set"]] = row
     for variant, sets in rows.items():
         cells = []
-        for name in SETS:
+        for name in sets:
             row = sets[name]
             low, high = row["ci95"]
             interval = "" if low is None else f" [{_percent(low)}, {_percent(high)}]"
@@ -317,9 +352,10 @@ def plot(payload: dict[str, Any], path: Path) -> None:
         rows.setdefault(row["variant"], {})[row["set"]] = row
     variants = list(rows)
     figure, (left, right) = plt.subplots(
-        1, 2, figsize=(14, 4.5), gridspec_kw={"width_ratios": [1, 3]}, layout="constrained"
+        1, 2, figsize=(15, 4.5), gridspec_kw={"width_ratios": [2, 3]}, layout="constrained"
     )
-    for axis, names in ((left, SETS[:2]), (right, SETS[2:])):
+    overall = [name for name in payload["meta"]["sets"] if name not in CONDITIONS]
+    for axis, names in ((left, overall), (right, CONDITIONS)):
         width = 0.8 / max(len(variants), 1)
         for number, variant in enumerate(variants):
             means, errors = _bars([rows[variant][n] for n in names])
@@ -357,7 +393,7 @@ def _write(runs: list[dict[str, Any]], base: TrainConfig, results: Path, command
         "runs_done": len(runs),
         "run_time_min": sum(r["run_time_s"] for r in runs) / 60,
         "preset": preset,
-        "sets": list(SETS),
+        "sets": list(study_sets(runs)),
         "pairs": [list(pair) for pair in PAIRS],
     }
     payload = {"meta": meta, "runs": runs, **summarize_runs(runs)}
@@ -375,12 +411,14 @@ def run_study(
     results: Path,
     command: str = "python -m examples.study",
     reevaluate: bool = False,
+    real: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Train (or reuse) every run, seed-major; rewrite the results after each run.
 
     ``base`` is the preset every variant starts from; the result files are rewritten after
     every run, so a stopped study leaves a consistent partial report. ``reevaluate``:
-    evaluate the finished runs' best checkpoints again (:func:`_one_run`).
+    evaluate the finished runs' best checkpoints again (:func:`_one_run`). ``real``: a
+    folder of real labelled frames every run is also scored on.
     """
     runs: list[dict[str, Any]] = []
     for seed in range(seeds):
@@ -388,7 +426,7 @@ def run_study(
             if variant in SINGLE_SEED and seed > 0:
                 continue
             config = _run_config(base, variant, seed, out)
-            result = _one_run(config, variant, reevaluate)
+            result = _one_run(config, variant, reevaluate, real)
             runs.append({k: v for k, v in result.items() if k != "config"})
             _write(runs, base, results, command)
     return runs
@@ -418,6 +456,12 @@ def _parser() -> OneLineParser:
     add("--workers", type=int, default=STUDY["workers"], help="DataLoader workers per run")
     add("--out", type=Path, default=Path("runs/study"), help="folder of the runs")
     add(
+        "--real",
+        type=Path,
+        default=None,
+        help="folder of real labelled frames every run is also scored on (examples.real)",
+    )
+    add(
         "--reevaluate",
         action="store_true",
         help="evaluate finished runs again (after a change of the evaluation sets)",
@@ -441,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise UsageError(f"--seeds and --iters must be >= 1, got {args.seeds}, {args.iters}")
         make_output_folder(args.out, "--out")
         make_output_folder(args.results, "--results")
+        if args.real is not None:
+            list_real_frames(args.real)  # a bad folder fails now, not after the first run
         base = TrainConfig(
             **{
                 **STUDY,
@@ -452,7 +498,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         arguments = sys.argv[1:] if argv is None else argv
         command = " ".join(["python -m examples.study", *arguments])
-        run_study(base, variants, args.seeds, args.out, args.results, command, args.reevaluate)
+        run_study(
+            base, variants, args.seeds, args.out, args.results, command, args.reevaluate, args.real
+        )
     except UsageError as error:
         print(f"python -m examples.study: error: {error}", file=sys.stderr)
         return 2

@@ -20,7 +20,6 @@ from examples.config import TrainConfig
 from examples.data import SegmentationDataset, SyntheticSource
 from examples.evaluate import predict as evaluate_predict
 from examples.recordings import open_recording
-from examples.train import train
 from tiaug import get_camera, synth_face
 from tiaug.classes import NOSE
 from tiaug.io import read_mask, write_thermal
@@ -133,18 +132,6 @@ def test_a_raw_camera_file_is_a_recording_of_its_frames(tmp_path: Path) -> None:
     assert recording.frame(1) == pytest.approx(temperatures[1], abs=camera.count_step)
     with pytest.raises(ValueError, match="needs --camera"):
         open_recording(tmp_path / "clip.raw")
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory) -> Path:
-    """A real checkpoint of examples.train: a tiny U-Net, 32x40, two iterations."""
-    out = tmp_path_factory.mktemp("run")
-    config = TrainConfig(
-        base_width=4, size=(32, 40), iters=2, batch=2, workers=0, num_train=4, num_val=2,
-        val_every=2, ckpt_every=2, log_every=2, overlays=0, device="cpu", out=str(out),
-    )  # fmt: skip
-    train(config)
-    return out / "last.pt"
 
 
 def test_a_trained_checkpoint_labels_frames_at_their_own_size(

@@ -1,0 +1,108 @@
+"""Real labelled folders in the examples: framing, the glasses split, evaluate and study."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from examples import evaluate, study
+from examples.data import FaceCropSource, SegmentationDataset, UsageError, minmax_normalize
+from examples.real import (
+    RealSource,
+    is_real_folder,
+    list_real_frames,
+    open_real_sets,
+    wears_glasses,
+)
+from tiaug import io as tio
+
+
+def test_paths_say_whether_glasses_are_worn() -> None:
+    root = Path("/data")
+    assert wears_glasses(root / "1_Man_NoGlasses_Normal" / "a.jpg", root) is False
+    assert wears_glasses(root / "no-glasses" / "a.jpg", root) is False
+    assert wears_glasses(root / "1_Woman_Glasses2_Yawning" / "a.jpg", root) is True
+    assert wears_glasses(root / "driver3" / "a.jpg", root) is None
+
+
+def test_real_sets_are_framed_like_the_runs_validation_and_split_by_glasses(real_folder) -> None:
+    sets = open_real_sets(real_folder, (32, 40), 0.05)
+    assert {name: len(source) for name, source in sets.items()} == {
+        "real": 4,
+        "real_glasses": 2,
+        "real_no_glasses": 2,
+    }
+    pairs = list_real_frames(real_folder)
+    expected = FaceCropSource(RealSource(pairs), (32, 40), 0.05)
+    for index in range(4):
+        image, mask = sets["real"][index]
+        assert image.shape == mask.shape == (32, 40)
+        assert np.array_equal(image, expected[index][0])
+        assert np.array_equal(mask, expected[index][1])
+    first_glasses = sets["real_glasses"][0][0]
+    assert np.array_equal(first_glasses, sets["real"][0][0])  # Glasses1 sorts first
+    whole = open_real_sets(real_folder, (60, 80), None)["real"][0]
+    assert whole[0].shape == (60, 80)  # a run without face crops sees the whole frame
+
+
+def test_grey_levels_reach_the_network_min_max_normalised(real_folder) -> None:
+    pairs = list_real_frames(real_folder)
+    image, _ = RealSource(pairs)[0]
+    levels = tio.read_image(pairs[0][0]).pixels
+    assert np.array_equal(image, levels.astype(np.float32))
+    tensor, _ = SegmentationDataset(RealSource(pairs), image.shape)[0]
+    assert np.array_equal(tensor[0].numpy(), minmax_normalize(image))
+
+
+def test_real_folder_detection_and_errors(real_folder, tmp_path) -> None:
+    assert is_real_folder(real_folder)
+    assert not is_real_folder(tmp_path)
+    with pytest.raises(UsageError, match=r"no pictures with a landmark file"):
+        list_real_frames(tmp_path)
+    with pytest.raises(UsageError, match=r"^unknown layout 'dlib'; known: ibug68, sftl54$"):
+        open_real_sets(real_folder, (32, 40), None, layout="dlib")
+
+
+def test_evaluate_scores_a_checkpoint_on_a_real_folder(trained, real_folder, tmp_path, capsys):
+    out = tmp_path / "eval"
+    argv = [str(trained), "--data", str(real_folder), "--out", str(out), "--workers", "0"]
+    assert evaluate.main([*argv, "--overlays", "1"]) == 0
+    report = json.loads((out / "eval.json").read_text())
+    assert {"real", "real_glasses", "real_no_glasses"} <= set(report)
+    total = np.array(report["real"]["confusion"]).sum()
+    parts = sum(np.array(report[n]["confusion"]).sum() for n in ("real_glasses", "real_no_glasses"))
+    assert total == parts == 4 * 32 * 40
+    printed = capsys.readouterr().out
+    assert "real_no_glasses: mIoU" in printed
+    assert "IoU background" in printed
+    assert len(report["overlays"]) == 3
+    assert evaluate.main([*argv, "--layout", "sftl54", "--overlays", "0"]) == 0
+    code = evaluate.main([str(trained), "--layout", "sftl54", "--out", str(out)])
+    assert code == 2
+    assert "--layout applies to a folder of real labelled frames" in capsys.readouterr().err
+
+
+def _run(variant: str, seed: int, real: float) -> dict:
+    sets = {name: {"miou": real + delta, "iou": {}} for name, delta in
+            (("real", 0.0), ("real_glasses", -0.05), ("real_no_glasses", 0.05))}  # fmt: skip
+    return {
+        "variant": variant,
+        "seed": seed,
+        "clean": {"miou": 0.6, "iou": {}},
+        "unconstrained": 0.5,
+        "conditions": dict.fromkeys(study.CONDITIONS, 0.5),
+        "real": sets,
+        "run_time_s": 1.0,
+    }
+
+
+def test_study_reports_the_real_sets_with_paired_differences() -> None:
+    runs = [_run(v, s, r + 0.01 * s) for s in range(3) for v, r in
+            (("samcl_tiaug", 0.3), ("rmi_baseline", 0.2))]  # fmt: skip
+    assert study.study_sets(runs)[-3:] == ("real", "real_glasses", "real_no_glasses")
+    summary = study.summarize_runs(runs)
+    real = [c for c in summary["comparisons"] if c["set"] == "real" and c["b"] == "rmi_baseline"]
+    assert real[0]["mean_diff"] == pytest.approx(0.1)
+    without = [{k: v for k, v in run.items() if k != "real"} for run in runs]
+    assert "real" not in study.study_sets([*runs[:1], *without[1:]])
