@@ -1,6 +1,7 @@
 """Light install and fast start: what ``import tiaug`` loads, declared dependencies, metadata."""
 
 import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -134,20 +135,66 @@ def test_metadata_license_and_single_version():
     assert (SOURCE / "py.typed").exists()
 
 
-@pytest.mark.parametrize(
-    "access", ["tiaug.ThermalOcclusion", "tiaug.transforms", "tiaug.occlusion.ThermalOcclusion"]
-)
-def test_transforms_without_albumentations_fail_with_a_one_line_hint(access: str) -> None:
+#: every public name that needs the albumentations extra (the transforms and the presets)
+NEEDS_ALBUMENTATIONS = {
+    "tiaug": {
+        "AmbientShift",
+        "BackgroundClutter",
+        "CenterCropPad",
+        "PRESETS",
+        "RandomRescale",
+        "SensorNoise",
+        "ThermalBlur",
+        "ThermalOcclusion",
+        "TiAug",
+        "build_preset",
+        "transforms",
+    },
+    "tiaug.ambient": {"AmbientShift", "BackgroundClutter"},
+    "tiaug.blur": {"ThermalBlur"},
+    "tiaug.geometric": {"CenterCropPad", "RandomRescale"},
+    "tiaug.noise": {"SensorNoise"},
+    "tiaug.occlusion": {"ThermalOcclusion"},
+}
+TRANSFORM_MODULES = [
+    "tiaug.transforms",
+    "tiaug.presets",
+    *(f"{family}.transforms" for family in NEEDS_ALBUMENTATIONS if family != "tiaug"),
+]
+
+
+def test_every_name_that_needs_albumentations_names_the_extra_without_it() -> None:
+    # `pip install tiaug` without an extra: neither albumentations nor its pydantic
     code = (
-        "import sys\nsys.modules['albumentations'] = None  # as if not installed\n"
-        "import tiaug, tiaug.occlusion\n"
-        f"try:\n    {access}\nexcept ModuleNotFoundError as error:\n    print(error)\n"
+        "import importlib, json, sys\n"
+        "sys.modules['albumentations'] = sys.modules['pydantic'] = None\n"
+        f"packages = {sorted(NEEDS_ALBUMENTATIONS)!r}\n"
+        f"modules = {TRANSFORM_MODULES!r}\n"
+        "failed = {}\n"
+        "def attempt(key, action):\n"
+        "    try:\n"
+        "        action()\n"
+        "    except ImportError as error:\n"
+        "        failed[key] = [type(error).__name__, str(error)]\n"
+        "for package in packages:\n"
+        "    module = importlib.import_module(package)\n"
+        "    for name in module.__all__:\n"
+        "        attempt(f'{package}.{name}', lambda: getattr(module, name))\n"
+        "for name in modules:\n"
+        "    attempt(f'import {name}', lambda: importlib.import_module(name))\n"
+        "print(json.dumps(failed))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    message = done.stdout.strip()
-    assert message.count("\n") == 0
-    assert 'pip install "tiaug[albumentations]"' in message
-    assert '"tiaug[albumentationsx]"' in message
+    failed = json.loads(done.stdout.strip().splitlines()[-1])
+    expected = {
+        f"{package}.{name}" for package, names in NEEDS_ALBUMENTATIONS.items() for name in names
+    }
+    assert set(failed) == expected | {f"import {name}" for name in TRANSFORM_MODULES}
+    for key, (kind, message) in failed.items():
+        assert kind == "ModuleNotFoundError", key
+        assert message.count("\n") == 0, key
+        assert 'pip install "tiaug[albumentations]"' in message, key
+        assert '"tiaug[albumentationsx]"' in message, key
     # the functional core works without it
     core = "import sys\nsys.modules['albumentations'] = None\nimport tiaug.functional, tiaug.io\n"
     subprocess.run([sys.executable, "-c", core], check=True)

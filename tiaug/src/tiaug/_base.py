@@ -13,8 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import albumentations.core.transforms_interface as _interface
 import numpy as np
+
+from tiaug._optional import albumentations_extra
+
+with albumentations_extra():
+    import albumentations.core.transforms_interface as _interface
 
 from tiaug._checks import check_degc
 

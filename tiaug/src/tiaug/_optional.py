@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import importlib.util
+from collections.abc import Iterator
 from types import ModuleType
 
-__all__ = ["ALBUMENTATIONS_HINT", "import_transforms"]
+__all__ = ["ALBUMENTATIONS_HINT", "albumentations_extra", "import_transforms"]
 
 ALBUMENTATIONS_HINT = (
     'tiaug\'s transforms need albumentations: pip install "tiaug[albumentations]" '
@@ -13,11 +16,29 @@ ALBUMENTATIONS_HINT = (
 )
 
 
-def import_transforms(module: str) -> ModuleType:
-    """Import a module of tiaug transforms; without albumentations, fail with the hint."""
+def _extra_missing(error: ModuleNotFoundError) -> bool:
+    """Whether ``error`` comes from the missing albumentations extra (albumentations itself, or
+    one of its dependencies such as pydantic when albumentations is not installed either)."""
+    if (error.name or "").split(".")[0] == "albumentations":
+        return True
+    return importlib.util.find_spec("albumentations") is None
+
+
+@contextlib.contextmanager
+def albumentations_extra() -> Iterator[None]:
+    """Wrap the imports a module needs from the albumentations extra (albumentations, pydantic):
+    without the extra they fail with ``ModuleNotFoundError`` naming it (:data:`ALBUMENTATIONS_HINT`)
+    instead of naming whichever dependency happened to be imported first."""
     try:
-        return importlib.import_module(module)
+        yield
     except ModuleNotFoundError as error:
-        if (error.name or "").split(".")[0] != "albumentations":
+        if not _extra_missing(error):
             raise
         raise ModuleNotFoundError(ALBUMENTATIONS_HINT, name="albumentations") from None
+
+
+def import_transforms(module: str) -> ModuleType:
+    """Import a module of tiaug transforms; without albumentations, fail with the hint."""
+    with albumentations_extra():
+        imported = importlib.import_module(module)
+    return imported

@@ -5,9 +5,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import albumentations as A
 import cv2
 import numpy as np
+
+from tiaug._optional import albumentations_extra
+
+with albumentations_extra():
+    import albumentations as A
 
 from tiaug._base import ALBUMENTATIONS_X
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter

@@ -12,8 +12,12 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
-from pydantic import model_validator
+
+from tiaug._optional import albumentations_extra
+
+with albumentations_extra():
+    from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
+    from pydantic import model_validator
 
 from tiaug._base import ThermalTransform, frame
 from tiaug._checks import as_range, check_fraction, check_range, nan_guard, per_channel

@@ -10,9 +10,13 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
-from albumentations.core.type_definitions import ALL_TARGETS
-from pydantic import Field, model_validator
+
+from tiaug._optional import albumentations_extra
+
+with albumentations_extra():
+    from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
+    from albumentations.core.type_definitions import ALL_TARGETS
+    from pydantic import Field, model_validator
 
 from tiaug._base import ThermalTransform, first_image, frame
 from tiaug._checks import check_range

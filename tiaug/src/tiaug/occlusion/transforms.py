@@ -14,9 +14,13 @@ from dataclasses import fields
 from typing import Any
 
 import numpy as np
-import pydantic
-from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
-from albumentations.core.type_definitions import ALL_TARGETS
+
+from tiaug._optional import albumentations_extra
+
+with albumentations_extra():
+    import pydantic
+    from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
+    from albumentations.core.type_definitions import ALL_TARGETS
 
 from tiaug._base import ThermalTransform, first_image
 from tiaug._checks import check_mask, finite_fill_value, nan_pixels, per_channel, to_temperature_map
