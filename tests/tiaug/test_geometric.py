@@ -32,7 +32,7 @@ def test_center_crop_pad_pads_labels_with_ignore_and_image_with_midrange():
     image = np.full((10, 12), 20.0, np.float32)
     image[0, 0] = 30.0
     mask = np.ones((10, 12), np.uint8)
-    out = CenterCropPad(14, 12, p=1.0)(image=image, mask=mask)
+    out = CenterCropPad(size=(14, 12), p=1.0)(image=image, mask=mask)
     assert out["image"].shape == (14, 12)
     np.testing.assert_array_equal(out["mask"][:2], 255)
     np.testing.assert_array_equal(out["image"][:2], 25.0)
@@ -42,7 +42,7 @@ def test_center_crop_pad_pads_labels_with_ignore_and_image_with_midrange():
 def test_center_crop_pad_crop_only_is_a_new_centred_copy():
     image = np.arange(12 * 10, dtype=np.float32).reshape(12, 10)
     mask = (np.arange(12 * 10) % 7).astype(np.int64).reshape(12, 10)
-    out = CenterCropPad(8, 10, p=1.0)(image=image, mask=mask)
+    out = CenterCropPad(size=(8, 10), p=1.0)(image=image, mask=mask)
     np.testing.assert_array_equal(out["image"], image[2:10])
     np.testing.assert_array_equal(out["mask"], mask[2:10])
     assert out["mask"].dtype == np.int64
@@ -53,7 +53,7 @@ def test_center_crop_pad_crop_only_is_a_new_centred_copy():
 
 
 def test_center_crop_pad_with_fixed_fill_and_channel_axis():
-    out = CenterCropPad(8, 8, fill=22.5)(image=np.full((4, 4, 1), 30.0, np.float32))
+    out = CenterCropPad(size=(8, 8), fill=22.5)(image=np.full((4, 4, 1), 30.0, np.float32))
     assert out["image"].shape == (8, 8, 1)
     assert out["image"][0, 0, 0] == 22.5
 
@@ -85,7 +85,7 @@ def test_random_rescale_resizes_masks_with_nearest_labels():
     [
         (lambda: RandomRescale(scale=(2.0, 1.0)), "low <= high"),
         (lambda: RandomRescale(aspect=(0.0, 1.0)), "aspect must be > 0"),
-        (lambda: CenterCropPad(height=0), "greater than or equal to 1"),
+        (lambda: CenterCropPad(size=(0, 4)), r"size must be \(rows, columns\) of at least 1 pixel"),
         (lambda: CenterCropPad(fill="edge"), "midrange"),
     ],
 )
@@ -95,7 +95,7 @@ def test_bad_arguments_are_rejected_at_construction(factory, message):
 
 
 def test_serialization_round_trip_gives_identical_output():
-    pipeline = A.Compose([RandomRescale(), CenterCropPad(32, 40, fill_mask=7)], seed=11)
+    pipeline = A.Compose([RandomRescale(), CenterCropPad(size=(32, 40), fill_mask=7)], seed=11)
     restored = A.from_dict(A.to_dict(pipeline))
     restored.set_random_seed(11)
     image = np.random.default_rng(0).normal(30, 2, (30, 50)).astype(np.float32)
@@ -141,17 +141,17 @@ def test_midrange_ignores_nan():
 
 def test_center_crop_pad_follows_the_input_policy():
     image = np.full((10, 12), 30.0, np.float64)
-    out = A.Compose([CenterCropPad(16, 16)])(image=image, mask=np.ones((10, 12), np.uint8))
+    out = A.Compose([CenterCropPad(size=(16, 16))])(image=image, mask=np.ones((10, 12), np.uint8))
     assert out["image"].dtype == np.float32  # float32 out, whatever float comes in
     assert (out["mask"][0] == 255).all()
     for fill in (float("nan"), float("inf")):
         with pytest.raises(ValueError, match="fill must be a finite"):
-            CenterCropPad(16, 16, fill=fill)
+            CenterCropPad(size=(16, 16), fill=fill)
     with pytest.raises(ValueError, match="fill_mask=300 does not fit the mask's dtype uint8"):
-        A.Compose([CenterCropPad(16, 16, fill_mask=300)])(
+        A.Compose([CenterCropPad(size=(16, 16), fill_mask=300)])(
             image=image, mask=np.ones((10, 12), np.uint8)
         )
-    wide = A.Compose([CenterCropPad(16, 16, fill_mask=300)])(
+    wide = A.Compose([CenterCropPad(size=(16, 16), fill_mask=300)])(
         image=image, mask=np.ones((10, 12), np.int32)
     )
     assert (wide["mask"][0] == 300).all()
@@ -176,10 +176,10 @@ def test_center_crop_pad_odd_difference_drops_and_pads_the_extra_pixel_at_the_en
     # (size - target) // 2, a pad puts (target - size) // 2 pixels before the image.
     image = np.arange(7 * 9, dtype=np.float32).reshape(7, 9)
     mask = np.arange(7 * 9, dtype=np.uint8).reshape(7, 9)
-    out = CenterCropPad(4, 6, p=1.0)(image=image, mask=mask)  # 3 rows, 3 columns cut
+    out = CenterCropPad(size=(4, 6), p=1.0)(image=image, mask=mask)  # 3 rows, 3 columns cut
     np.testing.assert_array_equal(out["image"], image[1:5, 1:7])
     np.testing.assert_array_equal(out["mask"], mask[1:5, 1:7])
     np.testing.assert_array_equal(out["image"], A.CenterCrop(4, 6, p=1.0)(image=image)["image"])
-    padded = CenterCropPad(10, 12, fill=-1.0, p=1.0)(image=image)["image"]  # 3 and 3 added
+    padded = CenterCropPad(size=(10, 12), fill=-1.0, p=1.0)(image=image)["image"]  # 3 and 3 added
     np.testing.assert_array_equal(padded[1:8, 1:10], image)
     assert (padded == -1.0).sum() == padded.size - image.size

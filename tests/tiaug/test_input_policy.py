@@ -34,7 +34,7 @@ PIXEL: dict[str, Factory] = {
 EVERY: dict[str, Factory] = {
     **PIXEL,
     "RandomRescale": lambda: RandomRescale(p=1.0),
-    "CenterCropPad": lambda: CenterCropPad(height=40, width=52),
+    "CenterCropPad": lambda: CenterCropPad(size=(40, 52)),
 }
 
 

@@ -33,7 +33,7 @@ PIXEL: dict[str, Factory] = {
 }
 GEOMETRIC: dict[str, Factory] = {
     "RandomRescale": lambda: RandomRescale(scale=(0.5, 2.0), p=1.0),
-    "CenterCropPad": lambda: CenterCropPad(height=40, width=36),
+    "CenterCropPad": lambda: CenterCropPad(size=(40, 36)),
 }
 EVERY = {**PIXEL, **GEOMETRIC}
 
@@ -125,7 +125,7 @@ def test_center_crop_pad_moves_keypoints_and_boxes_with_the_pixels(rows, cols, h
     mask[y0:y1, x0:x1] = 1
     image = np.full((rows, cols), 20.0, np.float32)
     image[y0, x0] = 40.0
-    out = _compose(CenterCropPad(height=height, width=width))(
+    out = _compose(CenterCropPad(size=(height, width)))(
         image=image, mask=mask, keypoints=[(x0, y0)], bboxes=[(x0, y0, x1, y1)], labels=[7]
     )
     inside = np.argwhere(out["mask"] == 1)

@@ -20,6 +20,7 @@ from tiaug._optional import albumentations_extra
 with albumentations_extra():
     import albumentations.core.transforms_interface as _interface
 
+from tiaug._arguments import strict_init
 from tiaug._checks import check_degc
 
 __all__ = ["ALBUMENTATIONS_X", "ThermalTransform", "check_inputs", "first_image", "frame"]
@@ -65,7 +66,24 @@ class ThermalTransform:
 
     Subclasses override :meth:`draw_params`; its dict reaches every ``apply*`` method as
     keyword arguments, next to albumentations' own (``shape``: the input's shape).
+
+    A subclass with an ``InitSchema`` is strict by default: unknown or misspelt arguments are
+    refused and validation errors read as one sentence (:func:`tiaug._arguments.strict_init`);
+    ``strict=False`` gives albumentations' warnings instead.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "InitSchema" in cls.__dict__:  # albumentations has wrapped this class's __init__
+            cls.__init__ = strict_init(cls, cls.__dict__["__init__"])  # type: ignore[method-assign]
+
+    @classmethod
+    def _upgrade_arguments(
+        cls, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Rewrite a deprecated spelling of the constructor's arguments (with a
+        ``DeprecationWarning``) into the current one. Default: none."""
+        return args, kwargs
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator

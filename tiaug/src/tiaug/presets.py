@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import random
 from typing import Any
 
@@ -13,6 +14,7 @@ from tiaug._optional import albumentations_extra
 with albumentations_extra():
     import albumentations as A
 
+from tiaug._arguments import check_arguments
 from tiaug._base import ALBUMENTATIONS_X
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
@@ -25,6 +27,10 @@ from tiaug.occlusion.transforms import ThermalOcclusion
 __all__ = ["PRESETS", "TiAug", "build_preset"]
 
 PRESETS = ("baseline", "samcl", "unconstrained")
+#: the ``A.Compose`` arguments TiAug passes on (all but the transforms and the seed)
+_COMPOSE_ARGUMENTS = tuple(
+    name for name in inspect.signature(A.Compose).parameters if name not in ("transforms", "seed")
+)
 
 
 def _rotate(angles: tuple[float, float]) -> A.Rotate:
@@ -53,7 +59,7 @@ def _geometry_tail(size: tuple[int, int], ignore_index: int) -> list[A.BasicTran
     """Rescale 0.5-2.0 with aspect 0.9-1.1, then centre crop/pad (labels padded as ignored)."""
     return [
         RandomRescale(scale=(0.5, 2.0), aspect=(0.9, 1.1), p=1.0),
-        CenterCropPad(height=size[0], width=size[1], fill="midrange", fill_mask=ignore_index),
+        CenterCropPad(size=size, fill="midrange", fill_mask=ignore_index),
     ]
 
 
@@ -177,6 +183,8 @@ class TiAug(A.Compose):
         transforms: list[Any] | None = None,
         **compose_kwargs: Any,
     ):
+        own = ("preset", "size", "ignore_index", "camera", "seed", "transforms")
+        check_arguments("TiAug", (*own, *_COMPOSE_ARGUMENTS), own[:2], (), compose_kwargs)
         if transforms is None:
             transforms = build_preset(preset, size, ignore_index=ignore_index, camera=camera)
         super().__init__(transforms, seed=seed, **compose_kwargs)

@@ -7,6 +7,7 @@ keypoints (pixel centres at integers) and bounding boxes.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -26,6 +27,8 @@ from tiaug.geometric import functional as fgeometric
 __all__ = ["CenterCropPad", "RandomRescale"]
 
 FloatRange = tuple[float, float]
+#: CenterCropPad's default output (rows, columns), TiAug's
+_DEFAULT_SIZE = (256, 320)
 
 
 class RandomRescale(ThermalTransform, DualTransform):
@@ -97,8 +100,9 @@ class CenterCropPad(ThermalTransform, DualTransform):
     """Centre-crop and/or centre-pad to a fixed size, padding labels with the ignore index.
 
     Args:
-        height: output rows, pixels.
-        width: output columns, pixels.
+        size: output (rows, columns) in pixels, as :class:`~tiaug.TiAug`'s ``size``. The old
+            spelling ``height=, width=`` (also positional: ``CenterCropPad(256, 320)``) still
+            works, with a ``DeprecationWarning``.
         fill: image padding, a degC value or ``"midrange"`` (the mean of the image's finite
             minimum and maximum, which maps to 0 after per-image min-max normalisation to
             [-1, 1]: the reference's padding value). NaN pixels are ignored and stay NaN.
@@ -115,42 +119,68 @@ class CenterCropPad(ThermalTransform, DualTransform):
     _targets = ALL_TARGETS
 
     class InitSchema(BaseTransformInitSchema):
-        height: int = Field(ge=1)
-        width: int = Field(ge=1)
+        size: tuple[int, int]
         fill: float | Literal["midrange"]
         fill_mask: int
 
         @model_validator(mode="after")
-        def _finite_fill(self) -> CenterCropPad.InitSchema:
+        def _validate(self) -> CenterCropPad.InitSchema:
+            if min(self.size) < 1:
+                raise ValueError(
+                    f"size must be (rows, columns) of at least 1 pixel, got {self.size}"
+                )
             if self.fill != "midrange" and not math.isfinite(float(self.fill)):
                 raise ValueError(f"fill must be a finite degC value or 'midrange', got {self.fill}")
             return self
 
     def __init__(
         self,
-        height: int = 256,
-        width: int = 320,
+        size: tuple[int, int] = _DEFAULT_SIZE,
         fill: float | Literal["midrange"] = "midrange",
         fill_mask: int = 255,
         p: float = 1.0,
     ):
         super().__init__(p=p)
-        self.height = height
-        self.width = width
+        self.size = size
         self.fill = fill
         self.fill_mask = fill_mask
+
+    @classmethod
+    def _upgrade_arguments(
+        cls, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """``height=``/``width=`` (or leading integers, the old positional form) -> ``size``."""
+        old = {name: kwargs.pop(name) for name in ("height", "width") if name in kwargs}
+        leading = 0
+        while leading < min(2, len(args)) and isinstance(args[leading], (int, np.integer)):
+            leading += 1
+        old |= dict(zip(("height", "width"), args[:leading], strict=False))
+        if not old:
+            return args, kwargs
+        if "size" in kwargs:
+            raise ValueError("CenterCropPad: give size=(rows, columns), not also height/width")
+        size = (old.get("height", _DEFAULT_SIZE[0]), old.get("width", _DEFAULT_SIZE[1]))
+        warnings.warn(
+            f"CenterCropPad(height=, width=) is deprecated: write CenterCropPad(size={size}), "
+            "the spelling of TiAug(size=...)",
+            DeprecationWarning,
+            stacklevel=3,  # the caller of CenterCropPad(...), above tiaug._arguments.strict_init
+        )
+        if leading:
+            return (size, *args[leading:]), kwargs
+        return args, kwargs | {"size": size}
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
         if self.fill != "midrange":
             return {"image_fill": float(self.fill)}
-        if shape[0] >= self.height and shape[1] >= self.width:  # a crop only: no fill needed
+        if shape[0] >= self.size[0] and shape[1] >= self.size[1]:  # a crop only: no fill needed
             return {"image_fill": math.nan}
         return {"image_fill": fgeometric.midrange(first_image(data))}
 
     def apply(self, img: np.ndarray, image_fill: float, **params: Any) -> np.ndarray:
-        out = fgeometric.center_crop_pad(img, (self.height, self.width), image_fill)
+        out = fgeometric.center_crop_pad(img, self.size, image_fill)
         return out.astype(np.float32, copy=False)
 
     def apply_to_mask(self, mask: np.ndarray, **params: Any) -> np.ndarray:
@@ -160,14 +190,14 @@ class CenterCropPad(ThermalTransform, DualTransform):
                 raise ValueError(
                     f"fill_mask={self.fill_mask} does not fit the mask's dtype {mask.dtype}"
                 )
-        return fgeometric.center_crop_pad(mask, (self.height, self.width), self.fill_mask)
+        return fgeometric.center_crop_pad(mask, self.size, self.fill_mask)
 
     def apply_to_keypoints(
         self, keypoints: np.ndarray, shape: tuple[int, ...], **params: Any
     ) -> np.ndarray:
-        return fgeometric.crop_pad_keypoints(keypoints, frame(shape), (self.height, self.width))
+        return fgeometric.crop_pad_keypoints(keypoints, frame(shape), self.size)
 
     def apply_to_bboxes(
         self, bboxes: np.ndarray, shape: tuple[int, ...], **params: Any
     ) -> np.ndarray:
-        return fgeometric.crop_pad_bboxes(bboxes, frame(shape), (self.height, self.width))
+        return fgeometric.crop_pad_bboxes(bboxes, frame(shape), self.size)
