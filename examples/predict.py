@@ -2,11 +2,13 @@
 
     python -m examples.predict runs/unet/best.pt face.npy clip.tif frames/ --out predictions
 
-Each INPUT is an image, a recording or a folder of frames (:mod:`examples.recordings`);
-integer counts need ``--camera``. Written under OUT:
+Each INPUT is an image, a recording or a folder of frames (:mod:`examples.recordings`):
+temperatures (radiometric files, or integer counts with ``--camera``) or the grey levels of
+exports without temperatures. Written under OUT:
 
 - ``regions.csv``: one row per frame and class: pixel count, mean, median, 5th and 95th
-  percentile and maximum temperature in degC (empty when the class is absent);
+  percentile and maximum, in degC for temperatures and as grey levels (``*_level``
+  columns) for exports without temperatures (empty when the class is absent);
 - ``NAME/labels/FFFFF.png``: the label map of frame FFFFF (0 background, 1 face, 2 mouth,
   3 eyes, 4 eyebrows, 5 nose) at the input's own size;
 - ``NAME/overlays/FFFFF.png``: the frame in grey with the predicted classes laid over it;
@@ -42,7 +44,7 @@ from examples.config import OneLineParser, TrainConfig, resolve_amp
 from examples.data import SegmentationDataset, UsageError, make_output_folder
 from examples.distributed import resolve_device
 from examples.facebox import Box, find_face_window
-from examples.recordings import Recording, open_recording
+from examples.recordings import Recording, common_unit, open_recording
 from examples.regions import RegionWriter
 from tiaug.cameras import list_cameras
 
@@ -217,6 +219,7 @@ def run_prediction(args: argparse.Namespace) -> Path:
     try:
         model, config = load_trained_model(args.checkpoint, device)
         recordings = [open_recording(path, args.camera) for path in args.inputs]
+        common_unit(recordings)
         windows = _windows(model, recordings, config, args.search_every, device, amp_dtype)
     except FileNotFoundError as error:
         raise UsageError(f"{error.filename}: no such file or folder") from None

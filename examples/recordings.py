@@ -1,28 +1,34 @@
-"""Thermal images and recordings as sequences of degC frames, for ``examples.predict``.
+"""Thermal images and recordings as sequences of frames, for ``examples.predict``.
 
 An input is one of:
 
-- a 2-D temperature map that :func:`tiaug.io.read_thermal` reads (``.npy``, ``.tif``/``.tiff``,
-  ``.png``, raw ``.bin``/``.raw``): one frame;
+- a 2-D picture that :func:`tiaug.io.read_image` reads (``.npy``, ``.tif``/``.tiff``,
+  ``.png``, ``.jpg``, ``.bmp``, raw ``.bin``/``.raw``): one frame;
 - a recording: a (T, H, W) ``.npy`` stack, a multi-page TIFF, or a raw file of several frames;
-- a folder: its readable image files, sorted by name, are the frames of a recording.
+- a folder: its readable picture files, sorted by name, are the frames of a recording.
 
-Integer counts are converted to degC with a camera preset's radiometric format
-(:mod:`tiaug.cameras`); without one they are refused. Frames are read one at a time, so a
-long recording is never held in memory.
+A recording is either temperatures (``unit == "degC"``: float data, radiometric files, or
+integer counts converted by a camera preset's radiometric format, :mod:`tiaug.cameras`) or
+relative intensities (``unit == "relative"``: the grey levels of 8/16-bit exports, or of
+integer data without a camera). Frames are read one at a time, so a long recording is never
+held in memory.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
 from tiaug import io as tio
 from tiaug.cameras import get_camera
+from tiaug.io.images import READABLE_SUFFIXES
 
-__all__ = ["Recording", "open_recording"]
+__all__ = ["Recording", "common_unit", "open_recording"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Recording:
         sources: the file each frame comes from (one entry per frame).
         camera: camera preset converting integer counts, or None.
         stacked: whether the frames are pages of one file (``index`` selects them).
+        unit: ``"degC"`` (temperatures) or ``"relative"`` (grey levels), as found on the
+            first frame.
     """
 
     path: Path
@@ -42,6 +50,7 @@ class Recording:
     sources: tuple[Path, ...]
     camera: str | None = None
     stacked: bool = False
+    unit: Literal["degC", "relative"] = "degC"
 
     @property
     def is_sequence(self) -> bool:
@@ -49,32 +58,46 @@ class Recording:
         return self.length > 1
 
     def frame(self, index: int) -> np.ndarray:
-        """Frame ``index`` as float32 (H, W) degC.
+        """Frame ``index`` as float32 (H, W): degC, or grey levels for a relative recording.
 
         Raises:
-            FileNotFoundError, ValueError: the frame cannot be read as temperatures.
+            FileNotFoundError, ValueError: the frame cannot be read, or its unit differs
+                from the recording's.
         """
+        unit, frame = self.read(index)
+        if unit != self.unit:
+            raise ValueError(
+                f"{self.sources[index]}: frame {index} is {unit}, the recording's first "
+                f"frame {self.unit}"
+            )
+        return frame
+
+    def read(self, index: int) -> tuple[Literal["degC", "relative"], np.ndarray]:
+        """``(unit, frame)`` of frame ``index`` (float32 (H, W))."""
         source = self.sources[index]
         if self.stacked and source.suffix.lower() == ".npy":
             return _npy_frame(source, index, self.camera)
-        return tio.read_thermal(source, camera=self.camera, index=index if self.stacked else 0)
+        image = tio.read_image(source, camera=self.camera, index=index if self.stacked else 0)
+        return image.unit, image.pixels.astype(np.float32)
 
 
-def _npy_frame(path: Path, index: int, camera: str | None) -> np.ndarray:
-    """Frame ``index`` of a (T, H, W) ``.npy`` stack in degC (integer counts need a camera)."""
+def _npy_frame(
+    path: Path, index: int, camera: str | None
+) -> tuple[Literal["degC", "relative"], np.ndarray]:
+    """Frame ``index`` of a (T, H, W) ``.npy`` stack: float data is degC, integer counts are
+    converted with a camera, other integer data is relative grey levels."""
     frame = np.asarray(np.load(path, mmap_mode="r", allow_pickle=False)[index])
+    unit: Literal["degC", "relative"] = "degC"
     if np.issubdtype(frame.dtype, np.integer):
         if camera is None:
-            raise ValueError(
-                f"{path}: holds integer counts (dtype {frame.dtype}) and nothing says how to "
-                "convert them; give --camera"
-            )
-        frame = get_camera(camera).counts_to_celsius(frame)
+            unit = "relative"
+        else:
+            frame = get_camera(camera).counts_to_celsius(frame)
     elif not np.issubdtype(frame.dtype, np.floating):
-        raise ValueError(f"{path}: holds {frame.dtype} values, not temperatures or counts")
+        raise ValueError(f"{path}: holds {frame.dtype} values, not temperatures or grey levels")
     if not np.isfinite(frame).all():
         raise ValueError(f"{path}: frame {index} holds NaN or infinite values")
-    return np.ascontiguousarray(frame, dtype=np.float32)
+    return unit, np.ascontiguousarray(frame, dtype=np.float32)
 
 
 def _frame_count(path: Path, camera: str | None) -> tuple[int, bool]:
@@ -113,21 +136,20 @@ def _frame_count(path: Path, camera: str | None) -> tuple[int, bool]:
 def open_recording(path: str | Path, camera: str | None = None) -> Recording:
     """The frames of an image file, a recording file or a folder of frames.
 
-    The first frame is read, so a file that cannot be read as temperatures fails here.
+    The first frame is read (a file that cannot be read fails here) and gives the unit.
 
     Raises:
         FileNotFoundError: no such file or folder.
-        ValueError: unreadable file, wrong shape, integer counts without a camera, a folder
-            without images.
+        ValueError: unreadable file, wrong shape, a folder without pictures.
     """
     path = Path(path)
     if camera is not None:
         get_camera(camera)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in tio.IMAGE_SUFFIXES)
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in READABLE_SUFFIXES)
         if not files:
             raise ValueError(
-                f"{path}: no image files ({', '.join(tio.IMAGE_SUFFIXES)}) in this folder"
+                f"{path}: no picture files ({', '.join(READABLE_SUFFIXES)}) in this folder"
             )
         recording = Recording(path, len(files), tuple(files), camera)
     elif path.is_file():
@@ -137,5 +159,20 @@ def open_recording(path: str | Path, camera: str | None = None) -> Recording:
         raise FileNotFoundError(2, "No such file or folder", str(path))
     if recording.length < 1:
         raise ValueError(f"{path}: holds no frames")
-    recording.frame(0)
-    return recording
+    unit, _ = recording.read(0)
+    return dataclasses.replace(recording, unit=unit)
+
+
+def common_unit(recordings: Sequence[Recording]) -> Literal["degC", "relative"]:
+    """The unit all ``recordings`` share ("degC" when there are none).
+
+    Raises:
+        ValueError: they mix temperatures and relative grey levels.
+    """
+    units = {recording.unit for recording in recordings}
+    if len(units) > 1:
+        raise ValueError(
+            "the inputs mix temperatures (degC) and relative grey levels (8-bit exports): "
+            "predict them in separate runs"
+        )
+    return units.pop() if units else "degC"

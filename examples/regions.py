@@ -1,9 +1,10 @@
 """What ``examples.predict`` writes: label maps, overlays, region temperatures and plots.
 
-Under OUT: ``regions.csv`` (one row per frame and class, :data:`CSV_COLUMNS`, temperatures
-in degC, empty for an absent class); per input NAME, ``NAME/labels/FFFFF.png`` (label map),
+Under OUT: ``regions.csv`` (one row per frame and class, :func:`csv_columns`: temperatures
+in degC for radiometric inputs, grey levels for relative ones, never mixed; empty for an
+absent class); per input NAME, ``NAME/labels/FFFFF.png`` (label map),
 ``NAME/overlays/FFFFF.png`` (the frame in grey, the labels over it) and, for recordings,
-``NAME/regions.png`` (each region's median temperature over time).
+``NAME/regions.png`` (each region's median over time).
 """
 
 from __future__ import annotations
@@ -18,16 +19,23 @@ from matplotlib.figure import Figure
 
 from examples.config import CLASS_NAMES
 from examples.overlays import PALETTE, save_label_overlay
-from examples.recordings import Recording
+from examples.recordings import Recording, common_unit
 from tiaug import io as tio
 
-__all__ = ["CSV_COLUMNS", "RegionWriter", "region_temperatures"]
+__all__ = ["STATISTICS", "RegionWriter", "csv_columns", "region_temperatures"]
 
-#: Columns of ``regions.csv``; temperatures in degC.
-CSV_COLUMNS = (
-    "recording", "frame", "source", "class", "pixels",
-    "mean_degC", "median_degC", "p5_degC", "p95_degC", "max_degC",
-)  # fmt: skip
+#: The per-region statistics of ``regions.csv``, in column order.
+STATISTICS = ("mean", "median", "p5", "p95", "max")
+#: Column suffix and plot label of each unit of the inputs.
+_UNITS = {"degC": ("degC", "temperature (degC)"), "relative": ("level", "grey level (relative)")}
+
+
+def csv_columns(unit: str) -> tuple[str, ...]:
+    """Columns of ``regions.csv`` for inputs in ``unit``: ``mean_degC``... for temperatures,
+    ``mean_level``... for the relative grey levels of exports (no temperatures)."""
+    suffix = _UNITS[unit][0]
+    return ("recording", "frame", "source", "class", "pixels",
+            *(f"{name}_{suffix}" for name in STATISTICS))  # fmt: skip
 
 
 def region_temperatures(
@@ -58,11 +66,15 @@ class RegionWriter:
 
     Args:
         out: output folder.
-        recordings: the inputs (their frame counts, sources, names).
+        recordings: the inputs (their frame counts, sources, names), all of one unit.
         fps: frame rate, for a time axis in seconds (None: frame numbers).
+
+    Raises:
+        ValueError: the inputs mix temperatures and relative grey levels.
     """
 
     def __init__(self, out: Path, recordings: Sequence[Recording], fps: float | None) -> None:
+        self.unit = common_unit(recordings)
         self.out = out
         self.recordings = recordings
         self.fps = fps
@@ -71,7 +83,7 @@ class RegionWriter:
         out.mkdir(parents=True, exist_ok=True)
         self.file = (out / "regions.csv").open("w", newline="", encoding="utf-8")
         self.csv = csv.writer(self.file)
-        self.csv.writerow(CSV_COLUMNS)
+        self.csv.writerow(csv_columns(self.unit))
 
     def add(self, recording: int, number: int, temperature: np.ndarray, labels: np.ndarray) -> None:
         """Write frame ``number`` of recording ``recording``: its label map, overlay and rows."""
@@ -96,7 +108,8 @@ class RegionWriter:
         """Plot each recording's region medians over time (``NAME/regions.png``)."""
         for name, recording, medians in zip(self.names, self.recordings, self.medians, strict=True):
             if recording.is_sequence:
-                _plot_medians(self.out / name / "regions.png", medians, self.fps, name)
+                label = _UNITS[self.unit][1]
+                _plot_medians(self.out / name / "regions.png", medians, self.fps, name, label)
 
 
 def _unique_names(recordings: Sequence[Recording]) -> list[str]:
@@ -108,15 +121,17 @@ def _unique_names(recordings: Sequence[Recording]) -> list[str]:
     return names
 
 
-def _plot_medians(path: Path, medians: np.ndarray, fps: float | None, title: str) -> None:
-    """Median temperature of each region (background left out) against time."""
+def _plot_medians(
+    path: Path, medians: np.ndarray, fps: float | None, title: str, quantity: str
+) -> None:
+    """Median ``quantity`` of each region (background left out) against time."""
     time = np.arange(len(medians)) / fps if fps else np.arange(len(medians))
     figure = Figure(figsize=(8, 4), dpi=100, layout="constrained")
     ax = figure.subplots()
     for label, name in enumerate(CLASS_NAMES[1:], start=1):
         ax.plot(time, medians[:, label], color=PALETTE[label] / 255.0, label=name, marker=".")
     ax.set_xlabel("time (s)" if fps else "frame")
-    ax.set_ylabel("median temperature (degC)")
+    ax.set_ylabel(f"median {quantity}")
     ax.set_title(title)
     ax.legend(loc="best", fontsize="small")
     figure.savefig(path)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import tifffile
@@ -243,6 +244,34 @@ def test_the_face_window_is_where_the_network_is_most_confident() -> None:
     assert abs(left + cols / 2 - 100) <= cols / 6 + 1
 
 
+class Confident(nn.Module):
+    """Equally sure of every pixel of the left half of the frame it is given a window of:
+    confidence grows with the share of dark pixels (as a network fooled by a car window)."""
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        dark = 20.0 * (image < 0).float().mean((1, 2, 3), keepdim=True).expand_as(image)
+        return torch.cat([dark, torch.zeros_like(image).expand(-1, 5, -1, -1)], 1)
+
+
+def test_only_windows_centred_on_warm_pixels_compete() -> None:
+    """A model confident on a cold window (a car window beside the driver) does not take
+    the face window away from the warm face."""
+    frame = np.full((120, 160), 20.0, dtype=np.float32)
+    frame[30:90, 60:110] = 34.0  # the face
+    boxes = facebox.candidate_windows(frame.shape, 0.8)
+    warm = facebox.warm_windows(frame, boxes)
+    assert 0 < len(warm) < len(boxes)
+    for top, left, rows, cols in warm:
+        assert 30 <= top + rows / 2 < 90
+        assert 60 <= left + cols / 2 < 110
+    top, left, rows, cols = facebox.find_face_window(
+        Confident(), frame, (32, 40), predict.prepare, torch.device("cpu")
+    )
+    assert (top, left, rows, cols) in warm
+    flat = np.full((60, 80), 20.0, dtype=np.float32)
+    assert facebox.warm_windows(flat, facebox.candidate_windows(flat.shape, 0.8))
+
+
 @given(
     shape=st.tuples(st.integers(8, 300), st.integers(8, 300)),
     aspect=st.floats(0.5, 2.0),
@@ -268,14 +297,9 @@ def _garbage(path: Path) -> str:
         (lambda p, s: _garbage(p / "bad.npy"), [], "not a readable .npy"),
         (lambda p, s: (np.save(p / "4d.npy", s[None]), str(p / "4d.npy"))[1], [], "shape"),
         (lambda p, s: str(p / "missing.tif"), [], "no such file"),
-        (
-            lambda p, s: (np.save(p / "c.npy", s.astype(np.uint16)), str(p / "c.npy"))[1],
-            [],
-            "--camera",
-        ),
-        (lambda p, s: (p / "empty").mkdir() or str(p / "empty"), [], "no image files"),
+        (lambda p, s: (p / "empty").mkdir() or str(p / "empty"), [], "no picture files"),
     ],
-    ids=["unreadable", "wrong-shape", "missing", "counts-without-camera", "empty-folder"],
+    ids=["unreadable", "wrong-shape", "missing", "empty-folder"],
 )
 def test_bad_inputs_give_one_line_and_status_2(
     oracle, stack, tmp_path: Path, capsys, make, extra, message
@@ -285,6 +309,31 @@ def test_bad_inputs_give_one_line_and_status_2(
     assert err.count("\n") == 1
     assert err.startswith("python -m examples.predict: error: ")
     assert message in err
+
+
+def test_exports_without_temperatures_give_grey_level_columns(oracle, stack, tmp_path) -> None:
+    """8-bit frames (a (T, H, W) stack of grey levels, or a folder of JPEGs) are relative
+    intensities: regions.csv says grey levels, never degC."""
+    levels = np.clip((stack - 20.0) * 15.0, 0, 255).astype(np.uint8)
+    np.save(tmp_path / "clip.npy", levels)
+    assert _run(tmp_path, str(tmp_path / "clip.npy")) == 0
+    rows = _rows(tmp_path / "out" / "regions.csv")
+    assert "median_level" in rows[0]
+    assert not any(key.endswith("_degC") for key in rows[0])
+    nose = _column(rows, "nose", "clip", "median_level")
+    assert np.all(np.diff(nose) >= 0)  # the drift, in grey levels
+    (tmp_path / "jpegs").mkdir()
+    for number, frame in enumerate(levels[:2]):
+        cv2.imwrite(str(tmp_path / "jpegs" / f"{number}.jpg"), frame)
+    assert _run(tmp_path, str(tmp_path / "jpegs")) == 0
+    assert "max_level" in _rows(tmp_path / "out" / "regions.csv")[0]
+
+
+def test_mixing_temperatures_and_grey_levels_gives_status_2(oracle, stack, tmp_path, capsys):
+    np.save(tmp_path / "degc.npy", stack[:2])
+    np.save(tmp_path / "levels.npy", stack[:2].astype(np.uint8))
+    assert _run(tmp_path, str(tmp_path / "degc.npy"), str(tmp_path / "levels.npy")) == 2
+    assert "mix temperatures (degC) and relative grey levels" in capsys.readouterr().err
 
 
 def test_an_unreadable_frame_in_a_folder_gives_status_2(oracle, stack, tmp_path, capsys) -> None:
