@@ -22,13 +22,30 @@ with albumentations_extra():
 
 from tiaug._arguments import strict_init
 from tiaug._checks import check_degc
+from tiaug.workers import WorkerStreams
 
-__all__ = ["ALBUMENTATIONS_X", "ThermalTransform", "check_inputs", "first_image", "frame"]
+__all__ = [
+    "ALBUMENTATIONS_X",
+    "LINE_STREAMS",
+    "ThermalTransform",
+    "check_inputs",
+    "first_image",
+    "frame",
+]
 
 #: True when the installed ``albumentations`` is the AlbumentationsX line (2.4+).
 ALBUMENTATIONS_X: bool = hasattr(_interface.BasicTransform, "sample_parameters")
 #: AlbumentationsX's return type of ``sample_parameters`` (None on albumentations 2.0.8).
 _SampledParams: Any = getattr(_interface, "SampledParams", None)
+
+
+class _OwnStreams:
+    """AlbumentationsX gives each DataLoader worker its own stream: nothing to add."""
+
+
+#: Base of tiaug's transforms and pipelines for the installed line: AlbumentationsX gives each
+#: DataLoader worker its own stream; on albumentations 2.0.8, :class:`WorkerStreams` does.
+LINE_STREAMS: type = _OwnStreams if ALBUMENTATIONS_X else WorkerStreams
 
 #: Image-like targets whose values are temperatures.
 _IMAGE_TARGETS = ("image", "images", "volume", "volumes")
@@ -60,9 +77,10 @@ def first_image(data: dict[str, Any]) -> np.ndarray:
     raise ValueError("this transform needs an image, images or volume target")
 
 
-class ThermalTransform:
+class ThermalTransform(LINE_STREAMS):
     """Mixin placed before an albumentations base class (``DualTransform`` or
-    ``ImageOnlyTransform``): input policy + the sampling hook of the installed line.
+    ``ImageOnlyTransform``): input policy + the sampling hook of the installed line, and a
+    stream of its own in every DataLoader worker (:mod:`tiaug.workers`).
 
     Subclasses override :meth:`draw_params`; its dict reaches every ``apply*`` method as
     keyword arguments, next to albumentations' own (``shape``: the input's shape).
@@ -109,4 +127,4 @@ class ThermalTransform:
         ) -> dict[str, Any]:
             """albumentations 2.0.8 hook: input policy, then :meth:`draw_params`."""
             check_inputs(data)
-            return self.draw_params(params["shape"], data, self.random_generator)  # type: ignore[attr-defined]
+            return self.draw_params(params["shape"], data, self.random_generator)

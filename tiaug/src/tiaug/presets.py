@@ -15,7 +15,7 @@ with albumentations_extra():
     import albumentations as A
 
 from tiaug._arguments import check_arguments
-from tiaug._base import ALBUMENTATIONS_X
+from tiaug._base import ALBUMENTATIONS_X, LINE_STREAMS
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
 from tiaug.cameras import Camera, get_camera
@@ -147,7 +147,7 @@ def build_preset(
     ]
 
 
-class TiAug(A.Compose):
+class TiAug(LINE_STREAMS, A.Compose):
     """A ready albumentations pipeline for thermal segmentation (an ``A.Compose``).
 
     Images are float32 degC maps (HxW or HxWx1), masks integer label maps; the output is
@@ -155,8 +155,9 @@ class TiAug(A.Compose):
 
     Unlike ``A.Compose``, which gives every child the same seed (so two sibling flips with
     p=0.5 always flip together), all transforms here draw from one shared stream seeded by
-    ``seed``; :meth:`set_random_seed` keeps that property. In a PyTorch DataLoader pass
-    ``worker_init_fn=tiaug.worker_init_fn`` so that workers draw independently.
+    ``seed``; :meth:`set_random_seed` keeps that property. In a PyTorch DataLoader every
+    worker and every epoch draws its own stream, from ``seed`` and PyTorch's worker seed (a
+    loader with a seeded ``generator`` repeats its run; :mod:`tiaug.workers`).
 
     Args:
         preset: "samcl", "baseline" or "unconstrained" (see :func:`build_preset`).
