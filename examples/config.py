@@ -52,6 +52,10 @@ class TrainConfig:
     loss: str = "samcl"
     aug: str = "samcl"
     data: str = "synthetic"
+    #: Validation data when ``data`` is a folder of real labelled frames (examples.real).
+    val_data: str | None = None
+    #: A checkpoint whose network weights start the run (fine-tuning); None: from scratch.
+    init: str | None = None
     num_train: int = 2000
     num_val: int = 200
     iters: int = 40000

@@ -374,7 +374,8 @@ def open_data(
         else:
             raise UsageError(
                 f"{root}: no images found (expected train/ and val/ folders written by "
-                "`tiaug synth`, or Thermal Face Database .npy + .ljson files)"
+                "`tiaug synth`, or Thermal Face Database .npy + .ljson files; a folder of "
+                "real labelled frames trains with --val-data)"
             )
     except FileNotFoundError as error:
         raise UsageError(f"{error.filename}: no such folder or file") from None
@@ -391,7 +392,15 @@ def open_run_data(
     size: tuple[int, int] | None = None,
 ) -> tuple[Source, Source]:
     """:func:`open_data` of a run: its data, size, seed and face crop, unless overridden
-    (``data``, ``num_val``, ``size``: e.g. another validation set for a trained network)."""
+    (``data``, ``num_val``, ``size``: e.g. another validation set for a trained network).
+    A run with ``val_data`` trains on a folder of real frames (:mod:`examples.real`)."""
+    if config.val_data is not None and data is None:
+        from examples.real import open_real_training  # examples.real builds on this module
+
+        return open_real_training(
+            config.data, config.val_data, size or config.size, config.face_crop, config.aug,
+            config.num_train,
+        )  # fmt: skip
     return open_data(
         data or config.data,
         size or config.size,

@@ -7,6 +7,10 @@ are the Thermal Face Database recipe on the landmarks. Pictures without temperat
 exports) keep their grey levels: the network's input is each image min-max normalised, so
 only their order matters, and no transform that needs degC is applied to them.
 
+Relative grey levels enter as fractions of their format's top level (0..1, float32), so no
+transform mistakes them for degC; training on them (fine-tuning) takes only augmentations
+that need no temperatures.
+
 Frames are framed like the run's validation images: a run trained on face crops sees each
 real frame cropped around its labelled face with the run's margin; other runs see the whole
 frame resized. When the frames' paths say whether the person wears glasses (``NoGlasses``,
@@ -26,11 +30,13 @@ from tiaug import io as tio
 
 __all__ = [
     "GLASSES",
+    "NO_DEGC_AUGMENTATIONS",
     "RealSource",
     "glasses_groups",
     "is_real_folder",
     "list_real_frames",
     "open_real_sets",
+    "open_real_training",
 ]
 
 #: The split of a real set by eyewear: name -> what the frame's path says.
@@ -79,9 +85,9 @@ def list_real_frames(folder: str | Path) -> list[tuple[Path, Path]]:
 class RealSource:
     """Real labelled frames as ``(image float32 (H, W), mask uint8 (H, W))`` pairs.
 
-    Images are degC when the files are radiometric, else the grey levels as float32.
-    Frames are read on demand (``read_labelled_frame``); a bad file raises UsageError
-    naming it.
+    Images are degC when the files are radiometric, else the grey levels as fractions of
+    their format's top level (0..1). Frames are read on demand (``read_labelled_frame``); a
+    bad file raises UsageError naming it. ``unit`` is the first frame's.
 
     Args:
         pairs: ``(picture, labels)`` paths (:func:`list_real_frames`).
@@ -91,17 +97,29 @@ class RealSource:
     def __init__(self, pairs: Sequence[tuple[Path, Path]], layout: str | None = None) -> None:
         self.pairs = list(pairs)
         self.layout = layout
+        self.unit = self._read(0).image.unit if self.pairs else "degC"
 
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def _read(self, index: int) -> tio.LabelledFrame:
         picture, labels = self.pairs[index]
         try:
-            frame = tio.read_labelled_frame(picture, labels, layout=self.layout)
+            return tio.read_labelled_frame(picture, labels, layout=self.layout)
         except ValueError as error:
             raise UsageError(" ".join(str(error).split())) from None
-        return frame.image.pixels.astype(np.float32), frame.mask
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        frame = self._read(index)
+        pixels = frame.image.pixels
+        if frame.image.unit != self.unit:
+            raise UsageError(
+                f"{self.pairs[index][0]}: {frame.image.unit}, other frames {self.unit}"
+            )
+        if frame.image.is_temperature:
+            return pixels.astype(np.float32), frame.mask
+        top = np.float32(np.iinfo(pixels.dtype).max)
+        return pixels.astype(np.float32) / top, frame.mask
 
 
 class _Resized:
@@ -166,3 +184,49 @@ def open_real_sets(
     for group, indices in glasses_groups(pairs, root).items():
         sets[f"{name}_{group}"] = _Subset(source, indices)
     return sets
+
+
+#: ``--aug`` choices that need no temperatures (geometry and blur only).
+NO_DEGC_AUGMENTATIONS = ("none", "baseline")
+
+
+def open_real_training(
+    data: str | Path,
+    val_data: str | Path | None,
+    size: tuple[int, int],
+    face_crop: float | None,
+    aug: str,
+    max_frames: int | None = None,
+) -> tuple[Source, Source]:
+    """(train, validation) sources of a fine-tuning run on real frames, framed alike.
+
+    Args:
+        data: real folder of the training frames.
+        val_data: real folder of the validation frames (required).
+        size: the run's (rows, columns).
+        face_crop: the run's face-crop margin (None: whole frames).
+        aug: the run's augmentation (frames without temperatures take only
+            :data:`NO_DEGC_AUGMENTATIONS`).
+        max_frames: use at most this many training frames, evenly spread over the sorted
+            frames (None: all).
+
+    Raises:
+        UsageError: no ``val_data``, bad folders, ``max_frames`` < 1, an augmentation that
+            needs temperatures on frames without them.
+    """
+    if val_data is None:
+        raise UsageError("training on a folder of real frames needs --val-data (another folder)")
+    pairs = list_real_frames(data)
+    if max_frames is not None and max_frames < len(pairs):
+        if max_frames < 1:
+            raise UsageError(f"--num-train must be >= 1, got {max_frames}")
+        chosen = np.linspace(0, len(pairs) - 1, max_frames).round().astype(int)
+        pairs = [pairs[i] for i in chosen]
+    train = RealSource(pairs)
+    if train.unit == "relative" and aug not in NO_DEGC_AUGMENTATIONS:
+        raise UsageError(
+            f"--aug {aug} needs temperatures; {data} holds relative grey levels: use --aug "
+            f"{' or '.join(NO_DEGC_AUGMENTATIONS)}"
+        )
+    val = open_real_sets(val_data, size, face_crop)["real"]
+    return _framed(train, size, face_crop), val

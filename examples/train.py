@@ -116,6 +116,8 @@ _RESUME_KEYS = (
     "loss",
     "aug",
     "data",
+    "val_data",
+    "init",
     "num_train",
     "iters",
     "batch",
@@ -426,6 +428,36 @@ def _build_task(config: TrainConfig, context: Distributed) -> SegmentationTask:
     return task
 
 
+def _validation_sets(config: TrainConfig, source: Any) -> dict[str, SegmentationDataset]:
+    """Clean and "unconstrained" copies of the validation source; real frames (``val_data``)
+    are evaluated as they are (clean only: they may hold no temperatures)."""
+    if config.val_data is not None:
+        return {"clean": SegmentationDataset(source, config.size)}
+    return evaluation_sets(source, config.size)
+
+
+def _load_initial_weights(model: nn.Module, config: TrainConfig) -> None:
+    """Start from the network weights of ``config.init`` (a checkpoint of examples.train).
+
+    Raises:
+        UsageError: no such checkpoint, or one of another network.
+    """
+    path = Path(str(config.init))
+    if not path.is_file():
+        raise UsageError(f"--init: no checkpoint {path}")
+    try:
+        state = load_checkpoint(path)
+        saved = TrainConfig.from_dict(state["config"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise UsageError(f"--init {path}: not a checkpoint of examples.train ({error})") from None
+    if saved.net != config.net or saved.model_kwargs() != config.model_kwargs():
+        raise UsageError(
+            f"--init {path}: its network ({saved.net}, {saved.model_kwargs()}) is not this "
+            f"run's ({config.net}, {config.model_kwargs()})"
+        )
+    model.load_state_dict(state["model"])
+
+
 def build(config: TrainConfig, context: Distributed) -> Run:
     """Data, network, loss, optimiser and schedule of a fresh run at iteration 0.
 
@@ -438,8 +470,10 @@ def build(config: TrainConfig, context: Distributed) -> Run:
     train_set = SegmentationDataset(
         train_source, config.size, config.aug, sample_seed(config.seed, 2), IGNORE_INDEX
     )
-    val_sets = evaluation_sets(val_source, config.size)
+    val_sets = _validation_sets(config, val_source)
     task = _build_task(config, context)
+    if config.init is not None:
+        _load_initial_weights(task.model, config)
     _seed_rank_streams(config, context)
     optimizer, scheduler = build_optimizer(config, task.parameters())
     make_output_folder(config.out, "--out")  # every option checked: nothing made on an error
@@ -629,9 +663,10 @@ def evaluate(run: Run, loaders: dict[str, DataLoader], log: _RunLog) -> None:
     }
     log.record({"iteration": run.iteration, "val": reports})
     miou = reports["clean"]["miou"]
+    others = ", ".join(f"{name} {r['miou']:.4f}" for name, r in reports.items() if name != "clean")
     log.say(
-        f"iteration {run.iteration}/{run.config.iters}: val mIoU clean {miou:.4f}, "
-        f"unconstrained {reports['unconstrained']['miou']:.4f}"
+        f"iteration {run.iteration}/{run.config.iters}: val mIoU clean {miou:.4f}"
+        + (f", {others}" if others else "")
     )
     if miou > run.best_miou:  # the same on every rank: the reports are reduced over ranks
         run.best_miou, run.best_iteration = miou, run.iteration
@@ -730,9 +765,9 @@ def _final_evaluation(run: Run) -> dict[str, Any]:
 def _print_summary(report: dict[str, Any], out: Path, best: int, sets: list[str]) -> None:
     where = f"; overlays in {out / 'overlays'}" if report["overlays"] else ""
     say = tqdm.write
+    others = "".join(f", {name} {report[name]['miou']:.4f}" for name in sets if name != "clean")
     say(
-        f"best checkpoint (iteration {best}): mIoU clean "
-        f"{report['clean']['miou']:.4f}, unconstrained {report['unconstrained']['miou']:.4f} "
+        f"best checkpoint (iteration {best}): mIoU clean {report['clean']['miou']:.4f}{others} "
         f"(all-background predictor: {report['clean']['all_background_miou']:.4f}){where}"
     )
     for name in sets:
@@ -782,9 +817,26 @@ def _parser() -> OneLineParser:
     add(
         "--data",
         default=defaults.data,
-        help="'synthetic', a folder written by `tiaug synth`, or a Thermal Face Database folder",
+        help="'synthetic', a folder written by `tiaug synth`, a Thermal Face Database folder, "
+        "or a folder of real labelled frames (with --val-data)",
     )
-    add("--num-train", type=int, default=defaults.num_train, help="synthetic training images")
+    add(
+        "--val-data",
+        default=defaults.val_data,
+        help="folder of real labelled frames to validate on, when --data is such a folder",
+    )
+    add(
+        "--init",
+        default=defaults.init,
+        help="checkpoint whose network weights start the run (fine-tuning; same --net options)",
+    )
+    add(
+        "--num-train",
+        type=int,
+        default=defaults.num_train,
+        help="synthetic training images (a real --data folder: at most this many frames, "
+        "evenly spread)",
+    )
     add("--num-val", type=int, default=defaults.num_val, help="synthetic validation images")
     add("--iters", type=int, default=defaults.iters, help="training iterations")
     add("--batch", type=int, default=defaults.batch, help="global batch (over all processes)")

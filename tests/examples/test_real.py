@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from examples import evaluate, study
 from examples.data import FaceCropSource, SegmentationDataset, UsageError, minmax_normalize
@@ -46,11 +47,11 @@ def test_real_sets_are_framed_like_the_runs_validation_and_split_by_glasses(real
     assert whole[0].shape == (60, 80)  # a run without face crops sees the whole frame
 
 
-def test_grey_levels_reach_the_network_min_max_normalised(real_folder) -> None:
+def test_grey_levels_reach_the_network_as_fractions_min_max_normalised(real_folder) -> None:
     pairs = list_real_frames(real_folder)
     image, _ = RealSource(pairs)[0]
     levels = tio.read_image(pairs[0][0]).pixels
-    assert np.array_equal(image, levels.astype(np.float32))
+    assert np.array_equal(image, levels.astype(np.float32) / 255)
     tensor, _ = SegmentationDataset(RealSource(pairs), image.shape)[0]
     assert np.array_equal(tensor[0].numpy(), minmax_normalize(image))
 
@@ -106,3 +107,30 @@ def test_study_reports_the_real_sets_with_paired_differences() -> None:
     assert real[0]["mean_diff"] == pytest.approx(0.1)
     without = [{k: v for k, v in run.items() if k != "real"} for run in runs]
     assert "real" not in study.study_sets([*runs[:1], *without[1:]])
+
+
+def test_fine_tuning_on_real_frames_starts_from_the_checkpoint(trained, real_folder, tmp_path):
+    from examples.checkpoint import load_checkpoint
+    from examples.config import TrainConfig
+    from examples.train import train
+
+    options = dict(
+        base_width=4, size=(32, 40), batch=2, workers=0, val_every=1, ckpt_every=1,
+        log_every=1, overlays=0, device="cpu", data=str(real_folder / "1_Man_Glasses1_Yawning"),
+        val_data=str(real_folder / "1_Man_NoGlasses_Normal"), aug="baseline", loss="rmi",
+        face_crop=0.05, num_train=1,
+    )  # fmt: skip
+    zero = train(TrainConfig(**options, iters=1, lr=1e-12, init=str(trained), out=str(tmp_path)))
+    assert set(zero) >= {"clean"}
+    assert "unconstrained" not in zero  # real frames: evaluated as they are
+    weights = load_checkpoint(tmp_path / "last.pt")["model"]
+    for name, value in load_checkpoint(trained)["model"].items():
+        if value.is_floating_point() and "running" not in name:
+            assert torch.allclose(weights[name], value, atol=1e-6), name
+    with pytest.raises(UsageError, match=r"--aug samcl needs temperatures; .* grey levels"):
+        train(TrainConfig(**{**options, "aug": "samcl"}, iters=1, out=str(tmp_path / "b")))
+    with pytest.raises(UsageError, match=r"real labelled frames trains with --val-data"):
+        train(TrainConfig(**{**options, "val_data": None}, iters=1, out=str(tmp_path / "c")))
+    other = TrainConfig(**{**options, "base_width": 8}, iters=1, init=str(trained), out=".")
+    with pytest.raises(UsageError, match=r"--init .*: its network \(unet, \{'base_width': 4\}\)"):
+        train(other)

@@ -14,6 +14,7 @@ The mask of a landmarked frame is the Thermal Face Database recipe
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def list_landmarked_frames(folder: str | Path) -> list[tuple[Path, Path]]:
 
     A picture's landmark file has its stem and a suffix in
     :data:`tiaug.io.landmarks.LANDMARK_SUFFIXES`, in the same folder; pictures without one
-    are skipped.
+    are skipped. Linked folders are followed.
 
     Raises:
         FileNotFoundError: ``folder`` does not exist.
@@ -77,7 +78,10 @@ def list_landmarked_frames(folder: str | Path) -> list[tuple[Path, Path]]:
     """
     root = _check_folder(folder)
     pictures = sorted(
-        p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in _FRAME_SUFFIXES
+        Path(top) / name
+        for top, _, names in os.walk(root, followlinks=True)
+        for name in names
+        if Path(name).suffix.lower() in _FRAME_SUFFIXES
     )
     pairs = [(p, _partner(p, p.parent, LANDMARK_SUFFIXES)) for p in pictures]
     found = [(p, mark) for p, mark in pairs if mark is not None]
