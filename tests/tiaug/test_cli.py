@@ -106,11 +106,17 @@ def test_unknown_suffix(runner, tmp_path):
     _one_line_error(runner.invoke(main, ["preview", str(path)]), ".xyz")
 
 
-def test_nan_values(runner, tmp_path):
+def test_nan_values_are_kept_and_infinite_ones_refused(runner, tmp_path):
     image = np.full((32, 40), 30.0, np.float32)
     image[3, 4] = np.nan
     np.save(tmp_path / "nan.npy", image)
-    _one_line_error(runner.invoke(main, ["preview", str(tmp_path / "nan.npy")]), "NaN")
+    out = tmp_path / "nan.png"
+    result = runner.invoke(main, ["preview", str(tmp_path / "nan.npy"), "-n", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == str(out)
+    image[3, 4] = np.inf
+    np.save(tmp_path / "inf.npy", image)
+    _one_line_error(runner.invoke(main, ["preview", str(tmp_path / "inf.npy")]), "1 infinite")
 
 
 def test_wrong_number_of_dimensions(runner, tmp_path):
@@ -291,10 +297,21 @@ def test_console_script_as_subprocess(tmp_path):
     assert bad.stderr.strip().splitlines() == [f"Error: file not found: {tmp_path / 'missing.npy'}"]
 
 
-def test_a_one_row_image_and_a_kelvin_warning_in_one_line(runner, tmp_path):
-    np.save(tmp_path / "row.npy", np.linspace(25, 35, 300, dtype=np.float32)[None, :])
-    out = tmp_path / "row.png"
-    result = runner.invoke(main, ["preview", str(tmp_path / "row.npy"), "-n", "1", "-o", str(out)])
+@pytest.mark.parametrize(("rows", "cols"), [(1, 300), (1, 1), (7, 40), (40, 7)])
+def test_frames_smaller_than_8x8_are_refused_in_one_line(runner, tmp_path, rows, cols):
+    np.save(tmp_path / "small.npy", np.full((rows, cols), 30.0, np.float32))
+    out = tmp_path / "small.png"
+    result = runner.invoke(
+        main, ["preview", str(tmp_path / "small.npy"), "-n", "1", "-o", str(out)]
+    )
+    _one_line_error(result, f"{rows}x{cols} pixels", "at least 8x8")
+    assert not out.exists()
+
+
+def test_an_8x8_frame_and_a_kelvin_warning_in_one_line(runner, tmp_path):
+    np.save(tmp_path / "tiny.npy", np.linspace(25, 35, 64, dtype=np.float32).reshape(8, 8))
+    out = tmp_path / "tiny.png"
+    result = runner.invoke(main, ["preview", str(tmp_path / "tiny.npy"), "-n", "1", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.exists()
     kelvin = 300.0 + np.random.default_rng(0).random((32, 40), dtype=np.float32)
@@ -330,14 +347,34 @@ def test_more_command_line_mistakes_are_one_line(runner, tmp_path):
         assert "Traceback" not in result.output
     line = [str(tmp_path / "line.npy"), "--mask", str(tmp_path / "linem.npy"), "-n", "1"]
     result = runner.invoke(main, ["preview", *line, "-o", str(tmp_path / "line.png")])
-    assert result.exit_code == 0, result.output  # a one-row image with a mask: no contours
+    _one_line_error(result, "1x100 pixels", "at least 8x8")
 
 
-def test_preview_colours_ignore_nan():
-    from tiaug.preview import PreviewSample, _colour_range
+def test_synth_prints_only_outdir_on_stdout(runner, tmp_path):
+    out = tmp_path / "s5"
+    result = runner.invoke(main, ["synth", str(out), "-n", "2", "--size", "32x40"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{out}\n"
+    assert "synthetic faces" in result.stderr  # the progress label
 
-    image = np.linspace(20, 30, 400, dtype=np.float32).reshape(20, 20)
-    image[5:9, 5:9] = np.nan
-    low, high = _colour_range([PreviewSample(image, None, "nan block")])
-    assert 20.0 <= low < high <= 30.0
-    assert _colour_range([PreviewSample(np.full((4, 4), np.nan), None, "all NaN")]) == (0.0, 1.0)
+
+def test_synth_stdout_is_the_folder_for_a_shell_variable(tmp_path):
+    executable = shutil.which("tiaug", path=os.path.dirname(sys.executable))
+    done = subprocess.run(
+        [executable, "synth", "s5", "-n", "2", "--size", "32x40"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert done.stdout == "s5\n"  # OUT=$(tiaug synth s5 -n 2)
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".tif"])
+def test_the_scale_example_reads_as_an_option_with_its_value(runner, tmp_path, suffix):
+    from tiaug.io import write_thermal
+
+    path = write_thermal(tmp_path / f"milli{suffix}", np.full((16, 20), 30_000.0, np.float32))
+    result = runner.invoke(main, ["preview", str(path)])
+    _one_line_error(result, "(e.g. --scale 1e-3 for milli-degC)", "--scale/--offset", "--camera")
+    assert "--scale1e-3" not in result.output

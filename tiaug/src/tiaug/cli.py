@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,8 @@ from tiaug.preview import OUTPUT_FORMATS, output_format
 if TYPE_CHECKING:
     import numpy as np
 
+    from tiaug.preview import Frame
+
 __all__ = ["PRESET_NAMES", "main"]
 
 T = TypeVar("T")
@@ -34,15 +37,15 @@ PRESET_NAMES = ("baseline", "samcl", "unconstrained")
 _MAX_SIDE = 8192
 
 #: Python argument names in library messages -> the options of this command line
-_OPTION_NAMES = (
-    ("scale=/offset=", "--scale/--offset"),
-    ("scale= and offset=", "--scale and --offset"),
-    ("camera=", "--camera"),
-    ("scale=", "--scale"),
-    ("offset=", "--offset"),
+#: (``scale=1e-3`` becomes ``--scale 1e-3``, ``scale=`` alone ``--scale``)
+_OPTION_NAMES = re.compile(r"\b(scale|offset|camera)=([-+\w.]+)?")
+#: library advice -> the command line's
+_ADVICE = (
     ("overwrite=True", "--overwrite"),
     ("subtract 273.15", "subtract 273.15 (--offset -273.15)"),
 )
+#: smallest frame side (pixels) ``tiaug preview`` draws
+_MIN_SIDE = 8
 
 
 class InputError(click.ClickException):
@@ -51,11 +54,15 @@ class InputError(click.ClickException):
     exit_code = 2
 
 
+def _option(match: re.Match[str]) -> str:
+    return f"--{match[1]} {match[2]}" if match[2] else f"--{match[1]}"
+
+
 def _cli_message(error: BaseException | str) -> str:
     """One line, with the library's Python argument names replaced by the options."""
-    message = " ".join(str(error).split())
-    for python_name, option in _OPTION_NAMES:
-        message = message.replace(python_name, option)
+    message = _OPTION_NAMES.sub(_option, " ".join(str(error).split()))
+    for advice, option in _ADVICE:
+        message = message.replace(advice, option)
     return message
 
 
@@ -188,6 +195,11 @@ def preview(
     16-bit .png or raw .bin/.raw with --camera or --scale/--offset; a FLIR radiometric
     .jpg needs the flir extra (pip install 'tiaug[flir]'). Without IMAGE a built-in
     synthetic face and its mask are used. Prints the path written.
+
+    Frames larger than a panel are shown, and augmented, at most 512 pixels long; NaN
+    pixels of a degC .npy are kept (grey, counted). The colours span the face (the
+    labelled pixels, or the central region); padding is hatched; each panel lists the
+    transforms that fired.
     """
     _require_matplotlib()
     _writable_output(output)
@@ -196,30 +208,61 @@ def preview(
     if image is not None and image.suffix.lower() in (".bin", ".raw") and camera is None:
         raise InputError(f"{image}: a raw frame file needs --camera (frame size and count type)")
 
-    from tiaug import io
-    from tiaug.presets import TiAug
-    from tiaug.preview import augment_samples, render_grid
+    from tiaug.preview import Frame, augment_samples, preview_pipeline, read_frame, render_grid
     from tiaug.synth import CLASS_NAMES, synth_face
 
     labels: np.ndarray | None
     if image is None:
         face = synth_face(seed)
-        temperature, labels, source = face.image, face.mask, "built-in synthetic face"
+        frame, labels, source = Frame.of(face.image), face.mask, "built-in synthetic face"
     else:
-        temperature = _guard(
-            lambda: io.read_thermal(image, camera=camera, scale=scale, offset=offset)
-        )
-        labels = None if mask is None else _guard(lambda: io.read_mask(mask, like=temperature))
+        frame = _guard(lambda: read_frame(image, camera=camera, scale=scale, offset=offset))
+        _check_frame_size(image, frame.shape)
+        labels = None if mask is None else _read_labels(mask, frame)
         source = image.name
-    pipeline = _guard(lambda: TiAug(preset, size=temperature.shape[:2], camera=camera, seed=seed))
+    size = frame.image.shape[:2]
+    pipeline = _guard(lambda: preview_pipeline(preset, size, camera=camera, seed=seed))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        samples = _guard(lambda: augment_samples(temperature, labels, pipeline, num))
+        samples = _guard(lambda: augment_samples(frame.image, labels, pipeline, num))
     for message in dict.fromkeys(_cli_message(warning.message) for warning in caught):
         click.echo(f"Warning: {message}", err=True)
-    title = f"tiaug preset '{preset}' on {source} (seed {seed})"
+    title = f"tiaug preset '{preset}' on {source} (seed {seed}){_display_note(frame)}"
     written = _guard(lambda: render_grid(samples, output, class_names=CLASS_NAMES, title=title))
     click.echo(str(written))
+
+
+def _read_labels(mask: Path, frame: Frame) -> np.ndarray:
+    """The label map of ``mask`` (the frame file's shape) at the frame's display size."""
+    import numpy as np
+
+    from tiaug.io import read_mask
+
+    like = np.broadcast_to(np.float32(0), frame.shape)  # the file's shape, no memory
+    return frame.labels(_guard(lambda: read_mask(mask, like=like)))
+
+
+def _check_frame_size(image: Path, shape: tuple[int, int]) -> None:
+    """Refuse, in one line, a frame too small to preview."""
+    if min(shape) < _MIN_SIDE:
+        raise InputError(
+            f"{image}: {shape[0]}x{shape[1]} pixels; tiaug preview needs at least "
+            f"{_MIN_SIDE}x{_MIN_SIDE}"
+        )
+
+
+def _display_note(frame: Frame) -> str:
+    """The title's note on a reduced frame and on the NaN pixels of the file."""
+    notes = []
+    if frame.factor > 1:
+        rows, cols = frame.image.shape[:2]
+        notes.append(
+            f"{frame.shape[0]}x{frame.shape[1]} px shown and augmented at {rows}x{cols} "
+            f"(1/{frame.factor})"
+        )
+    if frame.nan_count:
+        notes.append(f"{frame.nan_count} NaN px in the file")
+    return "\n" + "; ".join(notes) if notes else ""
 
 
 @main.command()
@@ -268,8 +311,8 @@ def synth(
         bars: list[Any] = []  # opened at the first sample: an argument error stays one line
 
         def advance(_sample: object) -> None:
-            if not bars:
-                bar = click.progressbar(length=num, label="synthetic faces")
+            if not bars:  # on stderr: stdout holds OUTDIR only
+                bar = click.progressbar(length=num, label="synthetic faces", file=sys.stderr)
                 bars.append(stack.enter_context(bar))
             bars[0].update(1)
 
