@@ -189,7 +189,7 @@ def test_every_name_that_needs_albumentations_names_the_extra_without_it() -> No
     expected = {
         f"{package}.{name}" for package, names in NEEDS_ALBUMENTATIONS.items() for name in names
     }
-    assert set(failed) == expected | {f"import {name}" for name in TRANSFORM_MODULES}
+    assert expected | {f"import {name}" for name in TRANSFORM_MODULES} <= set(failed)
     for key, (kind, message) in failed.items():
         assert kind == "ModuleNotFoundError", key
         assert message.count("\n") == 0, key
