@@ -15,6 +15,7 @@ import tiaug
 from tiaug.transforms import (
     AmbientShift,
     BackgroundClutter,
+    CameraExport,
     CenterCropPad,
     RandomRescale,
     SensorNoise,
@@ -26,6 +27,7 @@ from tiaug.transforms import (
 TRANSFORMS = [
     AmbientShift,
     BackgroundClutter,
+    CameraExport,
     CenterCropPad,
     RandomRescale,
     SensorNoise,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
+from tiaug.export.transforms import CameraExport
 from tiaug.geometric import functional as fgeometric
 from tiaug.geometric.transforms import CenterCropPad, RandomRescale
 from tiaug.noise.transforms import SensorNoise
@@ -22,6 +23,7 @@ Factory = Callable[[], A.BasicTransform]
 
 PIXEL: dict[str, Factory] = {
     "ThermalBlur": lambda: ThermalBlur(sigma=1.5, p=1.0),
+    "CameraExport": lambda: CameraExport(jpeg_p=1.0, p=1.0),
     "SensorNoise": lambda: SensorNoise(netd=0.1, fixed_pattern=0.05, quantization=0.04, p=1.0),
     "AmbientShift": lambda: AmbientShift(delta=(3.0, 5.0), p=1.0),
     "AmbientShift-mask": lambda: AmbientShift(delta=(3.0, 5.0), p=1.0),
@@ -56,7 +58,7 @@ def _run(name: str, seed: int = 0, **data: np.ndarray) -> dict:
 @settings(max_examples=6, deadline=None)
 def test_integer_images_are_rejected_with_a_clear_error(name, dtype):
     image, _ = _scene()
-    with pytest.raises(TypeError, match="float temperatures in degC; convert raw counts"):
+    with pytest.raises(TypeError, match=r"needs temperatures in degC \(float\), not raw counts"):
         _run(name, image=image.astype(dtype))
 
 

@@ -15,6 +15,7 @@ import tiaug
 from tiaug._base import ALBUMENTATIONS_X
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
+from tiaug.export.transforms import CameraExport
 from tiaug.geometric.transforms import CenterCropPad, RandomRescale
 from tiaug.noise.transforms import SensorNoise
 from tiaug.occlusion.transforms import ThermalOcclusion
@@ -25,6 +26,7 @@ Factory = Callable[[], A.BasicTransform]
 #: pixel-level transforms (p=1, parameters that visibly change the image)
 PIXEL: dict[str, Factory] = {
     "ThermalBlur": lambda: ThermalBlur(sigma=1.5, p=1.0),
+    "CameraExport": lambda: CameraExport(jpeg_p=1.0, p=1.0),
     "SensorNoise": lambda: SensorNoise(netd=0.1, fixed_pattern=0.05, row_noise=0.02, p=1.0),
     "AmbientShift": lambda: AmbientShift(delta=(3.0, 5.0), p=1.0),
     "BackgroundClutter": lambda: BackgroundClutter(num_blobs=(2, 2), p=1.0),
@@ -236,6 +238,7 @@ def test_registry_name_is_the_defining_module_on_either_line(name):
     transform = EVERY[name]()
     saved = A.to_dict(transform)
     family = {"Ambient": "ambient", "Background": "ambient", "ThermalBlur": "blur"}
+    family |= {"CameraExport": "export"}
     family |= {"SensorNoise": "noise", "ThermalOcclusion": "occlusion"}
     family |= {"RandomRescale": "geometric", "CenterCropPad": "geometric"}
     module = next(value for key, value in family.items() if name.startswith(key))

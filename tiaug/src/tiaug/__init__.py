@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "CAMERAS": "tiaug.cameras",
     "CLASS_NAMES": "tiaug.classes",
     "Camera": "tiaug.cameras",
+    "CameraExport": "tiaug.export.transforms",
     "CenterCropPad": "tiaug.geometric.transforms",
     "PRESETS": "tiaug.presets",
     "RandomRescale": "tiaug.geometric.transforms",
@@ -59,6 +60,7 @@ __all__ = [
     "AmbientShift",
     "BackgroundClutter",
     "Camera",
+    "CameraExport",
     "CenterCropPad",
     "RandomRescale",
     "SensorNoise",
@@ -86,6 +88,7 @@ if TYPE_CHECKING:
     from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
     from tiaug.blur.transforms import ThermalBlur
     from tiaug.cameras import CAMERAS, Camera, get_camera, list_cameras
+    from tiaug.export.transforms import CameraExport
     from tiaug.classes import CLASS_NAMES
     from tiaug.geometric.transforms import CenterCropPad, RandomRescale
     from tiaug.io import read_mask, read_thermal

@@ -15,6 +15,7 @@ from tiaug.ambient.functional import (
     random_background_clutter,
 )
 from tiaug.blur.functional import gaussian_blur, random_gaussian_blur
+from tiaug.export.functional import camera_export
 from tiaug.geometric.functional import center_crop_pad, rescaled_shape, resize
 from tiaug.noise.functional import add_sensor_noise, quantize
 from tiaug.occlusion.functional import (
@@ -33,6 +34,7 @@ __all__ = [
     "apply_background_clutter",
     "apply_label_policy",
     "apply_occlusion",
+    "camera_export",
     "center_crop_pad",
     "coverage_map",
     "drink",

@@ -8,6 +8,7 @@ which stays stable whatever module re-exports it.
 
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
+from tiaug.export.transforms import CameraExport
 from tiaug.geometric.transforms import CenterCropPad, RandomRescale
 from tiaug.noise.transforms import SensorNoise
 from tiaug.occlusion.transforms import ThermalOcclusion
@@ -16,6 +17,7 @@ from tiaug.presets import TiAug
 __all__ = [
     "AmbientShift",
     "BackgroundClutter",
+    "CameraExport",
     "CenterCropPad",
     "RandomRescale",
     "SensorNoise",
