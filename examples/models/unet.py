@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from samcl_loss.auxiliary import PointwiseConv2d
+from samcl_loss import PointwiseConv2d
 
 __all__ = ["DoubleConv", "UNet", "pad_to_multiple"]
 

@@ -5,7 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from samcl_loss.auxiliary import PointwiseConv2d, ReflectConv2d
+from samcl_loss import PointwiseConv2d
+from samcl_loss.auxiliary import ReflectConv2d
 
 
 def _assert_matches(ours: nn.Conv2d, reference: nn.Conv2d, x: torch.Tensor) -> None:
@@ -39,7 +40,7 @@ def _layout(x: torch.Tensor, channels_last: bool) -> torch.Tensor:
 )
 def test_reflect_conv_matches_torch(height, width, stride, channels_last):
     torch.manual_seed(height * 100 + width)
-    ours = ReflectConv2d(4, 5, 3, stride)
+    ours = ReflectConv2d(4, 5, 3, stride=stride)
     reference = nn.Conv2d(4, 5, 3, stride, 1, bias=False, padding_mode="reflect")
     x = torch.randn(2, 4, height, width, dtype=torch.float64)
     _assert_matches(ours, reference, _layout(x, channels_last))

@@ -1,12 +1,15 @@
-"""Conventions of torch losses: reduction, per-class weight, functional forms, plain
-callables as base loss, terms as a mapping, smp's Dice, opting out of the value checks."""
+"""Conventions of torch losses: kornia's keyword-only arguments, reduction, per-class weight,
+functional forms, plain callables as base loss, terms as a mapping, smp's Dice, opting out of
+the value checks."""
 
 import functools
+import inspect
 
 import pytest
 import torch
 import torch.nn.functional as F
 
+import samcl_loss as package
 from samcl_loss import (
     AuxiliaryNetwork,
     DiceLoss,
@@ -18,8 +21,47 @@ from samcl_loss import (
     rmi_loss,
     samcl_loss,
 )
+from samcl_loss.mmseg import MMSegSAMCLLoss
 
 WEIGHT = torch.tensor([0.5, 2.0, 1.0, 0.0])
+
+#: The positional parameters of every public callable (a class: its constructor, then its
+#: forward); every other parameter is keyword-only.
+POSITIONAL = {
+    "AuxiliaryNetwork": (("channels",), ("x",)),
+    "DiceLoss": (("num_classes",), ("logits", "target")),
+    "MaskedCrossEntropyLoss": (("num_classes",), ("logits", "target")),
+    "MMSegSAMCLLoss": (("num_classes",), ("cls_score", "label")),
+    "PointwiseConv2d": (("in_channels", "out_channels"), ("x",)),
+    "RMILoss": (("num_classes",), ("logits", "target")),
+    "SAMCLLoss": (("num_classes",), ("logits", "target")),
+    "dice_loss": (("logits", "target"),),
+    "masked_cross_entropy": (("logits", "target"),),
+    "min_input_size": ((),),
+    "random_derangement": (("n",),),
+    "rmi_loss": (("logits", "target"),),
+    "rmi_lower_bounds": (("y_maps", "p_maps"),),
+    "samcl_loss": (("logits", "target"),),
+    "swap_classes": (("maps", "permutation"),),
+}
+#: Public names that are not called with arguments of their own (a dict, a protocol).
+NOT_CALLED = {"NEGATIVES", "BaseLoss", "SAMCLTerms"}
+
+
+def _positional(function) -> tuple[str, ...]:
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    parameters = inspect.signature(function).parameters.values()
+    return tuple(p.name for p in parameters if p.kind in kinds and p.name != "self")
+
+
+def test_arguments_after_the_leading_ones_are_keyword_only():
+    assert set(package.__all__) - NOT_CALLED == POSITIONAL.keys() - {"MMSegSAMCLLoss"}
+    for name, expected in POSITIONAL.items():
+        public = MMSegSAMCLLoss if name == "MMSegSAMCLLoss" else getattr(package, name)
+        functions = (public.__init__, public.forward) if inspect.isclass(public) else (public,)
+        assert tuple(_positional(f) for f in functions) == expected, name
+    with pytest.raises(TypeError, match="positional"):
+        SAMCLLoss(4, "ce")  # type: ignore[misc]
 
 
 def _batch(seed=0, n=3, c=4, h=19, w=20, ignore_frac=0.2):
@@ -83,7 +125,7 @@ def test_masked_cross_entropy_all_ignored_is_zero_not_nan():
     logits, target = _batch(4)
     target[:] = 255
     for weight in (None, WEIGHT):
-        assert masked_cross_entropy(logits, target, weight).item() == 0.0
+        assert masked_cross_entropy(logits, target, weight=weight).item() == 0.0
 
 
 def test_rmi_class_weights_rescale_each_class():
@@ -137,7 +179,7 @@ def test_samcl_reductions(base):
 def test_samcl_class_weights_go_to_the_base_loss():
     logits, target = _batch(8)
     for name, loss in (
-        ("ce", MaskedCrossEntropyLoss(4, WEIGHT)),
+        ("ce", MaskedCrossEntropyLoss(4, weight=WEIGHT)),
         ("rmi", RMILoss(4, weight=WEIGHT)),
     ):
         base = SAMCLLoss(4, base_loss=name, weight=WEIGHT)(logits, target, return_terms=True).base
@@ -223,9 +265,9 @@ def test_class_weights_live_in_one_buffer_of_the_base_loss():
 def test_functional_form_takes_a_named_base_loss():
     logits, target = _batch(9)
     auxiliary = AuxiliaryNetwork(4)
-    terms = samcl_loss(logits, target, auxiliary, base_loss="rmi")
+    terms = samcl_loss(logits, target, auxiliary=auxiliary, base_loss="rmi")
     torch.testing.assert_close(terms["base"], rmi_loss(logits, target))
     with pytest.raises(ValueError, match="base_loss must be"):
-        samcl_loss(logits, target, auxiliary, base_loss=3)  # type: ignore[arg-type]
+        samcl_loss(logits, target, auxiliary=auxiliary, base_loss=3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="base_loss"):
-        samcl_loss(logits, target, auxiliary, base_loss="focal")
+        samcl_loss(logits, target, auxiliary=auxiliary, base_loss="focal")

@@ -130,7 +130,7 @@ def test_functional_form_takes_a_negative_function():
         calls.append(generator)
         return positive.flip(-1)
 
-    terms = samcl_fn(logits, target, net, negatives=flipped, base_loss=None)
+    terms = samcl_fn(logits, target, auxiliary=net, negatives=flipped, base_loss=None)
     assert calls == [None]
     assert torch.isfinite(terms.total)
     terms.total.backward()

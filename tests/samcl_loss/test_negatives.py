@@ -15,7 +15,7 @@ from samcl_loss.negatives import NEGATIVES, reflect_negative, shift_negative
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(2, 40), seed=st.integers(0, 2**32 - 1))
 def test_derangement_is_a_permutation_without_fixed_point(n, seed):
-    perm = random_derangement(n, torch.Generator().manual_seed(seed))
+    perm = random_derangement(n, generator=torch.Generator().manual_seed(seed))
     assert perm.dtype == torch.long
     assert sorted(perm.tolist()) == list(range(n))
     assert all(p != i for i, p in enumerate(perm.tolist()))
@@ -26,10 +26,10 @@ def test_two_classes_swap():
 
 
 def test_seeded_draws_repeat_and_differ_across_seeds():
-    first = [random_derangement(8, torch.Generator().manual_seed(5)) for _ in range(2)]
+    first = [random_derangement(8, generator=torch.Generator().manual_seed(5)) for _ in range(2)]
     assert torch.equal(first[0], first[1])
     g = torch.Generator().manual_seed(5)
-    stream = [random_derangement(8, g).tolist() for _ in range(10)]
+    stream = [random_derangement(8, generator=g).tolist() for _ in range(10)]
     assert len({tuple(p) for p in stream}) > 1
 
 
@@ -44,7 +44,7 @@ def test_uniform_over_derangements():
     derangements = [p for p in permutations(range(4)) if all(p[i] != i for i in range(4))]
     assert len(derangements) == 9
     g = torch.Generator().manual_seed(0)
-    counts = Counter(tuple(random_derangement(4, g).tolist()) for _ in range(1800))
+    counts = Counter(tuple(random_derangement(4, generator=g).tolist()) for _ in range(1800))
     assert set(counts) == set(derangements)
     expected = 1800 / 9
     chi2 = sum((counts[d] - expected) ** 2 / expected for d in derangements)
@@ -61,7 +61,7 @@ def test_swap_classes_moves_every_channel_and_keeps_layout():
     g = torch.Generator().manual_seed(1)
     target = torch.randint(0, 5, (2, 9, 11), generator=g)
     onehot = torch.nn.functional.one_hot(target, 5).permute(0, 3, 1, 2).float()
-    perm = random_derangement(5, g)
+    perm = random_derangement(5, generator=g)
     swapped = swap_classes(onehot, perm)
     assert swapped.shape == onehot.shape
     for c in range(5):

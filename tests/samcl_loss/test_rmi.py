@@ -267,7 +267,7 @@ def test_exception_input_too_small(size):
 )
 def test_min_input_size_leaves_more_than_2r2_regions(radius, pool_size, pool_stride, minimum):
     """The smallest size whose pooled map has k x k region positions, k^2 > 2 R^2 >= (k-1)^2."""
-    assert min_input_size(radius, pool_size, pool_stride) == minimum
+    assert min_input_size(radius=radius, pool_size=pool_size, pool_stride=pool_stride) == minimum
     positions = [
         F.max_pool2d(
             torch.zeros(1, 1, size, size), pool_size, pool_stride, (pool_size - 1) // 2

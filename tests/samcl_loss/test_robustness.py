@@ -112,7 +112,9 @@ def test_straight_through_gives_every_pixel_the_softmax_gradient_at_scale0(base)
             negatives="swap",
             generator=torch.Generator().manual_seed(0),
         )
-        (grads[prediction],) = torch.autograd.grad(criterion(x, target, True)["scale0"], x)
+        (grads[prediction],) = torch.autograd.grad(
+            criterion(x, target, return_terms=True)["scale0"], x
+        )
     wrong = (logits.argmax(1) != target) & (target != 255)
     assert wrong.float().mean() > 0.5
     per_pixel = grads["straight_through"].abs().sum(1)
@@ -205,16 +207,13 @@ def test_auxiliary_runs_in_float32_under_autocast():
     assert dtypes == [torch.float32] * 3
 
 
-def test_deprecated_number_weight_is_the_contrastive_weight():
-    logits, target = _batch(6)
-    with pytest.warns(FutureWarning, match="contrastive_weight"):
-        old = SAMCLLoss(4, weight=0.25, generator=torch.Generator().manual_seed(0))
-    new = SAMCLLoss(4, contrastive_weight=0.25, generator=torch.Generator().manual_seed(0))
-    assert old.contrastive_weight == 0.25
-    assert old.weight is None
-    assert old(logits, target).item() == new(logits, target).item()
-    with pytest.raises(ValueError, match=r"^give contrastive_weight only"):
-        SAMCLLoss(4, weight=0.25, contrastive_weight=0.5)
+@pytest.mark.parametrize("number", [0.25, 1, True])
+def test_a_number_weight_is_refused_naming_contrastive_weight(number):
+    # weight=<number>, 0.1's spelling of the contrastive weight, was removed in 0.3.0
+    with pytest.raises(
+        ValueError, match=r"^weight takes per-class weights, got .* contrastive_weight="
+    ):
+        SAMCLLoss(4, weight=number)
 
 
 def test_no_warning_for_a_new_style_construction():

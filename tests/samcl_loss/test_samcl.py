@@ -35,7 +35,7 @@ def _derangement_after_init(c, seed):
     """The first derangement of a SAMCLLoss seeded with ``seed`` (after its weight seed)."""
     g = torch.Generator().manual_seed(seed)
     torch.randint(0, 2**62, (1,), generator=g)
-    return random_derangement(c, g)
+    return random_derangement(c, generator=g)
 
 
 def _one_hot(target, c):
@@ -430,7 +430,7 @@ def test_input_exceptions():
         "target contains value 7 >= num_classes=6 that is not ignore_index=255",
     )
     _err(
-        lambda: samcl_loss(torch.randn(2, 1, 19, 20), target, AuxiliaryNetwork(1)),
+        lambda: samcl_loss(torch.randn(2, 1, 19, 20), target, auxiliary=AuxiliaryNetwork(1)),
         "SAMCLLoss needs C >= 2, got logits of shape (2, 1, 19, 20)",
     )
     bad[0, 0, 0] = 255  # the ignore index is fine

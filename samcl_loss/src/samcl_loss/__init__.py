@@ -1,6 +1,6 @@
 """samcl_loss: the SAM-CL contrastive loss and the RMI loss for semantic segmentation."""
 
-from samcl_loss.auxiliary import AuxiliaryNetwork
+from samcl_loss.auxiliary import AuxiliaryNetwork, PointwiseConv2d
 from samcl_loss.cross_entropy import MaskedCrossEntropyLoss, masked_cross_entropy
 from samcl_loss.dice import DiceLoss, dice_loss
 from samcl_loss.negatives import NEGATIVES, random_derangement, swap_classes
@@ -14,6 +14,7 @@ __all__ = [
     "BaseLoss",
     "DiceLoss",
     "MaskedCrossEntropyLoss",
+    "PointwiseConv2d",
     "RMILoss",
     "SAMCLLoss",
     "SAMCLTerms",
@@ -26,4 +27,4 @@ __all__ = [
     "samcl_loss",
     "swap_classes",
 ]
-__version__ = "0.2.0"
+__version__ = "0.3.0"

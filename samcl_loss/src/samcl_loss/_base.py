@@ -25,6 +25,7 @@ class PixelLoss(nn.Module):
     def __init__(
         self,
         num_classes: int,
+        *,
         weight: Tensor | None,
         ignore_index: int,
         reduction: str,

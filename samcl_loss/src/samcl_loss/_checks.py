@@ -65,7 +65,7 @@ def _region_positions(radius: int) -> int:
     return math.isqrt(2 * radius**2) + 1
 
 
-def min_input_size(radius: int = 3, pool_size: int = 3, pool_stride: int = 3) -> int:
+def min_input_size(*, radius: int = 3, pool_size: int = 3, pool_stride: int = 3) -> int:
     r"""Smallest H and W that :class:`RMILoss` and :class:`SAMCLLoss` accept: 19 by default.
 
     After pooling (kernel ``pool_size``, stride ``pool_stride``, padding
@@ -82,10 +82,16 @@ def min_input_size(radius: int = 3, pool_size: int = 3, pool_stride: int = 3) ->
 
 
 def check_input_size(
-    loss: str, height: int, width: int, radius: int = 3, pool_size: int = 3, pool_stride: int = 3
+    loss: str,
+    height: int,
+    width: int,
+    *,
+    radius: int = 3,
+    pool_size: int = 3,
+    pool_stride: int = 3,
 ) -> None:
     """Raise a ValueError naming ``loss`` when H or W is below :func:`min_input_size`."""
-    minimum = min_input_size(radius, pool_size, pool_stride)
+    minimum = min_input_size(radius=radius, pool_size=pool_size, pool_stride=pool_stride)
     if min(height, width) < minimum:
         k = _region_positions(radius)
         raise ValueError(

@@ -22,6 +22,7 @@ __all__ = ["MaskedCrossEntropyLoss", "masked_cross_entropy", "weighted_pixel_cro
 def masked_cross_entropy(
     logits: Tensor,
     target: Tensor,
+    *,
     weight: Tensor | None = None,
     ignore_index: int = 255,
     reduction: str = "mean",
@@ -52,7 +53,7 @@ def masked_cross_entropy(
     """
     check_choice("reduction", reduction, REDUCTIONS)
     ce, pixel_weight = weighted_pixel_cross_entropy(
-        logits, target, weight, ignore_index, check_inputs
+        logits, target, weight=weight, ignore_index=ignore_index, check_inputs=check_inputs
     )
     if reduction == "none":
         return ce
@@ -65,6 +66,7 @@ def masked_cross_entropy(
 def weighted_pixel_cross_entropy(
     logits: Tensor,
     target: Tensor,
+    *,
     weight: Tensor | None = None,
     ignore_index: int = 255,
     check_inputs: bool = True,
@@ -99,12 +101,19 @@ class MaskedCrossEntropyLoss(PixelLoss):
     def __init__(
         self,
         num_classes: int,
+        *,
         weight: Tensor | None = None,
         ignore_index: int = 255,
         reduction: str = "mean",
         check_inputs: bool = True,
     ) -> None:
-        super().__init__(num_classes, weight, ignore_index, reduction, check_inputs)
+        super().__init__(
+            num_classes,
+            weight=weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            check_inputs=check_inputs,
+        )
 
     def extra_repr(self) -> str:
         return (
@@ -116,5 +125,10 @@ class MaskedCrossEntropyLoss(PixelLoss):
         """Loss of logits (N, C, H, W) against labels (N, H, W)."""
         check_shapes(logits, target, self.num_classes)
         return masked_cross_entropy(
-            logits, target, self.weight, self.ignore_index, self.reduction, self.check_inputs
+            logits,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            check_inputs=self.check_inputs,
         )

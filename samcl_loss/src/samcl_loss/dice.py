@@ -24,6 +24,7 @@ __all__ = ["DiceLoss", "dice_loss"]
 def dice_loss(
     logits: Tensor,
     target: Tensor,
+    *,
     weight: Tensor | None = None,
     ignore_index: int = 255,
     smooth: float = 0.0,
@@ -99,6 +100,7 @@ class DiceLoss(PixelLoss):
     def __init__(
         self,
         num_classes: int,
+        *,
         weight: Tensor | None = None,
         ignore_index: int = 255,
         smooth: float = 0.0,
@@ -106,7 +108,13 @@ class DiceLoss(PixelLoss):
         reduction: str = "mean",
         check_inputs: bool = True,
     ) -> None:
-        super().__init__(num_classes, weight, ignore_index, reduction, check_inputs)
+        super().__init__(
+            num_classes,
+            weight=weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            check_inputs=check_inputs,
+        )
         self.smooth = check_real("smooth", smooth, 0.0)
         self.eps = check_real("eps", eps, 0.0)
 
@@ -122,10 +130,10 @@ class DiceLoss(PixelLoss):
         return dice_loss(
             logits,
             target,
-            self.weight,
-            self.ignore_index,
-            self.smooth,
-            self.eps,
-            self.reduction,
-            self.check_inputs,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            smooth=self.smooth,
+            eps=self.eps,
+            reduction=self.reduction,
+            check_inputs=self.check_inputs,
         )

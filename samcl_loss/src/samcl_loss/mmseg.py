@@ -40,6 +40,7 @@ class MMSegSAMCLLoss(nn.Module):
     def __init__(
         self,
         num_classes: int,
+        *,
         loss_weight: float = 1.0,
         loss_name: str = "loss_samcl",
         **kwargs: Any,
@@ -64,6 +65,7 @@ class MMSegSAMCLLoss(nn.Module):
         self,
         cls_score: Tensor,
         label: Tensor,
+        *,
         weight: Tensor | None = None,
         ignore_index: int | None = None,
         avg_factor: float | None = None,

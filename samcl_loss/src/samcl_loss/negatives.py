@@ -26,7 +26,7 @@ __all__ = [
 NegativeFn = Callable[[Tensor, "torch.Generator | None"], Tensor]
 
 
-def random_derangement(n: int, generator: torch.Generator | None = None) -> Tensor:
+def random_derangement(n: int, *, generator: torch.Generator | None = None) -> Tensor:
     r"""Draw a permutation of ``0..n-1`` with no fixed point, uniformly at random.
 
     Rejection sampling: uniform permutations are drawn until one has no fixed point, so
@@ -90,7 +90,7 @@ def swap_negative(positive: Tensor, generator: torch.Generator | None = None) ->
     a critic can tell this negative from the positive by channel areas alone (the most
     frequent class always changes channel).
     """
-    return swap_classes(positive, random_derangement(positive.shape[1], generator))
+    return swap_classes(positive, random_derangement(positive.shape[1], generator=generator))
 
 
 def _move_valid_labels(

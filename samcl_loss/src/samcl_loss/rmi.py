@@ -85,7 +85,7 @@ def _half_log_det_conditional(s_yy: Tensor, s_pp: Tensor, s_yp: Tensor, alpha: f
     return chol.diagonal(dim1=-2, dim2=-1).log().sum(-1)
 
 
-def rmi_lower_bounds(y_maps: Tensor, p_maps: Tensor, radius: int, alpha: float) -> Tensor:
+def rmi_lower_bounds(y_maps: Tensor, p_maps: Tensor, *, radius: int, alpha: float) -> Tensor:
     r"""Per-sample, per-class RMI terms for every pair of a target map and a prediction map.
 
     For a target map :math:`Y` and a prediction map :math:`P` (already pooled), the
@@ -140,6 +140,7 @@ def _class_sum(r: Tensor, weight: Tensor | None) -> Tensor:
 def rmi_loss(
     logits: Tensor,
     target: Tensor,
+    *,
     radius: int = 3,
     pool: str = "max",
     pool_size: int = 3,
@@ -154,7 +155,10 @@ def rmi_loss(
     r"""Region Mutual Information loss; the formula and arguments are :class:`RMILoss`'s."""
     check_choice("reduction", reduction, REDUCTIONS)
     check_shapes(logits, target)
-    check_input_size("RMILoss", logits.shape[-2], logits.shape[-1], radius, pool_size, pool_stride)
+    height, width = logits.shape[-2:]
+    check_input_size(
+        "RMILoss", height, width, radius=radius, pool_size=pool_size, pool_stride=pool_stride
+    )
     num_classes = logits.shape[1]
     valid, safe = split_target(target, num_classes, ignore_index)
     if check_inputs:
@@ -183,7 +187,9 @@ def rmi_loss(
         else:
             prob = scores.double().sigmoid() * valid.unsqueeze(1) + _P_EPS
             prob = _pool(prob, pool, pool_size, pool_stride)
-        r = rmi_lower_bounds(positive.double().unsqueeze(2), prob.unsqueeze(2), radius, alpha)
+        r = rmi_lower_bounds(
+            positive.double().unsqueeze(2), prob.unsqueeze(2), radius=radius, alpha=alpha
+        )
         rmi = _class_sum(r[0, 0], weight) / radius**2
         rmi = torch.where(n_valid > 0, rmi, torch.zeros_like(rmi))
         if reduction == "mean":
@@ -259,6 +265,7 @@ class RMILoss(PixelLoss):
     def __init__(
         self,
         num_classes: int,
+        *,
         radius: int = 3,
         pool: str = "max",
         pool_size: int = 3,
@@ -270,7 +277,13 @@ class RMILoss(PixelLoss):
         reduction: str = "mean",
         check_inputs: bool = True,
     ) -> None:
-        super().__init__(num_classes, weight, ignore_index, reduction, check_inputs)
+        super().__init__(
+            num_classes,
+            weight=weight,
+            ignore_index=ignore_index,
+            reduction=reduction,
+            check_inputs=check_inputs,
+        )
         self.radius = check_int("radius", radius, 1)
         check_choice("pool", pool, ("max", "avg"))
         self.pool_size = check_int("pool_size", pool_size, 1)
@@ -297,21 +310,28 @@ class RMILoss(PixelLoss):
         return rmi_loss(
             logits,
             target,
-            self.radius,
-            self.pool,
-            self.pool_size,
-            self.pool_stride,
-            self.bce_weight,
-            self.alpha,
-            self.weight,
-            self.ignore_index,
-            self.reduction,
-            self.check_inputs,
+            radius=self.radius,
+            pool=self.pool,
+            pool_size=self.pool_size,
+            pool_stride=self.pool_stride,
+            bce_weight=self.bce_weight,
+            alpha=self.alpha,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            check_inputs=self.check_inputs,
         )
 
     def check_size(self, height: int, width: int) -> None:
         """Raise a ValueError if an input of this size is below this geometry's minimum."""
-        check_input_size("RMILoss", height, width, self.radius, self.pool_size, self.pool_stride)
+        check_input_size(
+            "RMILoss",
+            height,
+            width,
+            radius=self.radius,
+            pool_size=self.pool_size,
+            pool_stride=self.pool_stride,
+        )
 
     def region_distances(self, prediction: Tensor, targets: Sequence[Tensor]) -> Tensor:
         r"""Per-sample RMI term of a probability map against each of K label maps.
@@ -335,8 +355,8 @@ class RMILoss(PixelLoss):
             r = rmi_lower_bounds(
                 torch.stack(pooled[1:], 2),
                 (pooled[0] + _P_EPS).unsqueeze(2),
-                self.radius,
-                self.alpha,
+                radius=self.radius,
+                alpha=self.alpha,
             )
             return (_class_sum(r[:, 0], self.weight) / self.radius**2).to(dtype)
 

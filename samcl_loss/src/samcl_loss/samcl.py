@@ -132,8 +132,14 @@ def _check_input_size(base_loss: BaseLoss | None, height: int, width: int) -> No
     """One minimum input size whatever the base: RMI's (:func:`~samcl_loss.min_input_size`),
     with an :class:`RMILoss` base's radius and pooling, else the defaults."""
     if isinstance(base_loss, RMILoss):
-        geometry = (base_loss.radius, base_loss.pool_size, base_loss.pool_stride)
-        check_input_size("SAMCLLoss", height, width, *geometry)
+        check_input_size(
+            "SAMCLLoss",
+            height,
+            width,
+            radius=base_loss.radius,
+            pool_size=base_loss.pool_size,
+            pool_stride=base_loss.pool_stride,
+        )
     else:
         check_input_size("SAMCLLoss", height, width)
 
@@ -141,6 +147,7 @@ def _check_input_size(base_loss: BaseLoss | None, height: int, width: int) -> No
 def samcl_loss(
     logits: Tensor,
     target: Tensor,
+    *,
     auxiliary: Callable[[Tensor], Sequence[Tensor]],
     base_loss: str | BaseLoss | None = None,
     contrastive_weight: float = 0.5,
@@ -169,9 +176,9 @@ def samcl_loss(
     if num_classes < 2:
         raise ValueError(f"SAMCLLoss needs C >= 2, got logits of shape {tuple(logits.shape)}")
     if isinstance(base_loss, str):
-        base_loss = _named_base(base_loss, num_classes, None, ignore_index, reduction).to(
-            logits.device
-        )
+        base_loss = _named_base(
+            base_loss, num_classes, weight=None, ignore_index=ignore_index, reduction=reduction
+        ).to(logits.device)
     elif base_loss is not None and not callable(base_loss):
         raise ValueError(
             f"base_loss must be 'rmi', 'ce', 'dice', None or a callable, got {base_loss!r}"
@@ -196,7 +203,7 @@ def samcl_loss(
             distances.append(_feature_distances(feature, m.to(feature.dtype), n).to(dtype))
         has_valid = valid.flatten(1).any(1)
         hinges = [torch.where(has_valid, F.relu(margin + d[0] - d[1]), 0.0) for d in distances]
-    return reduce_terms(base, hinges, contrastive_weight, reduction)
+    return reduce_terms(base, hinges, weight=contrastive_weight, reduction=reduction)
 
 
 class _SampleCrossEntropy(MaskedCrossEntropyLoss):
@@ -204,19 +211,29 @@ class _SampleCrossEntropy(MaskedCrossEntropyLoss):
     (torch's ``sum w_y ce / sum w_y``, over the sample's valid pixels; 0 without one): the
     ``"ce"`` base of ``reduction="none"`` and ``"sum"``."""
 
-    def __init__(self, num_classes: int, weight: Tensor | None, ignore_index: int) -> None:
-        super().__init__(num_classes, weight, ignore_index, "none", check_inputs=False)
+    def __init__(self, num_classes: int, *, weight: Tensor | None, ignore_index: int) -> None:
+        super().__init__(
+            num_classes,
+            weight=weight,
+            ignore_index=ignore_index,
+            reduction="none",
+            check_inputs=False,
+        )
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         check_shapes(logits, target, self.num_classes)
         ce, pixel_weight = weighted_pixel_cross_entropy(
-            logits, target, self.weight, self.ignore_index, self.check_inputs
+            logits,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            check_inputs=self.check_inputs,
         )
         return ce.flatten(1).sum(1) / pixel_weight.flatten(1).sum(1).clamp_min(1e-12)
 
 
 def _named_base(
-    name: str, num_classes: int, weight: Tensor | None, ignore_index: int, reduction: str
+    name: str, num_classes: int, *, weight: Tensor | None, ignore_index: int, reduction: str
 ) -> nn.Module:
     """The base loss called ``name`` ("rmi", "ce" or "dice"): a scalar for
     ``reduction="mean"``, per-sample (N,) values otherwise."""
@@ -231,12 +248,14 @@ def _named_base(
             check_inputs=False,
         )
     if name == "ce" and reduction == "mean":
-        return MaskedCrossEntropyLoss(num_classes, weight, ignore_index, "mean", False)
+        return MaskedCrossEntropyLoss(
+            num_classes, weight=weight, ignore_index=ignore_index, check_inputs=False
+        )
     if name == "ce":
-        return _SampleCrossEntropy(num_classes, weight, ignore_index)
+        return _SampleCrossEntropy(num_classes, weight=weight, ignore_index=ignore_index)
     if reduction != "mean":
         raise ValueError("base_loss='dice' is a batch loss: it needs reduction='mean'")
-    return DiceLoss(num_classes, weight, ignore_index, check_inputs=False)
+    return DiceLoss(num_classes, weight=weight, ignore_index=ignore_index, check_inputs=False)
 
 
 class SAMCLLoss(nn.Module):
@@ -244,7 +263,7 @@ class SAMCLLoss(nn.Module):
 
     The anchor :math:`a` is the prediction (softmax of the logits by default), the positive
     :math:`p` the one-hot target and the negative :math:`n` a wrong label map built from
-    it (by default the target circularly shifted by half its size: every class keeps its
+    it (by default the target's labelled content turned half a turn: every class keeps its
     channel and area but sits in the wrong place; the paper permutes the class channels),
     all three zero at ignored pixels. An auxiliary network (by default the paper's,
     :class:`~samcl_loss.auxiliary.AuxiliaryNetwork`, owned by this module) maps them in
@@ -283,7 +302,7 @@ class SAMCLLoss(nn.Module):
     default network's initial weights are drawn from it.
 
     Args:
-        num_classes: number of classes C, at least 2.
+        num_classes: number of classes C, at least 2 (the only positional argument).
         base_loss: ``"rmi"`` (:class:`RMILoss` with the paper's settings), ``"ce"``
             (:class:`MaskedCrossEntropyLoss`), ``"dice"`` (:class:`DiceLoss`, with
             ``reduction="mean"`` only), ``None`` (the contrastive term alone) or any
@@ -292,10 +311,12 @@ class SAMCLLoss(nn.Module):
             the logits with 0 at ignored pixels and the target unchanged, and returns a
             scalar for ``reduction="mean"``, per-sample (N,) or per-pixel (N, H, W) values
             (0 at ignored pixels) otherwise.
-        weight: per-class weights (C values >= 0) given to the named base loss, like
-            ``nn.CrossEntropyLoss``'s; the contrastive term is unweighted. A number here
-            is the 0.1 meaning, the contrastive weight: deprecated (FutureWarning).
+        contrastive_weight: :math:`w`, weight of the contrastive term, >= 0.
         margin: :math:`m`, triplet margin, >= 0.
+        weight: per-class weights (C values >= 0) given to the named base loss, like
+            ``nn.CrossEntropyLoss``'s; the contrastive term is unweighted.
+        reduction: ``"mean"`` (above), ``"none"`` (per-sample (N,) values
+            :math:`\mathcal{L}_{\text{base},i} + w\sum_s h_s(i)`) or ``"sum"`` (their sum).
         negatives: a name in :data:`~samcl_loss.negatives.NEGATIVES`: ``"reflect"`` (the
             default: the target's valid content turned half a turn), ``"shift"`` (moved
             by half the valid region), ``"swap"`` (the paper: a derangement of the class
@@ -308,19 +329,16 @@ class SAMCLLoss(nn.Module):
         prediction: ``"softmax"`` (differentiable), ``"straight_through"`` (one-hot of the
             argmax forward, softmax gradient backward) or ``"argmax"`` (the reference: no
             gradient of the SAM-CL term reaches the logits; for ablation).
-        ignore_index: label of unlabeled pixels; negative labels are ignored as well.
-        norm: normalisation in the default auxiliary network: ``"batch"``, ``"group"``
-            or ``"sync"`` (SyncBatchNorm: CUDA only).
-        spectral_norm: spectral normalisation on the default network's convolutions.
-        generator: CPU ``torch.Generator`` for the random draws (default network's
-            weights, ``"swap"`` derangements); when ``None`` the loss makes its own,
-            seeded from the global generator.
-        contrastive_weight: :math:`w`, weight of the contrastive term, >= 0.
-        reduction: ``"mean"`` (above), ``"none"`` (per-sample (N,) values
-            :math:`\mathcal{L}_{\text{base},i} + w\sum_s h_s(i)`) or ``"sum"`` (their sum).
         auxiliary: the auxiliary network, any module mapping (3N, C, H, W) to a sequence
             of (3N, K, h, w) scales (one scale per element), optionally with
             ``downsample_mask(mask)``; the paper's :class:`AuxiliaryNetwork` when ``None``.
+        norm: normalisation in the default auxiliary network: ``"batch"``, ``"group"``
+            or ``"sync"`` (SyncBatchNorm: CUDA only).
+        spectral_norm: spectral normalisation on the default network's convolutions.
+        ignore_index: label of unlabeled pixels; negative labels are ignored as well.
+        generator: CPU ``torch.Generator`` for the random draws (default network's
+            weights, ``"swap"`` derangements); when ``None`` the loss makes its own,
+            seeded from the global generator.
         check_inputs: check label values and that logits are finite at valid pixels (one
             host-device synchronisation per call); shapes are always checked.
 
@@ -345,25 +363,29 @@ class SAMCLLoss(nn.Module):
     def __init__(
         self,
         num_classes: int,
+        *,
         base_loss: str | BaseLoss | None = "rmi",
-        weight: Tensor | Sequence[float] | float | None = None,
+        contrastive_weight: float = 0.5,
         margin: float = 1.0,
+        weight: Tensor | Sequence[float] | None = None,
+        reduction: str = "mean",
         negatives: str = "reflect",
         prediction: str = "softmax",
-        ignore_index: int = 255,
+        auxiliary: nn.Module | None = None,
         norm: str = "batch",
         spectral_norm: bool = False,
+        ignore_index: int = 255,
         generator: torch.Generator | None = None,
-        *,
-        contrastive_weight: float | None = None,
-        reduction: str = "mean",
-        auxiliary: nn.Module | None = None,
         check_inputs: bool = True,
     ) -> None:
         super().__init__()
         self.num_classes = check_int("num_classes", num_classes, 2)
         self.ignore_index = check_int("ignore_index", ignore_index, -(2**63))
-        weight, contrastive_weight = _split_weight(weight, contrastive_weight)
+        if isinstance(weight, (bool, int, float)):
+            raise ValueError(
+                f"weight takes per-class weights, got {weight!r}; the contrastive term's "
+                "weight is contrastive_weight= (weight=<number> was removed in 0.3.0)"
+            )
         self.contrastive_weight = check_real("contrastive_weight", contrastive_weight, 0.0)
         self.margin = check_real("margin", margin, 0.0)
         check_choice("negatives", negatives, tuple(NEGATIVES))
@@ -393,7 +415,11 @@ class SAMCLLoss(nn.Module):
         self._base_is_named = isinstance(base_loss, str)
         if isinstance(base_loss, str):
             return _named_base(
-                base_loss, self.num_classes, weight, self.ignore_index, self.reduction
+                base_loss,
+                self.num_classes,
+                weight=weight,
+                ignore_index=self.ignore_index,
+                reduction=self.reduction,
             )
         if base_loss is not None and not callable(base_loss):
             raise ValueError(
@@ -462,7 +488,7 @@ class SAMCLLoss(nn.Module):
         return NEGATIVES[self.negatives](positive, self.generator)
 
     def forward(
-        self, logits: Tensor, target: Tensor, return_terms: bool = False
+        self, logits: Tensor, target: Tensor, *, return_terms: bool = False
     ) -> Tensor | SAMCLTerms:
         """Compute the loss; see the class docstring.
 
@@ -477,16 +503,16 @@ class SAMCLLoss(nn.Module):
         terms = samcl_loss(
             logits,
             target,
-            self.auxiliary,
-            self.base_loss,
-            self.contrastive_weight,
-            self.margin,
-            self.negatives,
-            self.prediction,
-            self.ignore_index,
-            self.reduction,
-            self.generator,
-            self.check_inputs,
+            auxiliary=self.auxiliary,
+            base_loss=self.base_loss,
+            contrastive_weight=self.contrastive_weight,
+            margin=self.margin,
+            negatives=self.negatives,
+            prediction=self.prediction,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            generator=self.generator,
+            check_inputs=self.check_inputs,
         )
         return terms if return_terms else terms["loss"]
 
@@ -522,22 +548,3 @@ def _own_generator(generator: torch.Generator | None) -> torch.Generator:
     if not isinstance(generator, torch.Generator) or generator.device.type != "cpu":
         raise ValueError(f"generator must be a CPU torch.Generator, got {generator!r}")
     return generator
-
-
-def _split_weight(
-    weight: Tensor | Sequence[float] | float | None, contrastive_weight: float | None
-) -> tuple[Tensor | Sequence[float] | None, float]:
-    """Per-class weights and the contrastive weight, accepting 0.1's number ``weight``."""
-    if isinstance(weight, bool):
-        raise ValueError(f"weight must be per-class weights, got {weight!r}")
-    if isinstance(weight, (int, float)):
-        if contrastive_weight is not None:
-            raise ValueError("give contrastive_weight only (weight=<number> is its old name)")
-        warnings.warn(
-            "SAMCLLoss(weight=<number>) is deprecated: the contrastive weight is now "
-            "contrastive_weight=, and weight= takes per-class weights as in torch losses",
-            FutureWarning,
-            stacklevel=3,
-        )
-        return None, float(weight)
-    return weight, 0.5 if contrastive_weight is None else contrastive_weight

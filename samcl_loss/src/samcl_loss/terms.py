@@ -45,7 +45,9 @@ class SAMCLTerms(dict[str, Tensor]):
         return {k: v.detach() for k, v in self.items()}
 
 
-def reduce_terms(base: Tensor, hinges: list[Tensor], weight: float, reduction: str) -> SAMCLTerms:
+def reduce_terms(
+    base: Tensor, hinges: list[Tensor], *, weight: float, reduction: str
+) -> SAMCLTerms:
     """Reduce per-sample hinges (N,) and the base value into the terms."""
     if reduction == "none":
         scales = hinges
