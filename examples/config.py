@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import re
+import warnings
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
 import torch
 
 from examples.models import NETWORKS, network, network_options
+from samcl_loss import SAMCLLoss
 from tiaug.classes import CLASS_NAMES
 
 __all__ = [
@@ -19,11 +23,13 @@ __all__ = [
     "LOSSES",
     "NUM_CLASSES",
     "OPTIMIZERS",
+    "RENAMED",
     "SCHEDULES",
     "STUDY",
     "OneLineParser",
     "TrainConfig",
     "add_network_arguments",
+    "current_keys",
     "parse_size",
     "resolve_amp",
 ]
@@ -38,6 +44,11 @@ OPTIMIZERS = ("sgd", "adamw")
 SCHEDULES = ("poly", "onecycle")
 #: ``--amp`` choices (:func:`resolve_amp`).
 AMPS = ("auto", "bf16", "fp16", "off")
+#: Renamed TrainConfig keys, old name -> new name: a keyword gives a DeprecationWarning,
+#: saved configs (checkpoints, reports) load silently (:func:`current_keys`).
+RENAMED = {"samcl_weight": "contrastive_weight"}
+#: SAMCLLoss's defaults: the SAM-CL options default to the package's own.
+_SAMCL = {name: p.default for name, p in inspect.signature(SAMCLLoss).parameters.items()}
 
 
 @dataclasses.dataclass(init=False)
@@ -83,10 +94,10 @@ class TrainConfig:
     #: The networks' own options by name (:func:`examples.models.network_options`), every
     #: registered one present: only the chosen network's reach it (:meth:`model_kwargs`).
     net_options: dict[str, Any] = dataclasses.field(default_factory=dict)
-    samcl_prediction: str = "softmax"
-    samcl_negatives: str = "swap"
-    samcl_weight: float = 0.5
-    samcl_margin: float = 1.0
+    samcl_prediction: str = _SAMCL["prediction"]
+    samcl_negatives: str = _SAMCL["negatives"]
+    contrastive_weight: float = _SAMCL["contrastive_weight"]
+    samcl_margin: float = _SAMCL["margin"]
     ce_weight: float = 0.5
     #: Margin (fraction of the face box's side) of a crop around each synthetic or folder
     #: face, made at the faces' own size before resizing to ``size``; None: whole frame.
@@ -95,9 +106,21 @@ class TrainConfig:
     def __init__(self, **values: Any) -> None:
         """The fields, and the networks' options, by keyword: ``TrainConfig(base_width=8)``.
 
+        A renamed keyword (:data:`RENAMED`) is taken under its new name with a
+        DeprecationWarning.
+
         Raises:
-            TypeError: a keyword that is neither a field nor a registered network option.
+            TypeError: a keyword that is neither a field nor a registered network option, or
+                a renamed one given under both names.
         """
+        old = sorted(values.keys() & RENAMED.keys())
+        for name in old:
+            warnings.warn(
+                f"TrainConfig({name}=...) is deprecated since 2026-12-07: use {RENAMED[name]}=",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        values = current_keys(values)
         registered = network_options()
         options = {name: option.default for name, option in registered.items()}
         options.update(values.pop("net_options", {}))
@@ -134,14 +157,27 @@ class TrainConfig:
         return values
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
-        """Inverse of :meth:`to_dict`."""
-        values = dict(values)
+    def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
+        """Inverse of :meth:`to_dict`; saved configs with renamed keys load too."""
+        values = current_keys(values)
         values["size"] = tuple(values["size"])
         return cls(**values)
 
 
 _FIELD_NAMES = {field.name for field in dataclasses.fields(TrainConfig)} - {"net_options"}
+
+
+def current_keys(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``values`` (TrainConfig keywords, or a saved :meth:`TrainConfig.to_dict`)
+    with renamed keys (:data:`RENAMED`) under their new names.
+
+    Raises:
+        TypeError: a key given under both its old and its new name.
+    """
+    both = [f"{old} and {new}" for old, new in RENAMED.items() if old in values and new in values]
+    if both:
+        raise TypeError(f"TrainConfig options given twice: {', '.join(both)}")
+    return {RENAMED.get(key, key): value for key, value in values.items()}
 
 
 #: The CPU study's preset (``python -m examples.study``, ``--study`` of ``examples.train``):

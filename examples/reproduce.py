@@ -9,8 +9,9 @@ For each network, four runs (same seed, data and schedule):
 - ``rmi_baseline``: RMI loss + the "baseline" TiAug preset (geometry only): the paper's
   baseline;
 - ``rmi_tiaug``: RMI + the "samcl" preset (TiAug alone);
-- ``samcl_tiaug``: SAMCLLoss (softmax anchor, class-swapped negatives) + "samcl" (TiAug +
-  SAM-CL as the paper describes it);
+- ``samcl_tiaug``: SAMCLLoss (softmax anchor, the paper's class-swapped negatives,
+  ``negatives="swap"``, not samcl-loss's default) + "samcl" (TiAug + SAM-CL as the paper
+  describes it);
 - ``samcl_released``: SAMCLLoss with ``prediction="argmax"``, ``negatives="zeros"`` (the
   reference's loss as released: no SAM-CL gradient reaches the network) + "samcl".
 
@@ -37,6 +38,7 @@ from examples.config import (
     OneLineParser,
     TrainConfig,
     add_network_arguments,
+    current_keys,
     parse_size,
 )
 from examples.data import UsageError
@@ -50,7 +52,10 @@ __all__ = ["PAPER", "VARIANTS", "checks", "main", "render_markdown", "run_all"]
 VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
     "rmi_baseline": ({"loss": "rmi", "aug": "baseline"}, "RMI, baseline aug (paper's baseline)"),
     "rmi_tiaug": ({"loss": "rmi", "aug": "samcl"}, "RMI + TiAug"),
-    "samcl_tiaug": ({"loss": "samcl", "aug": "samcl"}, "TiAug + SAM-CL"),
+    "samcl_tiaug": (
+        {"loss": "samcl", "aug": "samcl", "samcl_negatives": "swap"},
+        "TiAug + SAM-CL",
+    ),
     "samcl_released": (
         {
             "loss": "samcl",
@@ -110,7 +115,7 @@ _IRRELEVANT = {
 
 
 def _same_run(report: dict[str, Any], config: TrainConfig) -> bool:
-    saved = report.get("config", {})
+    saved = current_keys(report.get("config", {}))
     wanted = config.to_dict()
     return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
 

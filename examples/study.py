@@ -44,6 +44,7 @@ from examples.config import (
     STUDY,
     OneLineParser,
     TrainConfig,
+    current_keys,
 )
 from examples.data import SegmentationDataset, UsageError, make_output_folder, open_data
 from examples.distributed import setup_distributed, teardown_distributed
@@ -117,7 +118,7 @@ def _run_config(base: TrainConfig, variant: str, seed: int, out: Path) -> TrainC
 
 
 def _same_run(saved: dict[str, Any], config: TrainConfig) -> bool:
-    wanted = config.to_dict()
+    saved, wanted = current_keys(saved), config.to_dict()
     return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
 
 

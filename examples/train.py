@@ -24,6 +24,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,13 @@ from examples.config import (
     LOSSES,
     NUM_CLASSES,
     OPTIMIZERS,
+    RENAMED,
     SCHEDULES,
     STUDY,
     OneLineParser,
     TrainConfig,
     add_network_arguments,
+    current_keys,
     parse_size,
     resolve_amp,
 )
@@ -95,14 +98,13 @@ __all__ = [
 
 
 #: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug and
-#: SAM-CL with the critic that cannot cheat (``negatives="reflect"``, samcl-loss's default; the
+#: SAM-CL with samcl-loss's default negatives (``"reflect"``, the critic that cannot cheat: the
 #: study's ``samcl_critic``), a few minutes on 2 CPU cores (measured in
 #: benchmarks/results/study_cpu/feasibility.md).
 DEMO: dict[str, Any] = {
     **STUDY,
     "loss": "samcl",
     "aug": "samcl",
-    "samcl_negatives": "reflect",
     "iters": 1400,
     "val_every": 1400,
     "overlays": 4,
@@ -132,7 +134,7 @@ _RESUME_KEYS = (
     "poly_power",
     "samcl_prediction",
     "samcl_negatives",
-    "samcl_weight",
+    "contrastive_weight",
     "samcl_margin",
     "ce_weight",
     "base_width",
@@ -166,7 +168,7 @@ def build_criterion(config: TrainConfig, generator: torch.Generator | None = Non
     return SAMCLLoss(
         NUM_CLASSES,
         base_loss="rmi",
-        contrastive_weight=config.samcl_weight,
+        contrastive_weight=config.contrastive_weight,
         margin=config.samcl_margin,
         negatives=config.samcl_negatives,
         prediction=config.samcl_prediction,
@@ -535,7 +537,7 @@ def _resume_path(config: TrainConfig) -> Path | None:
 
 def _differences(state: dict[str, Any], run: Run) -> list[str]:
     """The options of :data:`_RESUME_KEYS` and the autocast dtype that differ from ``state``'s."""
-    saved = state["config"]
+    saved = current_keys(state["config"])
     found = [
         f"{key} {saved.get(key)!r} != {value!r}"
         for key, value in run.config.to_dict().items()
@@ -792,6 +794,25 @@ def _device_name(device: torch.device) -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores)"
 
 
+class _RenamedOption(argparse.Action):
+    """An option's former name (:data:`examples.config.RENAMED`, hidden from ``--help``): its
+    value goes to the new option's destination; :func:`parse_args` warns."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.renamed = [*namespace.renamed, (option_string, _option(self.dest))]
+
+
+def _option(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
 def _parser() -> OneLineParser:
     defaults = TrainConfig()
     parser = OneLineParser(
@@ -904,7 +925,22 @@ def _parser() -> OneLineParser:
         choices=tuple(NEGATIVES),
         help="SAMCLLoss negatives (reflect, shift: critics that cannot cheat; swap: the paper)",
     )
-    add("--samcl-weight", type=float, default=defaults.samcl_weight, help="SAM-CL term weight")
+    add(
+        "--contrastive-weight",
+        type=float,
+        default=defaults.contrastive_weight,
+        help="weight of the SAM-CL term",
+    )
+    for old, new in RENAMED.items():
+        add(
+            _option(old),
+            dest=new,
+            type=type(getattr(defaults, new)),
+            action=_RenamedOption,
+            default=argparse.SUPPRESS,
+            help=argparse.SUPPRESS,
+        )
+    parser.set_defaults(renamed=[])
     add("--samcl-margin", type=float, default=defaults.samcl_margin, help="triplet margin")
     add("--ce-weight", type=float, default=defaults.ce_weight, help="CE weight of rmi_ce")
     add(
@@ -918,7 +954,10 @@ def _parser() -> OneLineParser:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> TrainConfig:
-    """Turn command-line arguments into a :class:`TrainConfig` (``--demo`` sets defaults)."""
+    """Turn command-line arguments into a :class:`TrainConfig` (``--demo`` sets defaults).
+
+    A former option name (``--samcl-weight``) still works, with a DeprecationWarning.
+    """
     parser = _parser()
     arguments = sys.argv[1:] if argv is None else argv
     if "--study" in arguments:
@@ -928,6 +967,10 @@ def parse_args(argv: Sequence[str] | None = None) -> TrainConfig:
     values = vars(parser.parse_args(argv))
     values.pop("demo")
     values.pop("study")
+    for old, new in values.pop("renamed"):
+        warnings.warn(
+            f"{old} is deprecated since 2026-12-07: use {new}", DeprecationWarning, stacklevel=2
+        )
     return TrainConfig(**values)
 
 

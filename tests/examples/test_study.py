@@ -127,6 +127,10 @@ def test_tiny_study_writes_the_schema_resumes_and_reuses(tmp_path: Path, monkeyp
         raise AssertionError(f"{config.out} trained again")
 
     monkeypatch.setattr(study, "train", refuse)
+    for path in out.glob("*/study_run.json"):  # as written before samcl_weight was renamed
+        saved = json.loads(path.read_text())
+        saved["config"]["samcl_weight"] = saved["config"].pop("contrastive_weight")
+        path.write_text(json.dumps(saved))
     assert study.run_study(base, ["rmi_baseline", "samcl_tiaug"], 2, out, results) == runs
 
     def constant(model, data, context, batch) -> dict:  # a changed evaluation set

@@ -1,11 +1,13 @@
 """Training, resume, evaluation, reproduction and the command lines, at tiny sizes on CPU."""
 
+import inspect
 import json
 import multiprocessing
 import os
 import subprocess
 import sys
 import threading
+import warnings
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,12 +17,13 @@ import torch
 
 from examples import evaluate, reproduce
 from examples import train as train_module
-from examples.checkpoint import get_rng_state, load_checkpoint
+from examples.checkpoint import get_rng_state, load_checkpoint, load_trained_state, save_checkpoint
 from examples.config import TrainConfig, resolve_amp
 from examples.data import UsageError, sample_seed
 from examples.distributed import Distributed
 from examples.models import build_model
 from examples.train import build_criterion, build_optimizer, main, parse_args, train
+from samcl_loss import SAMCLLoss
 from tiaug.io import write_mask, write_thermal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -302,7 +305,6 @@ def test_demo_options_and_explicit_overrides() -> None:
     assert config.device == "cpu"
     assert config.samcl_negatives == "reflect"
     assert parse_args([]).batch == 16
-    assert parse_args([]).samcl_negatives == "swap"  # the paper's, outside the demo
     study = parse_args(["--study", "--lr", "0.001"])
     assert (study.optimizer, study.schedule, study.face_crop, study.lr) == (
         "adamw",
@@ -312,6 +314,63 @@ def test_demo_options_and_explicit_overrides() -> None:
     )
     paper = parse_args([])
     assert (paper.optimizer, paper.schedule, paper.face_crop) == ("sgd", "poly", None)
+
+
+def test_samcl_options_default_to_the_package() -> None:
+    package = inspect.signature(SAMCLLoss).parameters
+    options = ("samcl_prediction", "samcl_negatives", "contrastive_weight", "samcl_margin")
+    for config in (TrainConfig(), parse_args([])):
+        values = [getattr(config, name) for name in options]
+        assert values == [package[name.removeprefix("samcl_")].default for name in options]
+    assert TrainConfig().samcl_negatives == "reflect"
+
+
+def test_the_former_weight_name_is_deprecated_but_taken() -> None:
+    with pytest.warns(DeprecationWarning, match=r"samcl_weight=.*use contrastive_weight="):
+        assert TrainConfig(samcl_weight=0.3).contrastive_weight == 0.3
+    with pytest.warns(
+        DeprecationWarning, match=r"--samcl-weight is deprecated.*--contrastive-weight"
+    ):
+        assert parse_args(["--samcl-weight", "0.3"]).contrastive_weight == 0.3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse_args(["--contrastive-weight", "0.3"]).contrastive_weight == 0.3
+        saved = {**TrainConfig().to_dict(), "samcl_weight": 0.3}
+        del saved["contrastive_weight"]
+        assert TrainConfig.from_dict(saved).contrastive_weight == 0.3  # silently: old files
+        assert "--samcl-weight" not in train_module._parser().format_help()
+    with pytest.raises(TypeError, match="given twice: samcl_weight and contrastive_weight"):
+        TrainConfig.from_dict({**saved, "contrastive_weight": 0.3})
+
+
+def _with_former_weight_key(state: dict) -> dict:
+    config = dict(state["config"])
+    config["samcl_weight"] = config.pop("contrastive_weight")
+    return {**state, "config": config}
+
+
+def test_checkpoints_with_the_former_weight_key_load_and_resume(
+    full_run: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.pt"
+    save_checkpoint(_with_former_weight_key(load_checkpoint(full_run / "last.pt")), old)
+    assert load_trained_state(old)[2] == TrainConfig.from_dict(
+        load_checkpoint(full_run / "last.pt")["config"]
+    )
+    run = SimpleNamespace(config=_config(tmp_path), amp_dtype=None)
+    state = load_checkpoint(old)
+    assert train_module._differences(state, run) == []
+    state["config"]["samcl_weight"] = 0.3
+    assert train_module._differences(state, run) == ["contrastive_weight 0.3 != 0.5"]
+    # resumed halfway from a checkpoint with the former key: the uninterrupted run's weights
+    train(_config(tmp_path, stop_at=3))
+    last = tmp_path / "last.pt"
+    save_checkpoint(_with_former_weight_key(load_checkpoint(last)), last)
+    train(_config(tmp_path, resume="auto"))
+    expected, resumed = load_checkpoint(full_run / "last.pt"), load_checkpoint(last)
+    assert resumed["iteration"] == 6
+    for key, value in expected["model"].items():
+        assert torch.equal(value, resumed["model"][key]), key
 
 
 def test_amp_resolution() -> None:
@@ -348,6 +407,8 @@ def test_reproduce_writes_the_table_and_reuses_finished_runs(tmp_path: Path) -> 
     released = json.loads((tmp_path / "runs" / "unet_samcl_released" / "eval.json").read_text())
     assert released["config"]["samcl_prediction"] == "argmax"
     assert released["config"]["samcl_negatives"] == "zeros"
+    paper = json.loads((tmp_path / "runs" / "unet_samcl_tiaug" / "eval.json").read_text())
+    assert paper["config"]["samcl_negatives"] == "swap"  # the paper's, not the package default
     # as released, the SAM-CL term sends no gradient to the network: it trains like RMI alone
     weights = {
         variant: load_checkpoint(tmp_path / "runs" / f"unet_{variant}" / "last.pt")["model"]
@@ -368,6 +429,10 @@ def test_reproduce_writes_the_table_and_reuses_finished_runs(tmp_path: Path) -> 
     assert "81.36" in markdown
     assert "| unet | rmi_baseline |" in markdown
     assert "Does the method work?" in markdown
+    for path in (tmp_path / "runs").glob("*/eval.json"):  # as written before the rename
+        report = json.loads(path.read_text())
+        report["config"]["samcl_weight"] = report["config"].pop("contrastive_weight")
+        path.write_text(json.dumps(report))
     stamp = (tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").stat().st_mtime_ns
     assert reproduce.main(argv) == 0
     assert (tmp_path / "runs" / "unet_rmi_tiaug" / "eval.json").stat().st_mtime_ns == stamp
