@@ -28,7 +28,7 @@ from torch.utils.data import Dataset, DistributedSampler, Sampler
 
 from examples.config import IGNORE_INDEX, NUM_CLASSES, TrainConfig
 from tiaug import io as tio
-from tiaug.presets import TiAug
+from tiaug.presets import PRESETS, TiAug
 
 __all__ = [
     "AUGMENTATIONS",
@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 #: ``--aug`` choices: no augmentation or a TiAug preset.
-AUGMENTATIONS = ("none", "baseline", "samcl", "unconstrained")
+AUGMENTATIONS = ("none", *PRESETS)
 #: (rows, columns) at which synthetic faces are generated when they are cropped around the
 #: face (``face_crop``): the generator's native size.
 FACE_CROP_SOURCE_SIZE = (256, 320)
@@ -435,7 +435,7 @@ class SegmentationDataset(Dataset):
     Args:
         source: the ``(image, mask)`` pairs.
         size: (rows, columns) of the samples.
-        aug: "none" or a TiAug preset ("baseline", "samcl", "unconstrained").
+        aug: "none" or a TiAug preset (:data:`tiaug.presets.PRESETS`).
         seed: base seed of the augmentation.
         ignore_index: label of padded pixels.
         pipeline: a TiAug pipeline to use instead of the ``aug`` preset.

@@ -108,7 +108,10 @@ def test_unconstrained_with_a_camera_quantises_to_its_count_step(face):
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
-    [({"preset": "wild"}, "unknown preset 'wild'"), ({"camera": "acme"}, "unknown camera 'acme'")],
+    [
+        ({"preset": "extreme"}, "unknown preset 'extreme'"),
+        ({"camera": "acme"}, "unknown camera 'acme'"),
+    ],
 )
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -130,3 +133,19 @@ def test_any_input_size_gives_the_requested_size(rows, cols, seed, preset):
     assert out["image"].shape == (48, 64)
     assert out["mask"].shape == (48, 64)
     assert np.isfinite(out["image"]).all()
+
+
+def test_wild_keeps_heads_upright_and_exports_like_a_camera():
+    """"wild": a mirror image and at most a 30-degree roll, never upside down; the
+    camera's export is part of it."""
+    from tiaug.classes import EYES, MOUTH
+    from tiaug.export.transforms import CameraExport
+
+    face = synth_face(2, (96, 120))
+    pipeline = TiAug("wild", size=(96, 120), seed=0)
+    assert any(isinstance(t, CameraExport) for t in pipeline.transforms)
+    for _ in range(40):
+        mask = pipeline(image=face.image, mask=face.mask)["mask"]
+        eyes, mouth = np.argwhere(mask == EYES), np.argwhere(mask == MOUTH)
+        if len(eyes) and len(mouth):
+            assert eyes[:, 0].mean() < mouth[:, 0].mean()

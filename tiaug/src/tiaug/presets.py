@@ -1,4 +1,4 @@
-"""Ready TiAug pipelines: the paper's recipe, its baseline and a physics-based extension."""
+"""Ready TiAug pipelines: the paper's recipe, its baseline and physics-based extensions."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tiaug._base import ALBUMENTATIONS_X, LINE_STREAMS
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
 from tiaug.cameras import Camera, get_camera
+from tiaug.export.transforms import CameraExport
 from tiaug.geometric.transforms import CenterCropPad, RandomRescale
 from tiaug.noise.transforms import SensorNoise
 from tiaug.occlusion.physical import OCCLUDERS
@@ -26,7 +27,9 @@ from tiaug.occlusion.transforms import ThermalOcclusion
 
 __all__ = ["PRESETS", "TiAug", "build_preset"]
 
-PRESETS = ("baseline", "samcl", "unconstrained")
+PRESETS = ("baseline", "samcl", "unconstrained", "wild")
+#: Head roll of people in front of a camera (degrees either way): heads stay upright.
+UPRIGHT_ROLL = 30.0
 #: the ``A.Compose`` arguments TiAug passes on (all but the transforms and the seed)
 _COMPOSE_ARGUMENTS = tuple(
     name for name in inspect.signature(A.Compose).parameters if name not in ("transforms", "seed")
@@ -53,6 +56,11 @@ def _rotate(angles: tuple[float, float]) -> A.Rotate:
 def _geometry_head() -> list[A.BasicTransform]:
     """Flips and a full-circle rotation (see :func:`_rotate`)."""
     return [A.HorizontalFlip(p=0.5), A.VerticalFlip(p=0.5), _rotate((0.0, 360.0))]
+
+
+def _upright_head() -> list[A.BasicTransform]:
+    """A mirror image and a head roll within :data:`UPRIGHT_ROLL`: faces as cameras see them."""
+    return [A.HorizontalFlip(p=0.5), _rotate((-UPRIGHT_ROLL, UPRIGHT_ROLL))]
 
 
 def _geometry_tail(size: tuple[int, int], ignore_index: int) -> list[A.BasicTransform]:
@@ -113,13 +121,18 @@ def build_preset(
         background clutter, real-world occluders), optics (blur), geometry, and last the
         sensor: Gaussian NETD noise, fixed-pattern and stripe noise (and quantisation to
         the count step when ``camera`` is given).
+        ``"wild"``: for recordings in the wild, as a camera records them: a mirror image and
+        a head roll of at most :data:`UPRIGHT_ROLL` degrees (people hold their heads
+        upright; no vertical flip or full turn), the scene physics and occluders of
+        ``"unconstrained"``, optics, the sensor's noise, then the camera's 8-bit export
+        (:class:`~tiaug.CameraExport`: automatic gain, JPEG) before the rescale and crop.
 
     Args:
         preset: one of :data:`PRESETS`.
         size: output (rows, columns) in pixels.
         ignore_index: label of padded pixels.
         camera: camera (preset name or :class:`~tiaug.Camera`) for the sensor noise of
-            ``"unconstrained"``.
+            ``"unconstrained"`` and ``"wild"``.
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; known presets: {', '.join(PRESETS)}")
@@ -136,15 +149,16 @@ def build_preset(
             ThermalOcclusion(p=0.5),
             *_geometry_tail(size, ignore_index),
         ]
-    return [
-        *_geometry_head(),
-        AmbientShift(p=0.5),
-        BackgroundClutter(p=0.5),
-        _physical_occluders(),
-        blur,
-        *_geometry_tail(size, ignore_index),
-        _camera_noise(camera),
-    ]
+    scene = [AmbientShift(p=0.5), BackgroundClutter(p=0.5), _physical_occluders(), blur]
+    if preset == "wild":
+        return [
+            *_upright_head(),
+            *scene,
+            _camera_noise(camera),
+            CameraExport(p=0.5),
+            *_geometry_tail(size, ignore_index),
+        ]
+    return [*_geometry_head(), *scene, *_geometry_tail(size, ignore_index), _camera_noise(camera)]
 
 
 class TiAug(LINE_STREAMS, A.Compose):
@@ -160,10 +174,10 @@ class TiAug(LINE_STREAMS, A.Compose):
     loader with a seeded ``generator`` repeats its run; :mod:`tiaug.workers`).
 
     Args:
-        preset: "samcl", "baseline" or "unconstrained" (see :func:`build_preset`).
+        preset: "samcl", "baseline", "unconstrained" or "wild" (see :func:`build_preset`).
         size: output (rows, columns) in pixels.
         ignore_index: label of padded pixels.
-        camera: camera preset for the sensor noise of "unconstrained".
+        camera: camera preset for the sensor noise of "unconstrained" and "wild".
         seed: seed of the pipeline's random stream (``None``: fresh entropy).
         transforms: explicit transforms instead of a preset (used by ``A.from_dict``).
         **compose_kwargs: other ``A.Compose`` arguments.
