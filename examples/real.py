@@ -27,6 +27,7 @@ import numpy as np
 
 from examples.data import FaceCropSource, Source, UsageError, fit_to_size
 from tiaug import io as tio
+from tiaug.presets import TEMPERATURE_FREE_PRESETS
 
 __all__ = [
     "GLASSES",
@@ -187,7 +188,7 @@ def open_real_sets(
 
 
 #: ``--aug`` choices that need no temperatures (geometry and blur only).
-NO_DEGC_AUGMENTATIONS = ("none", "baseline")
+NO_DEGC_AUGMENTATIONS = ("none", *TEMPERATURE_FREE_PRESETS)
 
 
 def open_real_training(
@@ -226,7 +227,7 @@ def open_real_training(
     if train.unit == "relative" and aug not in NO_DEGC_AUGMENTATIONS:
         raise UsageError(
             f"--aug {aug} needs temperatures; {data} holds relative grey levels: use --aug "
-            f"{' or '.join(NO_DEGC_AUGMENTATIONS)}"
+            f"{', '.join(NO_DEGC_AUGMENTATIONS)}"
         )
     val = open_real_sets(val_data, size, face_crop)["real"]
     return _framed(train, size, face_crop), val

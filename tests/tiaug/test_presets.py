@@ -136,7 +136,7 @@ def test_any_input_size_gives_the_requested_size(rows, cols, seed, preset):
 
 
 def test_wild_keeps_heads_upright_and_exports_like_a_camera():
-    """"wild": a mirror image and at most a 30-degree roll, never upside down; the
+    """ "wild": a mirror image and at most a 30-degree roll, never upside down; the
     camera's export is part of it."""
     from tiaug.classes import EYES, MOUTH
     from tiaug.export.transforms import CameraExport
@@ -144,8 +144,27 @@ def test_wild_keeps_heads_upright_and_exports_like_a_camera():
     face = synth_face(2, (96, 120))
     pipeline = TiAug("wild", size=(96, 120), seed=0)
     assert any(isinstance(t, CameraExport) for t in pipeline.transforms)
+    upright = TiAug("upright", size=(96, 120), seed=0)
     for _ in range(40):
+        mask = upright(image=face.image, mask=face.mask)["mask"]
+        eyes, mouth = np.argwhere(mask == EYES), np.argwhere(mask == MOUTH)
+        if len(eyes) and len(mouth):
+            assert eyes[:, 0].mean() < mouth[:, 0].mean()
         mask = pipeline(image=face.image, mask=face.mask)["mask"]
         eyes, mouth = np.argwhere(mask == EYES), np.argwhere(mask == MOUTH)
         if len(eyes) and len(mouth):
             assert eyes[:, 0].mean() < mouth[:, 0].mean()
+
+
+@pytest.mark.parametrize("name", ["baseline", "upright"])
+def test_temperature_free_presets_hold_only_geometry_and_blur(name):
+    from tiaug.presets import TEMPERATURE_FREE_PRESETS
+    from tiaug.transforms import AmbientShift, BackgroundClutter, SensorNoise, ThermalOcclusion
+
+    assert name in TEMPERATURE_FREE_PRESETS
+    needs_degc = (AmbientShift, BackgroundClutter, SensorNoise, ThermalOcclusion)
+    flat = [t for part in build_preset(name) for t in getattr(part, "transforms", [part])]
+    assert not any(isinstance(t, needs_degc) for t in flat)
+    levels = synth_face(0, (64, 80)).image / 40.0  # grey levels as fractions: no degC
+    out = TiAug(name, size=(64, 80), seed=1)(image=levels)["image"]
+    assert out.shape == (64, 80)

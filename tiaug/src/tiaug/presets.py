@@ -25,9 +25,12 @@ from tiaug.noise.transforms import SensorNoise
 from tiaug.occlusion.physical import OCCLUDERS
 from tiaug.occlusion.transforms import ThermalOcclusion
 
-__all__ = ["PRESETS", "TiAug", "build_preset"]
+__all__ = ["PRESETS", "TEMPERATURE_FREE_PRESETS", "UPRIGHT_ROLL", "TiAug", "build_preset"]
 
-PRESETS = ("baseline", "samcl", "unconstrained", "wild")
+PRESETS = ("baseline", "samcl", "unconstrained", "upright", "wild")
+#: Presets of geometry and blur only, which need no temperatures: they apply to the relative
+#: grey levels of exports too (as floats, e.g. levels / 255).
+TEMPERATURE_FREE_PRESETS = ("baseline", "upright")
 #: Head roll of people in front of a camera (degrees either way): heads stay upright.
 UPRIGHT_ROLL = 30.0
 #: the ``A.Compose`` arguments TiAug passes on (all but the transforms and the seed)
@@ -117,6 +120,9 @@ def build_preset(
         (0.5), reference occlusion (0.5), rescale 0.5-2.0 with aspect 0.9-1.1 (1.0),
         centre crop/pad to ``size``.
         ``"baseline"``: the same without noise and occlusion (the paper's control).
+        ``"upright"``: the baseline's blur, rescale and crop with faces kept upright: a
+        mirror image and a head roll of at most :data:`UPRIGHT_ROLL` degrees (no vertical
+        flip or full turn).
         ``"unconstrained"``: flips and rotation, then the scene physics (ambient shift,
         background clutter, real-world occluders), optics (blur), geometry, and last the
         sensor: Gaussian NETD noise, fixed-pattern and stripe noise (and quantisation to
@@ -139,8 +145,9 @@ def build_preset(
     if camera is not None:
         get_camera(camera)
     blur = ThermalBlur(sigma=(1.0, 1.2), p=0.5)
-    if preset == "baseline":
-        return [*_geometry_head(), blur, *_geometry_tail(size, ignore_index)]
+    if preset in TEMPERATURE_FREE_PRESETS:
+        head = _geometry_head() if preset == "baseline" else _upright_head()
+        return [*head, blur, *_geometry_tail(size, ignore_index)]
     if preset == "samcl":
         return [
             *_geometry_head(),
@@ -174,7 +181,7 @@ class TiAug(LINE_STREAMS, A.Compose):
     loader with a seeded ``generator`` repeats its run; :mod:`tiaug.workers`).
 
     Args:
-        preset: "samcl", "baseline", "unconstrained" or "wild" (see :func:`build_preset`).
+        preset: one of :data:`PRESETS` (see :func:`build_preset`).
         size: output (rows, columns) in pixels.
         ignore_index: label of padded pixels.
         camera: camera preset for the sensor noise of "unconstrained" and "wild".
