@@ -1,0 +1,229 @@
+"""What a synthetic-trained model and a few real labels buy on real faces of another person.
+
+    python -m benchmarks.real_transfer CKPT --data ../shared/data/real-dev \\
+        --out runs/real_transfer --results benchmarks/results/real_transfer
+
+The frames of the real folder are grouped by driver (the sequence folder's name,
+``--driver-pattern``). For each direction A -> B (train on A's frames, score on all of B's,
+framed like the checkpoint's validation images) and seed:
+
+- ``synthetic_only``: the checkpoint itself, no real label (scored once);
+- ``reference``: from scratch on every frame of A (the real-trained reference);
+- ``scratch_N``: from scratch on N frames of A, evenly spread over its sorted frames;
+- ``finetune_N``: the checkpoint fine-tuned on the same N frames.
+
+Every run is the checkpoint's network and framing with the RMI loss and the "upright"
+augmentation (geometry only: the frames hold grey levels, not degC), AdamW one-cycle:
+``reference`` 1800 iterations at lr 6e-3, ``scratch_N`` 600 at 6e-3, ``finetune_N`` 300 at
+1e-3. Writes ``RESULTS/real_transfer.{json,md}``: mIoU per condition (mean and 95 %
+t-interval over seeds) and the paired differences ``finetune_N - scratch_N`` by seed.
+Finished runs are reused, so directions can run in separate processes and a final call
+with all of them writes the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from examples.checkpoint import load_trained_model
+from examples.config import TrainConfig
+from examples.data import SegmentationDataset
+from examples.distributed import setup_distributed, teardown_distributed
+from examples.evaluate import validate
+from examples.real import list_real_frames, open_real_sets
+from examples.stats import mean_ci, paired_differences, verdict
+from examples.train import train
+
+#: condition -> (frames of A: None for all, iterations, peak lr, starts from the checkpoint)
+CONDITIONS: dict[str, tuple[int | None, int, float, bool]] = {
+    "reference": (None, 1800, 6e-3, False),
+    "scratch_10": (10, 600, 6e-3, False),
+    "finetune_10": (10, 300, 1e-3, True),
+    "scratch_30": (30, 600, 6e-3, False),
+    "finetune_30": (30, 300, 1e-3, True),
+}
+PAIRS = (("finetune_10", "scratch_10"), ("finetune_30", "scratch_30"))
+
+
+def drivers(folder: Path, pattern: str) -> dict[str, list[Path]]:
+    """Sequence folders of ``folder`` by driver (the pattern's first group)."""
+    groups: dict[str, list[Path]] = {}
+    for picture, _ in list_real_frames(folder):
+        match = re.search(pattern, picture.parent.name)
+        if match:
+            groups.setdefault(match[1], [])
+            if picture.parent not in groups[match[1]]:
+                groups[match[1]].append(picture.parent)
+    return groups
+
+
+def driver_folder(root: Path, name: str, sequences: Sequence[Path]) -> Path:
+    """A folder of links to one driver's sequences."""
+    folder = root / "drivers" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for sequence in sequences:
+        link = folder / sequence.name
+        if not link.exists():
+            link.symlink_to(sequence.resolve(), target_is_directory=True)
+    return folder
+
+
+def score(checkpoint: Path, folder: Path) -> dict[str, Any]:
+    """mIoU and per-class IoU of a checkpoint on a real folder (its own framing)."""
+    model, config = load_trained_model(checkpoint, torch.device("cpu"))
+    source = open_real_sets(folder, config.size, config.face_crop)["real"]
+    context = setup_distributed("cpu")
+    try:
+        report = validate(model, SegmentationDataset(source, config.size), context)
+    finally:
+        teardown_distributed(context)
+    return {"miou": report["miou"], "iou": report["iou"]}
+
+
+def run(
+    base: TrainConfig, init: Path, condition: str, seed: int, train_on: Path, out: Path
+) -> Path:
+    """Train one run (or reuse a finished one); returns its best checkpoint."""
+    frames, iters, lr, fine_tune = CONDITIONS[condition]
+    values = {
+        **base.to_dict(),
+        "data": str(train_on),
+        "val_data": str(train_on),
+        "num_train": frames or 10**6,
+        "iters": iters,
+        "val_every": iters,
+        "ckpt_every": iters,
+        "lr": lr,
+        "seed": seed,
+        "init": str(init) if fine_tune else None,
+        "out": str(out),
+        "overlays": 0,
+    }
+    config = TrainConfig.from_dict(values).to_dict()
+    recorded = out / "run.json"
+    if not recorded.is_file() or json.loads(recorded.read_text()) != config:
+        shutil.rmtree(out, ignore_errors=True)
+        train(TrainConfig.from_dict(config))
+        recorded.write_text(json.dumps(config))
+    return out / "best.pt"
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per direction and condition: mean and interval; per pair: paired differences."""
+    table, comparisons = [], []
+    for direction in sorted({r["direction"] for r in runs}):
+        mine = [r for r in runs if r["direction"] == direction]
+        for condition in ["synthetic_only", *CONDITIONS]:
+            values = [r["miou"] for r in mine if r["condition"] == condition]
+            if values:
+                mean, low, high = mean_ci(values)
+                table.append({"direction": direction, "condition": condition, "n": len(values),
+                              "mean": mean, "ci95": [low, high]})  # fmt: skip
+        for a, b in PAIRS:
+            by_seed = {
+                c: {r["seed"]: r["miou"] for r in mine if r["condition"] == c} for c in (a, b)
+            }
+            diffs = paired_differences(by_seed[a], by_seed[b])
+            if len(diffs) >= 2:
+                mean, low, high = mean_ci(diffs)
+                comparisons.append({"direction": direction, "a": a, "b": b, "n": len(diffs),
+                                    "mean_diff": mean, "ci95": [low, high],
+                                    "verdict": verdict(low, high)})  # fmt: skip
+    return {"table": table, "comparisons": comparisons}
+
+
+def markdown(payload: dict[str, Any]) -> str:
+    """The results as a Markdown page."""
+    meta = payload["meta"]
+    lines = [
+        "# Real labels vs synthetic faces, across drivers",
+        "",
+        f"`{meta['command']}`; {meta['date']}; checkpoint `{meta['checkpoint']}`.",
+        "",
+        "mIoU % on the other driver's frames, mean over seeds [95 % t-interval]:",
+        "",
+        "| train on -> score on | condition | seeds | mIoU % |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for row in payload["table"]:
+        low, high = row["ci95"]
+        interval = "" if low != low else f" [{100 * low:.1f}, {100 * high:.1f}]"
+        lines.append(
+            f"| {row['direction']} | {row['condition']} | {row['n']} "
+            f"| {100 * row['mean']:.1f}{interval} |"
+        )
+    lines += [
+        "",
+        "Paired by seed, mIoU points:",
+        "",
+        "| direction | a - b | seeds | mean | 95 % | verdict |",
+    ]
+    lines += ["| --- | --- | ---: | ---: | --- | --- |"]
+    for row in payload["comparisons"]:
+        low, high = row["ci95"]
+        lines.append(
+            f"| {row['direction']} | {row['a']} - {row['b']} | {row['n']} "
+            f"| {100 * row['mean_diff']:+.1f} | [{100 * low:+.1f}, {100 * high:+.1f}] "
+            f"| {row['verdict']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add = parser.add_argument
+    add("checkpoint", type=Path, help="synthetic-trained checkpoint (examples.train)")
+    add("--data", type=Path, required=True, help="folder of real labelled frames")
+    add("--driver-pattern", default=r"^\d+_([^_]+)_", help="regex: group 1 names the driver")
+    add("--directions", default=None, help="e.g. Man-Woman,Woman-Man (default: every pair)")
+    add("--seeds", type=int, default=5, help="seeds per condition (reference: at most 3)")
+    add("--threads", type=int, default=1, help="torch threads")
+    add("--out", type=Path, default=Path("runs/real_transfer"), help="folder of the runs")
+    add("--results", type=Path, default=None, help="folder of real_transfer.json and .md")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    groups = drivers(args.data, args.driver_pattern)
+    pairs = [(a, b) for a in groups for b in groups if a != b]
+    if args.directions:
+        pairs = [tuple(d.split("-")) for d in args.directions.split(",")]  # type: ignore[misc]
+    _, saved = load_trained_model(args.checkpoint, torch.device("cpu"))
+    base = TrainConfig(**{**saved.to_dict(), "loss": "rmi", "aug": "upright",
+                          "optimizer": "adamw", "schedule": "onecycle", "weight_decay": 1e-4,
+                          "threads": args.threads, "workers": 0, "device": "cpu"})  # fmt: skip
+    runs = []
+    for a, b in pairs:
+        train_on = driver_folder(args.out, a, groups[a])
+        score_on = driver_folder(args.out, b, groups[b])
+        direction = f"{a} -> {b}"
+        runs.append({"direction": direction, "condition": "synthetic_only", "seed": 0,
+                     **score(args.checkpoint, score_on)})  # fmt: skip
+        for condition in CONDITIONS:
+            for seed in range(min(args.seeds, 3) if condition == "reference" else args.seeds):
+                out = args.out / f"{a}_{condition}_seed{seed}"
+                best = run(base, args.checkpoint, condition, seed, train_on, out)
+                runs.append({"direction": direction, "condition": condition, "seed": seed,
+                             **score(best, score_on)})  # fmt: skip
+    command = " ".join(["python -m benchmarks.real_transfer", *(argv or sys.argv[1:])])
+    meta = {"command": command, "date": str(datetime.date.today()),
+            "checkpoint": str(args.checkpoint)}  # fmt: skip
+    payload = {"meta": meta, "runs": runs, **summarize(runs)}
+    results = args.results or args.out / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "real_transfer.json").write_text(json.dumps(payload, indent=2) + "\n")
+    (results / "real_transfer.md").write_text(markdown(payload))
+    print(markdown(payload))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
