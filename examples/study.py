@@ -84,6 +84,14 @@ VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
         {"loss": "rmi_ce", "aug": "samcl"},
         "RMI + 0.5 x cross-entropy + TiAug (extra supervision, no contrast: the control)",
     ),
+    "rmi_wild": (
+        {"loss": "rmi", "aug": "wild"},
+        "RMI + TiAug 'wild' (upright heads, scene physics, occluders, camera noise and export)",
+    ),
+    "samcl_wild": (
+        {"loss": "samcl", "aug": "wild", "samcl_negatives": CRITIC_NEGATIVES},
+        f"TiAug 'wild' + SAM-CL, negatives {CRITIC_NEGATIVES!r} (the demo's recipe)",
+    ),
     "samcl_released": (
         {
             "loss": "samcl",
@@ -102,6 +110,8 @@ PAIRS = (
     ("samcl_tiaug", "rmi_tiaug"),
     ("samcl_tiaug", "rmi_ce_tiaug"),
     ("samcl_critic", "samcl_tiaug"),
+    ("rmi_wild", "rmi_tiaug"),
+    ("samcl_wild", "rmi_wild"),
 )
 #: The evaluation sets, in report order.
 SETS = ("clean", "unconstrained", *CONDITIONS)
