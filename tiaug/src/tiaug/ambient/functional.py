@@ -3,7 +3,8 @@
 Pure numpy (+ OpenCV for Gaussian blurs and resizing), explicit ``numpy.random.Generator``
 for every draw. Images are HxW or HxWx1 float32 degC maps, masks HxW (or HxWx1) integer label
 maps with the classes 0 background, 1 face, 2 mouth, 3 eyes, 4 eyebrows, 5 nose. Results are
-new float32 arrays with the image's layout.
+new float32 arrays with the image's layout. The room's estimators (:func:`estimate_ambient`,
+:func:`otsu_threshold`) live in :mod:`tiaug.core.estimators` and are re-exported here.
 
 Ambient model. A change ``delta`` of the room temperature moves each pixel by
 ``k(x) * delta``: the background (a wall near ambient) by ``delta`` (k = 1), skin by less,
@@ -31,7 +32,6 @@ room spreads the face's temperatures and a warmer one narrows them. ``k`` comes 
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -40,7 +40,7 @@ import numpy as np
 
 from tiaug._checks import check_mask, restore_shape, to_temperature_map
 from tiaug._random import draw_uniform
-from tiaug.blur.functional import gaussian_blur, gaussian_kernel_radius
+from tiaug.core import estimate_ambient, gaussian_blur, gaussian_kernel_radius, otsu_threshold
 
 __all__ = [
     "DEFAULT_COUPLINGS",
@@ -73,9 +73,7 @@ Couplings = Sequence[float] | Mapping[int, float]
 UnmaskedModel = Literal["thermal", "threshold"]
 
 _BACKGROUND, _FACE = 0, 1
-_OTSU_STRIDE = 2  # the histogram is taken on every other row and column
 _MIN_CONTRAST = 1.0  # degC: lower bound of T_core - T_amb (and T_skin - T_amb)
-_AMBIENT_STRIDE = 4  # the room's median is taken on every fourth row and column
 _WALL_BAND = 1.0  # degC above the room still taken as wall (noise, faint gradients)
 _RING = 2.5  # transition ring of a class, in blur sigmas: where the blur's kernel ends
 
@@ -172,56 +170,6 @@ def smooth(field: np.ndarray, sigma: float) -> np.ndarray:
     if sigma <= 0:
         return field
     return gaussian_blur(field, sigma, truncate=_RING, border="nearest")
-
-
-def otsu_threshold(image: np.ndarray, *, stride: int = _OTSU_STRIDE) -> float:
-    """Otsu's threshold (degC) of the temperature histogram, taken on a strided subsample.
-
-    The finite values are quantised to 256 levels between their minimum and maximum; pixels
-    warmer than the threshold are the warm class (skin). A constant image returns its value.
-    NaN/inf pixels are ignored.
-    """
-    values = to_temperature_map(image)[::stride, ::stride]
-    low, high = float(values.min()), float(values.max())  # NaN or inf: not both finite
-    if not (math.isfinite(low) and math.isfinite(high)):
-        values = values[np.isfinite(values)]
-        if values.size == 0:
-            raise ValueError("image holds no finite temperatures")
-        low, high = float(values.min()), float(values.max())
-    if high <= low:
-        return low
-    levels = 255.0 / (high - low)
-    quantised = cv2.convertScaleAbs(values, alpha=levels, beta=-low * levels)
-    level, _ = cv2.threshold(quantised, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return low + (level + 0.5) / levels  # the upper edge of the last cold level
-
-
-def _median(values: np.ndarray) -> float:
-    """Median of a non-empty 1-D array (the mean of the two middle values for an even size)."""
-    middle = values.size // 2
-    ordered = np.partition(values, middle)  # below middle: the smaller half, in any order
-    if values.size % 2:
-        return float(ordered[middle])
-    return 0.5 * (float(ordered[:middle].max()) + float(ordered[middle]))
-
-
-def estimate_ambient(
-    image: np.ndarray, mask: np.ndarray | None = None, *, ignore_index: int | None = 255
-) -> float:
-    """The room temperature (degC) seen in the frame: the median of the cold (Otsu) class.
-
-    With ``mask``, only background-labelled pixels of the cold class count (when there are
-    any). Otsu's split and the median use every fourth row and column; NaN/inf pixels are
-    ignored.
-    """
-    plane = to_temperature_map(image)
-    sample = np.ascontiguousarray(plane[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE])
-    cold = sample <= otsu_threshold(sample, stride=1)
-    if mask is not None:
-        labels = check_mask(mask, plane.shape)[::_AMBIENT_STRIDE, ::_AMBIENT_STRIDE]
-        wall = cold & (labels == _BACKGROUND)
-        cold = wall if wall.any() else cold
-    return _median(sample[cold]) if cold.any() else float(np.nanmedian(sample))
 
 
 def thermal_coupling_map(
