@@ -9,6 +9,7 @@ given one, to know where the skin is, and return it unchanged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -16,13 +17,13 @@ import numpy as np
 from tiaug._optional import albumentations_extra
 
 with albumentations_extra():
-    from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
-    from pydantic import model_validator
+    from albumentations.core.transforms_interface import ImageOnlyTransform
 
 from tiaug._base import ThermalTransform, frame
 from tiaug._checks import as_range, check_fraction, check_range, nan_guard, per_channel
 from tiaug._random import draw_range
 from tiaug.ambient import functional as fambient
+from tiaug.core.signature import declare_arguments
 
 __all__ = ["AmbientShift", "BackgroundClutter"]
 
@@ -34,6 +35,58 @@ def _mask_from(data: dict[str, Any]) -> np.ndarray | None:
         return None
     labels = np.asarray(mask)
     return labels[..., 0] if labels.ndim == 3 else labels
+
+
+def _check_couplings(couplings: tuple[float, ...] | dict[int, float]) -> None:
+    """At least one class, classes >= 0, couplings in [0, 1]."""
+    values = list(couplings.values()) if isinstance(couplings, dict) else list(couplings)
+    if not values:
+        raise ValueError("couplings must name at least one class")
+    if isinstance(couplings, dict) and min(couplings) < 0:
+        raise ValueError(f"coupling classes must be >= 0, got {sorted(couplings)}")
+    if not all(np.isfinite(v) and 0.0 <= v <= 1.0 for v in values):
+        raise ValueError(f"couplings must lie in [0, 1], got {couplings}")
+
+
+@dataclass(frozen=True)
+class _ShiftArguments:
+    """AmbientShift's arguments.
+
+    Attributes:
+        delta: change of the room temperature in degC: number or (low, high).
+        couplings: coupling per class, a sequence indexed by class or ``{class: coupling}``,
+            values in [0, 1].
+        spread: relative change of the skin temperatures' spread per degC of cooling, >= 0,
+            with ``spread * max|delta| < 1``.
+        smoothing: blur in pixels of the class coupling map (and of the skin weight).
+        unmasked: ``"thermal"`` or ``"threshold"``: the model used when no mask is given.
+        core_temperature: body core temperature (degC) of the ``"thermal"`` model.
+        ignore_index: ignored label (treated as background), or ``None``.
+    """
+
+    delta: float | tuple[float, float] = (-8.0, 8.0)
+    couplings: tuple[float, ...] | dict[int, float] = fambient.DEFAULT_COUPLINGS
+    spread: float = 0.0
+    smoothing: float = 2.0
+    unmasked: Literal["thermal", "threshold"] = "thermal"
+    core_temperature: float = 37.0
+    ignore_index: int | None = 255
+
+    def __post_init__(self) -> None:
+        low, high = check_range("delta", self.delta, scalar=True)
+        _check_couplings(self.couplings)
+        if not np.isfinite(self.spread) or self.spread < 0:
+            raise ValueError(f"spread must be >= 0 (per degC), got {self.spread}")
+        if self.spread * max(abs(low), abs(high)) >= 1.0:
+            raise ValueError(
+                f"spread * max|delta| must be < 1 (the skin contrast factor "
+                f"1 - spread * delta must stay positive), got {self.spread} * "
+                f"{max(abs(low), abs(high))}"
+            )
+        if not np.isfinite(self.smoothing) or self.smoothing < 0:
+            raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
+        if not np.isfinite(self.core_temperature):
+            raise ValueError(f"core_temperature must be finite, got {self.core_temperature}")
 
 
 class AmbientShift(ThermalTransform, ImageOnlyTransform):
@@ -64,16 +117,7 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
     the finite median while the couplings are computed).
 
     Args:
-        delta: change of the room temperature in degC: number or (low, high).
-        couplings: coupling per class, a sequence indexed by class or ``{class: coupling}``,
-            values in [0, 1].
-        spread: relative change of the skin temperatures' spread per degC of cooling, >= 0,
-            with ``spread * max|delta| < 1``.
-        smoothing: blur in pixels of the class coupling map (and of the skin weight).
-        unmasked: ``"thermal"`` or ``"threshold"``: the model used when no mask is given.
-        core_temperature: body core temperature (degC) of the ``"thermal"`` model.
-        ignore_index: ignored label (treated as background), or ``None``.
-        p: probability of applying the transform.
+        {arguments}
 
     Targets:
         image, images, volume, volumes (reads ``mask`` when given, its first channel for an
@@ -83,62 +127,7 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
         float32/float64 degC maps, HxW or HxWxC (channels alike); float32 out.
     """
 
-    class InitSchema(BaseTransformInitSchema):
-        delta: float | tuple[float, float]
-        couplings: tuple[float, ...] | dict[int, float]
-        spread: float
-        smoothing: float
-        unmasked: Literal["thermal", "threshold"]
-        core_temperature: float
-        ignore_index: int | None
-
-        @model_validator(mode="after")
-        def _validate(self) -> AmbientShift.InitSchema:
-            low, high = check_range("delta", self.delta, scalar=True)
-            values = (
-                list(self.couplings.values())
-                if isinstance(self.couplings, dict)
-                else list(self.couplings)
-            )
-            if not values:
-                raise ValueError("couplings must name at least one class")
-            if isinstance(self.couplings, dict) and min(self.couplings) < 0:
-                raise ValueError(f"coupling classes must be >= 0, got {sorted(self.couplings)}")
-            if not all(np.isfinite(v) and 0.0 <= v <= 1.0 for v in values):
-                raise ValueError(f"couplings must lie in [0, 1], got {self.couplings}")
-            if not np.isfinite(self.spread) or self.spread < 0:
-                raise ValueError(f"spread must be >= 0 (per degC), got {self.spread}")
-            if self.spread * max(abs(low), abs(high)) >= 1.0:
-                raise ValueError(
-                    f"spread * max|delta| must be < 1 (the skin contrast factor "
-                    f"1 - spread * delta must stay positive), got {self.spread} * "
-                    f"{max(abs(low), abs(high))}"
-                )
-            if not np.isfinite(self.smoothing) or self.smoothing < 0:
-                raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
-            if not np.isfinite(self.core_temperature):
-                raise ValueError(f"core_temperature must be finite, got {self.core_temperature}")
-            return self
-
-    def __init__(
-        self,
-        delta: float | tuple[float, float] = (-8.0, 8.0),
-        couplings: tuple[float, ...] | dict[int, float] = fambient.DEFAULT_COUPLINGS,
-        spread: float = 0.0,
-        smoothing: float = 2.0,
-        unmasked: Literal["thermal", "threshold"] = "thermal",
-        core_temperature: float = 37.0,
-        ignore_index: int | None = 255,
-        p: float = 0.5,
-    ):
-        super().__init__(p=p)
-        self.delta = delta
-        self.couplings = couplings
-        self.spread = spread
-        self.smoothing = smoothing
-        self.unmasked = unmasked
-        self.core_temperature = core_temperature
-        self.ignore_index = ignore_index
+    InitSchema, __init__, __doc__ = declare_arguments(_ShiftArguments, __doc__, p=0.5)
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
@@ -164,6 +153,42 @@ class AmbientShift(ThermalTransform, ImageOnlyTransform):
         return per_channel(lambda plane: nan_guard(shift, plane), img)
 
 
+@dataclass(frozen=True)
+class _ClutterArguments:
+    """BackgroundClutter's arguments.
+
+    Attributes:
+        num_blobs: (low, high) number of blobs, integers >= 0.
+        blob_temperature: (low, high) blob peak in degC (negative: colder than the scene).
+        blob_size: (low, high) blob sigma along its major axis, fraction of the short side
+            in (0, 1].
+        blob_aspect: (low, high) minor/major axis ratio in (0, 1].
+        gradient: (low, high) peak-to-peak degC of the linear background ramp, >= 0.
+        smoothing: softness in pixels of the person/background boundary.
+        ignore_index: ignored label (treated as background), or ``None``.
+    """
+
+    num_blobs: tuple[int, int] = (1, 3)
+    blob_temperature: tuple[float, float] = (-8.0, 12.0)
+    blob_size: tuple[float, float] = (0.05, 0.3)
+    blob_aspect: tuple[float, float] = (0.3, 1.0)
+    gradient: tuple[float, float] = (0.0, 3.0)
+    smoothing: float = 1.0
+    ignore_index: int | None = 255
+
+    def __post_init__(self) -> None:
+        check_range("num_blobs", self.num_blobs, 0, 64)
+        check_range("blob_temperature", self.blob_temperature)
+        check_range("blob_size", self.blob_size)
+        check_fraction("blob_size", self.blob_size)
+        low, _ = check_range("blob_aspect", self.blob_aspect, 0.0, 1.0)
+        if low <= 0:
+            raise ValueError(f"blob_aspect must be > 0, got {self.blob_aspect}")
+        check_range("gradient", self.gradient, 0.0)
+        if not np.isfinite(self.smoothing) or self.smoothing < 0:
+            raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
+
+
 class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
     """Warm and cold smooth objects and a gradient in the background only.
 
@@ -181,15 +206,7 @@ class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
     NaN pixels stay NaN.
 
     Args:
-        num_blobs: (low, high) number of blobs, integers >= 0.
-        blob_temperature: (low, high) blob peak in degC (negative: colder than the scene).
-        blob_size: (low, high) blob sigma along its major axis, fraction of the short side
-            in (0, 1].
-        blob_aspect: (low, high) minor/major axis ratio in (0, 1].
-        gradient: (low, high) peak-to-peak degC of the linear background ramp, >= 0.
-        smoothing: softness in pixels of the person/background boundary.
-        ignore_index: ignored label (treated as background), or ``None``.
-        p: probability of applying the transform.
+        {arguments}
 
     Targets:
         image, images, volume, volumes (reads ``mask`` when given, its first channel for an
@@ -199,48 +216,7 @@ class BackgroundClutter(ThermalTransform, ImageOnlyTransform):
         float32/float64 degC maps, HxW or HxWxC (channels alike); float32 out.
     """
 
-    class InitSchema(BaseTransformInitSchema):
-        num_blobs: tuple[int, int]
-        blob_temperature: tuple[float, float]
-        blob_size: tuple[float, float]
-        blob_aspect: tuple[float, float]
-        gradient: tuple[float, float]
-        smoothing: float
-        ignore_index: int | None
-
-        @model_validator(mode="after")
-        def _validate(self) -> BackgroundClutter.InitSchema:
-            check_range("num_blobs", self.num_blobs, 0, 64)
-            check_range("blob_temperature", self.blob_temperature)
-            check_range("blob_size", self.blob_size)
-            check_fraction("blob_size", self.blob_size)
-            low, _ = check_range("blob_aspect", self.blob_aspect, 0.0, 1.0)
-            if low <= 0:
-                raise ValueError(f"blob_aspect must be > 0, got {self.blob_aspect}")
-            check_range("gradient", self.gradient, 0.0)
-            if not np.isfinite(self.smoothing) or self.smoothing < 0:
-                raise ValueError(f"smoothing must be a number of pixels >= 0, got {self.smoothing}")
-            return self
-
-    def __init__(
-        self,
-        num_blobs: tuple[int, int] = (1, 3),
-        blob_temperature: tuple[float, float] = (-8.0, 12.0),
-        blob_size: tuple[float, float] = (0.05, 0.3),
-        blob_aspect: tuple[float, float] = (0.3, 1.0),
-        gradient: tuple[float, float] = (0.0, 3.0),
-        smoothing: float = 1.0,
-        ignore_index: int | None = 255,
-        p: float = 0.5,
-    ):
-        super().__init__(p=p)
-        self.num_blobs = num_blobs
-        self.blob_temperature = blob_temperature
-        self.blob_size = blob_size
-        self.blob_aspect = blob_aspect
-        self.gradient = gradient
-        self.smoothing = smoothing
-        self.ignore_index = ignore_index
+    InitSchema, __init__, __doc__ = declare_arguments(_ClutterArguments, __doc__, p=0.5)
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator

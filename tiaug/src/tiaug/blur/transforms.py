@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -9,15 +10,29 @@ import numpy as np
 from tiaug._optional import albumentations_extra
 
 with albumentations_extra():
-    from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
-    from pydantic import model_validator
+    from albumentations.core.transforms_interface import ImageOnlyTransform
 
 from tiaug._base import ThermalTransform
 from tiaug._checks import as_range, check_range, per_channel
 from tiaug._random import draw_uniform
 from tiaug.blur import functional as fblur
+from tiaug.core.signature import declare_arguments
 
 __all__ = ["ThermalBlur"]
+
+
+@dataclass(frozen=True)
+class _Arguments:
+    """ThermalBlur's arguments.
+
+    Attributes:
+        sigma: standard deviation in pixels: a number, or a (low, high) range, > 0.
+    """
+
+    sigma: float | tuple[float, float] = (1.0, 1.2)
+
+    def __post_init__(self) -> None:
+        check_range("sigma", self.sigma, 0.0, open_low=True, scalar=True)
 
 
 class ThermalBlur(ThermalTransform, ImageOnlyTransform):
@@ -31,8 +46,7 @@ class ThermalBlur(ThermalTransform, ImageOnlyTransform):
     and boxes are not changed.
 
     Args:
-        sigma: standard deviation in pixels: a number, or a (low, high) range, > 0.
-        p: probability of applying the transform.
+        {arguments}
 
     Targets:
         image, images, volume, volumes (masks, keypoints, bboxes pass unchanged)
@@ -41,17 +55,7 @@ class ThermalBlur(ThermalTransform, ImageOnlyTransform):
         float32/float64 degC maps, HxW or HxWxC (each channel blurred alike); float32 out.
     """
 
-    class InitSchema(BaseTransformInitSchema):
-        sigma: float | tuple[float, float]
-
-        @model_validator(mode="after")
-        def _validate(self) -> ThermalBlur.InitSchema:
-            check_range("sigma", self.sigma, 0.0, open_low=True, scalar=True)
-            return self
-
-    def __init__(self, sigma: float | tuple[float, float] = (1.0, 1.2), p: float = 0.5):
-        super().__init__(p=p)
-        self.sigma = sigma
+    InitSchema, __init__, __doc__ = declare_arguments(_Arguments, __doc__, p=0.5)
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator

@@ -8,7 +8,10 @@ OpenCV only, explicit generators, one job per module:
 - :mod:`tiaug.core.kernels`: the one Gaussian kernel and the blur built on it (pixels);
 - :mod:`tiaug.core.estimators`: Otsu's split, the room temperature and the per-pixel noise
   a frame shows (degC);
-- :mod:`tiaug.core.normal`: Gaussian noise fields (degC).
+- :mod:`tiaug.core.normal`: Gaussian noise fields (degC);
+- :mod:`tiaug.core.signature`: a transform's arguments declared once (a dataclass), from
+  which its albumentations schema, signature and documented arguments derive. It needs the
+  albumentations extra and is not imported here.
 
 The families re-export what they used to define (``tiaug.blur.functional.gaussian_blur``,
 ``tiaug.noise.functional.estimate_noise``, ``tiaug.ambient.functional.estimate_ambient``...).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -15,13 +16,13 @@ import numpy as np
 from tiaug._optional import albumentations_extra
 
 with albumentations_extra():
-    from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
+    from albumentations.core.transforms_interface import DualTransform
     from albumentations.core.type_definitions import ALL_TARGETS
-    from pydantic import Field, model_validator
 
 from tiaug._base import ThermalTransform, first_image, frame
 from tiaug._checks import check_range
 from tiaug._random import draw_uniform
+from tiaug.core.signature import declare_arguments
 from tiaug.geometric import functional as fgeometric
 
 __all__ = ["CenterCropPad", "RandomRescale"]
@@ -29,6 +30,23 @@ __all__ = ["CenterCropPad", "RandomRescale"]
 FloatRange = tuple[float, float]
 #: CenterCropPad's default output (rows, columns), TiAug's
 _DEFAULT_SIZE = (256, 320)
+
+
+@dataclass(frozen=True)
+class _RescaleArguments:
+    """RandomRescale's arguments.
+
+    Attributes:
+        scale: (low, high) scale factor range, > 0.
+        aspect: (low, high) range of the extra column/row scale ratio, > 0.
+    """
+
+    scale: FloatRange = (0.5, 2.0)
+    aspect: FloatRange = (0.9, 1.1)
+
+    def __post_init__(self) -> None:
+        for name in ("scale", "aspect"):
+            check_range(name, getattr(self, name), 0.0, open_low=True)
 
 
 class RandomRescale(ThermalTransform, DualTransform):
@@ -41,9 +59,7 @@ class RandomRescale(ThermalTransform, DualTransform):
     to the frame) keep their coordinates.
 
     Args:
-        scale: (low, high) scale factor range, > 0.
-        aspect: (low, high) range of the extra column/row scale ratio, > 0.
-        p: probability of applying the transform.
+        {arguments}
 
     Targets:
         image, mask, images, masks, volume, mask3d, keypoints, bboxes
@@ -54,25 +70,7 @@ class RandomRescale(ThermalTransform, DualTransform):
 
     _targets = ALL_TARGETS
 
-    class InitSchema(BaseTransformInitSchema):
-        scale: tuple[float, float] = Field(description="scale factor range")
-        aspect: tuple[float, float] = Field(description="aspect ratio range")
-
-        @model_validator(mode="after")
-        def _validate(self) -> RandomRescale.InitSchema:
-            for name in ("scale", "aspect"):
-                check_range(name, getattr(self, name), 0.0, open_low=True)
-            return self
-
-    def __init__(
-        self,
-        scale: FloatRange = (0.5, 2.0),
-        aspect: FloatRange = (0.9, 1.1),
-        p: float = 1.0,
-    ):
-        super().__init__(p=p)
-        self.scale = scale
-        self.aspect = aspect
+    InitSchema, __init__, __doc__ = declare_arguments(_RescaleArguments, __doc__, p=1.0)
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
@@ -96,10 +94,11 @@ class RandomRescale(ThermalTransform, DualTransform):
         return bboxes  # normalised to the frame: unchanged by a rescale
 
 
-class CenterCropPad(ThermalTransform, DualTransform):
-    """Centre-crop and/or centre-pad to a fixed size, padding labels with the ignore index.
+@dataclass(frozen=True)
+class _CropPadArguments:
+    """CenterCropPad's arguments.
 
-    Args:
+    Attributes:
         size: output (rows, columns) in pixels, as :class:`~tiaug.TiAug`'s ``size``. The old
             spelling ``height=, width=`` (also positional: ``CenterCropPad(256, 320)``) still
             works, with a ``DeprecationWarning``.
@@ -107,7 +106,24 @@ class CenterCropPad(ThermalTransform, DualTransform):
             minimum and maximum, which maps to 0 after per-image min-max normalisation to
             [-1, 1]: the reference's padding value). NaN pixels are ignored and stay NaN.
         fill_mask: label written into padded pixels (default 255, the ignore index).
-        p: probability of applying the transform.
+    """
+
+    size: tuple[int, int] = _DEFAULT_SIZE
+    fill: float | Literal["midrange"] = "midrange"
+    fill_mask: int = 255
+
+    def __post_init__(self) -> None:
+        if min(self.size) < 1:
+            raise ValueError(f"size must be (rows, columns) of at least 1 pixel, got {self.size}")
+        if self.fill != "midrange" and not math.isfinite(float(self.fill)):
+            raise ValueError(f"fill must be a finite degC value or 'midrange', got {self.fill}")
+
+
+class CenterCropPad(ThermalTransform, DualTransform):
+    """Centre-crop and/or centre-pad to a fixed size, padding labels with the ignore index.
+
+    Args:
+        {arguments}
 
     Targets:
         image, mask, images, masks, volume, mask3d, keypoints, bboxes
@@ -118,32 +134,7 @@ class CenterCropPad(ThermalTransform, DualTransform):
 
     _targets = ALL_TARGETS
 
-    class InitSchema(BaseTransformInitSchema):
-        size: tuple[int, int]
-        fill: float | Literal["midrange"]
-        fill_mask: int
-
-        @model_validator(mode="after")
-        def _validate(self) -> CenterCropPad.InitSchema:
-            if min(self.size) < 1:
-                raise ValueError(
-                    f"size must be (rows, columns) of at least 1 pixel, got {self.size}"
-                )
-            if self.fill != "midrange" and not math.isfinite(float(self.fill)):
-                raise ValueError(f"fill must be a finite degC value or 'midrange', got {self.fill}")
-            return self
-
-    def __init__(
-        self,
-        size: tuple[int, int] = _DEFAULT_SIZE,
-        fill: float | Literal["midrange"] = "midrange",
-        fill_mask: int = 255,
-        p: float = 1.0,
-    ):
-        super().__init__(p=p)
-        self.size = size
-        self.fill = fill
-        self.fill_mask = fill_mask
+    InitSchema, __init__, __doc__ = declare_arguments(_CropPadArguments, __doc__, p=1.0)
 
     @classmethod
     def _upgrade_arguments(

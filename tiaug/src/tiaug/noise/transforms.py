@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Literal
 
 import numpy as np
@@ -9,23 +10,89 @@ import numpy as np
 from tiaug._optional import albumentations_extra
 
 with albumentations_extra():
-    from albumentations.core.transforms_interface import BaseTransformInitSchema, ImageOnlyTransform
-    from pydantic import field_validator, model_validator
+    from albumentations.core.transforms_interface import ImageOnlyTransform
 
 from tiaug._base import ThermalTransform
 from tiaug._checks import check_range, per_channel
 from tiaug._random import draw_range
 from tiaug.cameras import Camera
+from tiaug.core.signature import converted, declare_arguments
 from tiaug.noise import functional as fnoise
+from tiaug.noise.terms import NOISE_TERMS, fixed_pattern, term_options
 
 __all__ = ["SensorNoise"]
 
 Level = float | tuple[float, float]
+_NETD = float | tuple[float, float] | str
+_GRID = float | tuple[float, float] | str | None
 
 
 def _level_range(name: str, value: Level) -> tuple[float, float]:
     """A noise level (number or (low, high)) as a checked (low, high) range in degC."""
     return check_range(name, value, 0.0, scalar=True)
+
+
+def _camera_netd(value: Any) -> Any:
+    """A :class:`Camera` (a user's own, not a preset) becomes its NETD."""
+    return value.netd if isinstance(value, Camera) else value
+
+
+def _camera_grid(value: Any) -> Any:
+    """A :class:`Camera` becomes its count grid ``(step, offset)``."""
+    return fnoise.resolve_quantization(value) if isinstance(value, Camera) else value
+
+
+def _check(self: Any) -> None:
+    """The rules of SensorNoise's arguments (its dataclass's ``__post_init__``)."""
+    if isinstance(self.netd, str):
+        fnoise.resolve_netd(self.netd)  # unknown camera -> ValueError listing names
+    else:
+        _level_range("netd", self.netd)
+    for name in NOISE_TERMS:
+        _level_range(name, getattr(self, name))
+    for name in term_options():
+        check_range(name, getattr(self, name), 0.0, scalar=True)
+    fnoise.resolve_quantization(self.quantization)
+
+
+def _arguments_doc() -> str:
+    """The docstring of SensorNoise's arguments: the temporal noise, each term's level, the
+    quantisation, the terms' options."""
+    levels = [f"{name}: {term.doc}, number or (low, high)." for name, term in NOISE_TERMS.items()]
+    options = [f"{name}: {doc}" for name, doc in term_options().items()]
+    entries = [
+        "netd: temporal noise level in degC (see above): number, (low, high), or a camera\n"
+        "        (preset name or :class:`~tiaug.Camera`: its NETD).",
+        'mode: ``"gaussian"`` or ``"uniform"``.',
+        *levels,
+        "quantization: ``None``, a count step in degC, ``(step, offset)``, or a camera.",
+        *options,
+    ]
+    return "SensorNoise's arguments.\n\nAttributes:\n" + "".join(f"    {e}\n" for e in entries)
+
+
+#: SensorNoise's arguments: netd, mode, one level per term of NOISE_TERMS, quantization, the
+#: terms' options (a registered term brings its own)
+_Arguments = dataclasses.make_dataclass(
+    "_Arguments",
+    [
+        (
+            "netd",
+            float | tuple[float, float] | str | Camera,
+            dataclasses.field(default=(0.03, 0.1), metadata=converted(_camera_netd, _NETD)),
+        ),
+        ("mode", Literal["gaussian", "uniform"], dataclasses.field(default="gaussian")),
+        *((name, Level, dataclasses.field(default=0.0)) for name in NOISE_TERMS),
+        (
+            "quantization",
+            float | tuple[float, float] | str | Camera | None,
+            dataclasses.field(default=None, metadata=converted(_camera_grid, _GRID)),
+        ),
+        *((name, float, dataclasses.field(default=0.0)) for name in term_options()),
+    ],
+    namespace={"__post_init__": _check, "__doc__": _arguments_doc()},
+    frozen=True,
+)
 
 
 class SensorNoise(ThermalTransform, ImageOnlyTransform):
@@ -50,17 +117,11 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
       ``quantization`` is a step in degC (offset 0), a ``(step, offset)`` pair, or a camera
       (preset name or :class:`~tiaug.Camera`: its count step and offset), ``None`` for none.
 
+    A term registered in :data:`~tiaug.noise.terms.NOISE_TERMS` adds its level (std in degC,
+    number or (low, high), drawn per image; 0 = off) and its options to the arguments.
+
     Args:
-        netd: temporal noise level in degC (see above): number, (low, high), or a camera
-            (preset name or :class:`~tiaug.Camera`: its NETD).
-        mode: ``"gaussian"`` or ``"uniform"``.
-        fixed_pattern: std of the fixed-pattern offsets (degC), number or (low, high).
-        row_noise: std of the per-row offsets (degC), number or (low, high).
-        column_noise: std of the per-column offsets (degC), number or (low, high).
-        quantization: ``None``, a count step in degC, ``(step, offset)``, or a camera.
-        fixed_pattern_scale: correlation length of the fixed pattern in pixels (0: white).
-        stripe_scale: correlation length between neighbouring rows/columns in pixels.
-        p: probability of applying the transform.
+        {arguments}
 
     NaN pixels stay NaN. The channels of an HxWxC image are views of one scene: they get the
     same noise.
@@ -72,103 +133,34 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
         float32/float64 degC maps, HxW or HxWxC; float32 out.
     """
 
-    class InitSchema(BaseTransformInitSchema):
-        netd: float | tuple[float, float] | str
-        mode: Literal["gaussian", "uniform"]
-        fixed_pattern: float | tuple[float, float]
-        row_noise: float | tuple[float, float]
-        column_noise: float | tuple[float, float]
-        quantization: float | tuple[float, float] | str | None
-        fixed_pattern_scale: float
-        stripe_scale: float
-
-        @field_validator("netd", mode="before")
-        @classmethod
-        def _camera_netd(cls, value: Any) -> Any:
-            """A :class:`Camera` (a user's own, not a preset) becomes its NETD."""
-            return value.netd if isinstance(value, Camera) else value
-
-        @field_validator("quantization", mode="before")
-        @classmethod
-        def _camera_grid(cls, value: Any) -> Any:
-            """A :class:`Camera` becomes its count grid ``(step, offset)``."""
-            return fnoise.resolve_quantization(value) if isinstance(value, Camera) else value
-
-        @model_validator(mode="after")
-        def _validate(self) -> SensorNoise.InitSchema:
-            if isinstance(self.netd, str):
-                fnoise.resolve_netd(self.netd)  # unknown camera -> ValueError listing names
-            else:
-                _level_range("netd", self.netd)
-            for name in ("fixed_pattern", "row_noise", "column_noise"):
-                _level_range(name, getattr(self, name))
-            for name in ("fixed_pattern_scale", "stripe_scale"):
-                check_range(name, getattr(self, name), 0.0, scalar=True)
-            fnoise.resolve_quantization(self.quantization)
-            return self
-
-    def __init__(
-        self,
-        netd: float | tuple[float, float] | str | Camera = (0.03, 0.1),
-        mode: Literal["gaussian", "uniform"] = "gaussian",
-        fixed_pattern: float | tuple[float, float] = 0.0,
-        row_noise: float | tuple[float, float] = 0.0,
-        column_noise: float | tuple[float, float] = 0.0,
-        quantization: float | tuple[float, float] | str | Camera | None = None,
-        fixed_pattern_scale: float = 0.0,
-        stripe_scale: float = 0.0,
-        p: float = 0.5,
-    ):
-        super().__init__(p=p)
-        self.netd = netd
-        self.mode = mode
-        self.fixed_pattern = fixed_pattern
-        self.row_noise = row_noise
-        self.column_noise = column_noise
-        self.quantization = quantization
-        self.fixed_pattern_scale = fixed_pattern_scale
-        self.stripe_scale = stripe_scale
+    InitSchema, __init__, __doc__ = declare_arguments(_Arguments, __doc__, p=0.5)
 
     def draw_params(
         self, shape: tuple[int, ...], data: dict[str, Any], rng: np.random.Generator
     ) -> dict[str, Any]:
-        return {
-            "netd": draw_range(rng, fnoise.resolve_netd(self.netd)),
-            "fixed_pattern": draw_range(rng, _level_range("fixed_pattern", self.fixed_pattern)),
-            "row_noise": draw_range(rng, _level_range("row_noise", self.row_noise)),
-            "column_noise": draw_range(rng, _level_range("column_noise", self.column_noise)),
-            "seed": int(rng.integers(0, 2**63 - 1)),
+        netd = draw_range(rng, fnoise.resolve_netd(self.netd))
+        levels = {
+            name: draw_range(rng, _level_range(name, getattr(self, name))) for name in NOISE_TERMS
         }
+        return {"netd": netd, **levels, "seed": int(rng.integers(0, 2**63 - 1))}
 
-    def _noise_kwargs(self, netd: float, row_noise: float, column_noise: float) -> dict[str, Any]:
+    def _noise_kwargs(self, netd: float, levels: dict[str, float]) -> dict[str, Any]:
+        """Keyword arguments of :func:`~tiaug.noise.functional.add_sensor_noise` (but ``rng``)."""
         return {
             "netd": netd,
             "mode": self.mode,
-            "fixed_pattern_scale": self.fixed_pattern_scale,
-            "row_noise": row_noise,
-            "column_noise": column_noise,
-            "stripe_scale": self.stripe_scale,
             "quantization": fnoise.resolve_quantization(self.quantization),
+            **levels,
+            **self._options(),
         }
 
-    def apply(
-        self,
-        img: np.ndarray,
-        netd: float,
-        fixed_pattern: float,
-        row_noise: float,
-        column_noise: float,
-        seed: int,
-        **params: Any,
-    ) -> np.ndarray:
-        kwargs = self._noise_kwargs(netd, row_noise, column_noise)
+    def _options(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in term_options()}
+
+    def apply(self, img: np.ndarray, netd: float, seed: int, **params: Any) -> np.ndarray:
+        kwargs = self._noise_kwargs(netd, {name: params[name] for name in NOISE_TERMS})
         return per_channel(
-            lambda plane: fnoise.add_sensor_noise(
-                plane,
-                fixed_pattern=fixed_pattern,
-                **kwargs,
-                rng=np.random.default_rng(seed),
-            ),
+            lambda plane: fnoise.add_sensor_noise(plane, **kwargs, rng=np.random.default_rng(seed)),
             img,
         )
 
@@ -177,33 +169,18 @@ class SensorNoise(ThermalTransform, ImageOnlyTransform):
         return self.apply_to_volumes(images[None], **params)[0]
 
     def apply_to_volumes(
-        self,
-        volumes: np.ndarray,
-        netd: float,
-        fixed_pattern: float,
-        row_noise: float,
-        column_noise: float,
-        seed: int,
-        **params: Any,
+        self, volumes: np.ndarray, netd: float, seed: int, **params: Any
     ) -> np.ndarray:
         # Sequences of one call: one camera (one fixed pattern), each its own temporal noise.
         rng = np.random.default_rng(seed)
-        frames = volumes.shape[0] * volumes.shape[1]
-        pattern = self._pattern(volumes.shape[2:4], fixed_pattern, frames, rng)
-        kwargs = self._noise_kwargs(netd, row_noise, column_noise)
+        levels = {name: params[name] for name in NOISE_TERMS}
+        pattern = None
+        if volumes.shape[0] * volumes.shape[1]:  # frames to share it
+            pattern = fixed_pattern(volumes.shape[2:4], levels, self._options(), rng=rng)
+        moving = {name: level for name, level in levels.items() if not NOISE_TERMS[name].fixed}
+        kwargs = self._noise_kwargs(netd, moving)
         sequences = [self._sequence(volume, pattern, kwargs, rng) for volume in volumes]
         return np.stack(sequences) if sequences else volumes.astype(np.float32)
-
-    def _pattern(
-        self, frame: tuple[int, ...], level: float, count: int, rng: np.random.Generator
-    ) -> np.ndarray | None:
-        """The fixed pattern shared by the ``count`` frames of a call (None when off or
-        without frames)."""
-        if level <= 0 or count == 0:
-            return None
-        return fnoise.fixed_pattern_noise(
-            (int(frame[0]), int(frame[1])), level, scale=self.fixed_pattern_scale, rng=rng
-        )
 
     @staticmethod
     def _sequence(
