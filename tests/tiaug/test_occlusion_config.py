@@ -1,6 +1,10 @@
-"""OcclusionConfig as the one definition of the occluder parameters; the shape registry."""
+"""OcclusionConfig as the one definition of the occluder parameters (in four groups); the
+shape registry."""
 
 from __future__ import annotations
+
+import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -12,6 +16,7 @@ from tiaug.occlusion import shapes
 
 def test_a_new_shape_is_one_function_and_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     def square(radius, short, vertices, cfg, *, rng):
+        assert type(cfg) is shapes.ShapeConfig  # the shape parameters only
         half = radius
         corners = np.array([[-half, -half], [half, -half], [half, half], [-half, half]])
         return "square", [(corners, 0)]
@@ -46,13 +51,13 @@ def test_pixel_looking_sizes_are_rejected_by_the_functional_config(name: str) ->
 
 
 def test_the_transform_derives_its_arguments_from_the_config() -> None:
-    import dataclasses
     import inspect
 
     from tiaug import ThermalOcclusion
-    from tiaug.occlusion.config import OPTION_NAMES, OcclusionConfig
+    from tiaug.occlusion.config import GROUPS, OPTION_NAMES, OcclusionConfig
 
-    defaults = {f.name: f.default for f in dataclasses.fields(OcclusionConfig) if f.init}
+    fields = [f for group in GROUPS.values() for f in dataclasses.fields(group) if f.init]
+    defaults = {f.name: f.default for f in fields}
     assert tuple(defaults) == OPTION_NAMES
     parameters = inspect.signature(ThermalOcclusion).parameters
     assert list(parameters) == [*OPTION_NAMES, "p"]
@@ -61,7 +66,7 @@ def test_the_transform_derives_its_arguments_from_the_config() -> None:
     assert {name: schema[name].default for name in OPTION_NAMES} == defaults
     assert set(ThermalOcclusion().get_transform_init_args_names()) == {*OPTION_NAMES, "p"}
     doc = ThermalOcclusion.__doc__ or ""
-    assert all(f"\n        {name}: " in doc for name in (*OPTION_NAMES, "p")), "undocumented"
+    assert all(re.search(rf"\n +{name}: ", doc) for name in (*OPTION_NAMES, "p")), "undocumented"
     assert ThermalOcclusion().config() == OcclusionConfig()
     custom = {"size": (0.05, 0.07), "temperature_mode": "ambient", "max_hidden": 0.9}
     assert ThermalOcclusion(**custom).config() == OcclusionConfig(**custom)
@@ -84,3 +89,23 @@ def test_one_configuration_alone_needs_no_weights():
     transform = tiaug.ThermalOcclusion(configurations=("single",), p=1.0)
     image = np.full((40, 48), 30.0, np.float32)
     assert transform(image=image)["image"].shape == (40, 48)
+
+
+def test_the_config_is_four_groups_that_each_take_their_own_parameters() -> None:
+    from tiaug.occlusion.config import GROUPS, OPTION_NAMES, OcclusionConfig
+
+    names = [f.name for g in GROUPS.values() for f in dataclasses.fields(g) if f.init]
+    assert sorted(names) == sorted(OPTION_NAMES)  # each parameter in one group
+    config = OcclusionConfig(size=(0.1, 0.2), temperature_mode="ambient", label_policy="ignore")
+    assert config.shape == F.ShapeConfig(size=(0.1, 0.2))
+    assert config.thermal == F.TemperatureConfig(temperature_mode="ambient")
+    assert config.layout == F.PlacementConfig()
+    assert config.labels == F.LabelConfig(label_policy="ignore")
+    # every parameter (and normalised form) still reads flat
+    assert (config.size, config.temperature_ranges, config.label_policy) == (
+        (0.1, 0.2),
+        ((0.0, 4.0),),
+        "ignore",
+    )
+    with pytest.raises(TypeError, match="unexpected keyword argument 'vertex_ranges'"):
+        OcclusionConfig(vertex_ranges=((2, 3),))

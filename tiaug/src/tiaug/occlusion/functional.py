@@ -1,4 +1,5 @@
-"""Synthetic thermal occluders: shapes, rasterisation, sampling, blending, label policies.
+"""Synthetic thermal occluders: sampling (placement, rasterisation, joined pairs) and the
+functional API of the family.
 
 Pure numpy (+ OpenCV for filling polygons and blurring small boxes); every random draw comes
 from an explicit :class:`numpy.random.Generator`. No albumentations import.
@@ -22,42 +23,49 @@ an image and a mask:
    :func:`coverage_map` + :func:`apply_label_policy` update a label map.
 
 Every object is rasterised inside its own (padded) bounding box only, never on the full
-frame, which keeps a call well under a millisecond on 256x320 images.
+frame, which keeps a call well under a millisecond on 256x320 images. Each step receives its
+own group of the :class:`OcclusionConfig`: the shape functions
+(:mod:`~tiaug.occlusion.shapes`) the shape parameters, the temperature field
+(:mod:`~tiaug.occlusion.thermal`) the temperature parameters, the label policy
+(:mod:`~tiaug.occlusion.labels`) the label parameters. The public names of those modules,
+of :mod:`~tiaug.occlusion.occluder` and :mod:`~tiaug.occlusion.eyes` are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
 
 import cv2
 import numpy as np
 
-from tiaug._checks import check_mask, restore_shape, to_temperature_map
+from tiaug._checks import check_mask, to_temperature_map
 from tiaug._random import draw_range
-from tiaug.ambient.functional import estimate_ambient
-from tiaug.blur.functional import gaussian_blur
-from tiaug.classes import CLASS_NAMES, IBUG68_GROUPS, fill_convex_hull
-from tiaug.noise.functional import estimate_noise, gaussian_noise
+from tiaug.core import gaussian_blur
 from tiaug.occlusion.config import (
     CONFIGURATIONS,
     LABEL_POLICIES,
     PLACEMENTS,
     TEMPERATURE_MODES,
     TEXTURE_KINDS,
+    LabelConfig,
     OcclusionConfig,
-    check_label_policy,
+    PlacementConfig,
+    TemperatureConfig,
 )
+from tiaug.occlusion.eyes import EYE_CLASS, EyePair, eyes_from_landmarks, find_eyes
+from tiaug.occlusion.labels import apply_label_policy
+from tiaug.occlusion.occluder import Occluder, apply_occlusion, coverage_map
 from tiaug.occlusion.shapes import (
     SHAPE_FUNCTIONS,
     SHAPES,
+    ShapeConfig,
     ellipse_outline,
     polyline,
     randint,
     star_polygon,
 )
+from tiaug.occlusion.thermal import Scene, scene_reference, temperature_field
 
 __all__ = [
     "CONFIGURATIONS",
@@ -69,8 +77,12 @@ __all__ = [
     "TEMPERATURE_MODES",
     "TEXTURE_KINDS",
     "EyePair",
+    "LabelConfig",
     "Occluder",
     "OcclusionConfig",
+    "PlacementConfig",
+    "ShapeConfig",
+    "TemperatureConfig",
     "apply_label_policy",
     "apply_occlusion",
     "coverage_map",
@@ -84,14 +96,9 @@ __all__ = [
     "star_polygon",
 ]
 
-#: label of the eyes in the six face classes (``"eyes"`` placement)
-EYE_CLASS = CLASS_NAMES.index("eyes")
-
 _SUBPIXEL_BITS = 4  # cv2 drawing precision: 1/16 pixel
 _SUBPIXEL = float(1 << _SUBPIXEL_BITS)
 _PLACEMENT_TRIES = 256  # rejection-sampling draws before scanning the whole mask
-_MEDIAN_SAMPLES = 4096  # pixels used to estimate the scene median (reflected temperature)
-_SMOOTH_CELL = 8.0  # pixels per control point of the "smooth" texture (correlation length)
 _LENS_GROWTH = 1.15  # factor by which a lens grows until it covers its eye
 _LENS_STEPS = 12  # at most 1.15 ** 12 = 5.4 times the drawn size
 
@@ -130,36 +137,6 @@ def rasterize(
 # --------------------------------------------------------------------------------------
 # sampling
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Occluder:
-    """One synthetic object, cropped to its bounding box inside the frame.
-
-    Attributes:
-        top: first row of the box in the image.
-        left: first column of the box in the image.
-        alpha: float32 ``(h, w)`` coverage in [0, 1] (soft edges already applied).
-        temperature: float32 ``(h, w)`` apparent temperature in degC.
-        center: ``(row, col)`` of the object's centre in image pixels (for a joined pair,
-            the middle of the pair).
-        kind: ``"polygon"``, ``"line"`` (a 2-vertex polygon), ``"stroke"`` or ``"ellipse"``.
-        configuration: the configuration it belongs to.
-    """
-
-    top: int
-    left: int
-    alpha: np.ndarray
-    temperature: np.ndarray
-    center: tuple[float, float]
-    kind: str
-    configuration: str
-
-    @property
-    def box(self) -> tuple[int, int, int, int]:
-        """``(top, left, bottom, right)``, bottom/right exclusive."""
-        h, w = self.alpha.shape
-        return self.top, self.left, self.top + h, self.left + w
-
-
 def _pick(
     rng: np.random.Generator, choices: tuple[str, ...], weights: tuple[float, ...] | None
 ) -> str:
@@ -221,79 +198,6 @@ def _extent(parts: Sequence[tuple[np.ndarray, int]]) -> tuple[float, float, floa
     return x0, y0, x1, y1
 
 
-class _Scene(NamedTuple):
-    """What occluder temperatures refer to: the frame's range, reflections, the room, and
-    the noise (std, degC) an object carries."""
-
-    t_min: float
-    t_max: float
-    t_ref: float | None
-    ambient: float
-    noise: float
-
-
-def _scene_reference(image: np.ndarray, mask: np.ndarray | None, cfg: OcclusionConfig) -> _Scene:
-    """Scene (min, max) for relative temperatures, the reflected and the room temperature,
-    the frame's noise (with ``carry_noise``)."""
-    t_min = t_max = ambient = 0.0
-    if cfg.temperature_mode == "relative":
-        t_min, t_max = float(image.min()), float(image.max())
-        if not (math.isfinite(t_min) and math.isfinite(t_max)):
-            raise ValueError("image holds NaN or infinite values")
-    elif cfg.temperature_mode == "ambient":
-        ambient = estimate_ambient(image, mask)
-    t_ref = cfg.reflected_temperature
-    if t_ref is None and cfg.emissivity[0] < 1.0:
-        flat = image.reshape(-1)
-        stride = max(1, flat.size // _MEDIAN_SAMPLES)
-        t_ref = float(np.median(flat[::stride]))
-        if not math.isfinite(t_ref):
-            raise ValueError("image holds NaN or infinite values")
-    noise = estimate_noise(image) if cfg.carry_noise else 0.0
-    return _Scene(t_min, t_max, t_ref, ambient, noise)
-
-
-def _temperature_field(
-    rng: np.random.Generator, shape: tuple[int, int], cfg: OcclusionConfig, scene: _Scene
-) -> np.ndarray:
-    """Apparent temperature (degC) over an object's box: mixing + texture + carried noise."""
-    ranges = cfg.temperature_ranges
-    lo, hi = ranges[0] if len(ranges) == 1 else ranges[int(rng.integers(len(ranges)))]
-    if cfg.temperature_mode == "relative":
-        span = scene.t_max - scene.t_min
-        lo, hi = scene.t_min - lo * span, scene.t_max + hi * span
-    elif cfg.temperature_mode == "ambient":
-        lo, hi = scene.ambient + lo, scene.ambient + hi
-    t_obj = draw_range(rng, (lo, hi))
-    e = draw_range(rng, cfg.emissivity)
-    if e < 1.0 and scene.t_ref is not None:
-        t_obj = e * t_obj + (1.0 - e) * scene.t_ref
-    amplitude = draw_range(rng, cfg.texture)
-    if amplitude <= 0.0:
-        field = np.full(shape, t_obj, np.float32)
-    else:
-        field = _texture(rng, shape, cfg.texture_kind)
-        # texture in [0, 1] -> offsets in [-amplitude, amplitude]
-        field *= np.float32(2.0 * amplitude)
-        field += np.float32(t_obj - amplitude)
-    if scene.noise > 0.0:
-        field += gaussian_noise(shape, scene.noise, rng=rng)
-    return field
-
-
-def _texture(rng: np.random.Generator, shape: tuple[int, int], kind: str) -> np.ndarray:
-    """Texture values in [0, 1] over an object's box (float32): per pixel or smooth."""
-    if kind == "uniform":
-        return rng.random(shape, dtype=np.float32)
-    grid = (
-        max(2, math.ceil(shape[0] / _SMOOTH_CELL) + 1),
-        max(2, math.ceil(shape[1] / _SMOOTH_CELL) + 1),
-    )
-    return cv2.resize(
-        rng.random(grid, dtype=np.float32), (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR
-    )
-
-
 def _make_occluder(
     rng: np.random.Generator,
     parts: list[tuple[np.ndarray, int]],
@@ -301,12 +205,12 @@ def _make_occluder(
     frame: tuple[int, int],
     kind: str,
     configuration: str,
-    cfg: OcclusionConfig,
-    scene: _Scene,
+    thermal: TemperatureConfig,
+    scene: Scene,
 ) -> Occluder | None:
     """Rasterise ``parts`` (image coordinates) in their box; blur; draw the temperature."""
     rows, cols = frame
-    sigma = draw_range(rng, cfg.edge_softness)
+    sigma = draw_range(rng, thermal.edge_softness)
     pad = math.ceil(4.0 * sigma) + 1 if sigma > 0 else 0
     x0, y0, x1, y1 = _extent(parts)
     # box in pixels, padded for the blur, limited to the frame extended by the padding
@@ -329,7 +233,7 @@ def _make_occluder(
     alpha = alpha[r0 - top : r1 - top, c0 - left : c1 - left]
     if not alpha.any():
         return None
-    temperature = _temperature_field(rng, alpha.shape, cfg, scene)
+    temperature = temperature_field(rng, alpha.shape, thermal, scene)
     return Occluder(r0, c0, np.ascontiguousarray(alpha), temperature, centre, kind, configuration)
 
 
@@ -338,53 +242,6 @@ def _shift(
 ) -> list[tuple[np.ndarray, int]]:
     offset = np.array([centre[1], centre[0]])
     return [(points + offset, thickness) for points, thickness in parts]
-
-
-class EyePair(NamedTuple):
-    """The two eyes of a face: centres ``(x, y)`` in pixels, left to right, and the image
-    coordinates ``(rows, cols)`` of their pixels."""
-
-    left: tuple[float, float]
-    right: tuple[float, float]
-    rows: np.ndarray
-    cols: np.ndarray
-
-
-def find_eyes(mask: np.ndarray, eye_class: int = EYE_CLASS) -> EyePair | None:
-    """The two largest connected regions of ``eye_class`` in a label map, or None.
-
-    For landmarks instead of a mask, see :func:`eyes_from_landmarks`.
-    """
-    labels = check_mask(mask, np.shape(mask)[:2])
-    rows, cols = np.nonzero(labels == eye_class)
-    if rows.size < 2:
-        return None
-    top, left = int(rows.min()), int(cols.min())
-    box = np.zeros((int(rows.max()) - top + 1, int(cols.max()) - left + 1), np.uint8)
-    box[rows - top, cols - left] = 1
-    count, components, stats, centroids = cv2.connectedComponentsWithStats(box, connectivity=8)
-    if count < 3:
-        return None
-    largest = np.argsort(-stats[1:, cv2.CC_STAT_AREA], kind="stable")[:2] + 1
-    centres = sorted((centroids[i][0] + left, centroids[i][1] + top) for i in largest)
-    ids = components[rows - top, cols - left]
-    keep = (ids == largest[0]) | (ids == largest[1])
-    (x0, y0), (x1, y1) = centres
-    return EyePair((float(x0), float(y0)), (float(x1), float(y1)), rows[keep], cols[keep])
-
-
-def eyes_from_landmarks(landmarks: np.ndarray, shape: tuple[int, int]) -> EyePair | None:
-    """The eyes of 68 landmarks (``[row, col]``, iBUG order: points 36-41 and 42-47) in a
-    frame of ``shape``: their hulls, as :func:`find_eyes` returns them. None when a point
-    is missing (NaN)."""
-    points = np.asarray(landmarks, dtype=np.float64)
-    mask = np.zeros(tuple(shape[:2]), np.uint8)
-    for group in ("leye", "reye"):
-        eye = points[list(IBUG68_GROUPS[group])]
-        if not np.isfinite(eye).all():
-            return None
-        fill_convex_hull(mask, eye, EYE_CLASS)
-    return find_eyes(mask)
 
 
 def _pair_parts(
@@ -426,26 +283,27 @@ def _joined(
     frame: tuple[int, int],
     mask: np.ndarray | None,
     cfg: OcclusionConfig,
-    scene: _Scene,
+    scene: Scene,
     eyes: EyePair | None,
 ) -> Occluder | None:
     """Two mirrored shapes joined by a bar: centred on the eyes, or placed like one shape."""
-    short = min(frame)
-    if cfg.placement != "eyes":
+    short, layout, shape_cfg = min(frame), cfg.layout, cfg.shape
+    if layout.placement != "eyes":
         eyes = None
     elif eyes is None and mask is not None:
         eyes = find_eyes(mask)
-    placement_mask = mask if cfg.placement != "anywhere" else None
-    kind = _pick(rng, cfg.shapes, cfg.shape_weights)
-    radius = draw_range(rng, cfg.size) * short
+    placement_mask = mask if layout.placement != "anywhere" else None
+    kind = _pick(rng, shape_cfg.shapes, shape_cfg.shape_weights)
+    radius = draw_range(rng, shape_cfg.size) * short
     if eyes is None:
-        centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
+        centre = _centre(rng, frame, placement_mask, layout.placement_classes)
     else:
         centre = (0.5 * (eyes.left[1] + eyes.right[1]), 0.5 * (eyes.left[0] + eyes.right[0]))
-    kind, shape = SHAPE_FUNCTIONS[kind](radius, short, cfg.vertex_ranges[0], cfg, rng=rng)
-    half = 0.5 * draw_range(rng, cfg.joined_separation) * radius
-    tilt = math.radians(draw_range(rng, cfg.joined_tilt))
-    bar = max(1, round(draw_range(rng, cfg.bar_width) * short))
+    vertices = shape_cfg.vertex_ranges[0]
+    kind, shape = SHAPE_FUNCTIONS[kind](radius, short, vertices, shape_cfg, rng=rng)
+    half = 0.5 * draw_range(rng, layout.joined_separation) * radius
+    tilt = math.radians(draw_range(rng, layout.joined_tilt))
+    bar = max(1, round(draw_range(rng, layout.bar_width) * short))
     if eyes is not None:
         parts = _cover_eyes(shape, eyes, bar)
     else:
@@ -454,7 +312,7 @@ def _joined(
         left_c = np.array([cx - half * ux, cy - half * uy])
         right_c = np.array([cx + half * ux, cy + half * uy])
         parts = _pair_parts(shape, left_c, right_c, bar)
-    return _make_occluder(rng, parts, centre, frame, kind, "joined", cfg, scene)
+    return _make_occluder(rng, parts, centre, frame, kind, "joined", cfg.thermal, scene)
 
 
 def _sample(
@@ -467,27 +325,38 @@ def _sample(
     """Core sampler: ``image`` is 2-D, ``mask`` 2-D or None, ``cfg`` validated; ``eyes``
     (else found in ``mask``) for ``"eyes"`` placement."""
     frame = (int(image.shape[0]), int(image.shape[1]))
-    short = min(frame)
-    scene = _scene_reference(image, mask, cfg)
-    placement_mask = mask if cfg.placement != "anywhere" else None
-    configuration = _pick(rng, cfg.configurations, cfg.configuration_weights)
+    short, layout, shape_cfg = min(frame), cfg.layout, cfg.shape
+    scene = scene_reference(image, mask, cfg.thermal)
+    placement_mask = mask if layout.placement != "anywhere" else None
+    configuration = _pick(rng, layout.configurations, layout.configuration_weights)
     if configuration == "joined":
         occluder = _joined(rng, frame, mask, cfg, scene, eyes)
         return [occluder] if occluder is not None else []
     occluders: list[Occluder] = []
-    ranges = cfg.vertex_ranges
-    count = 1 if configuration == "single" else randint(rng, cfg.num_independent)
+    ranges = shape_cfg.vertex_ranges
+    count = 1 if configuration == "single" else randint(rng, layout.num_independent)
     for index in range(count):
-        kind = _pick(rng, cfg.shapes, cfg.shape_weights)
-        radius = draw_range(rng, cfg.size) * short
-        centre = _centre(rng, frame, placement_mask, cfg.placement_classes)
+        kind = _pick(rng, shape_cfg.shapes, shape_cfg.shape_weights)
+        radius = draw_range(rng, shape_cfg.size) * short
+        centre = _centre(rng, frame, placement_mask, layout.placement_classes)
         vertices = ranges[min(index, len(ranges) - 1)]
-        kind, parts = SHAPE_FUNCTIONS[kind](radius, short, vertices, cfg, rng=rng)
+        kind, parts = SHAPE_FUNCTIONS[kind](radius, short, vertices, shape_cfg, rng=rng)
         parts = _shift(parts, centre)
-        occluder = _make_occluder(rng, parts, centre, frame, kind, configuration, cfg, scene)
+        occluder = _make_occluder(
+            rng, parts, centre, frame, kind, configuration, cfg.thermal, scene
+        )
         if occluder is not None:
             occluders.append(occluder)
     return occluders
+
+
+def _config(config: OcclusionConfig | None, options: Mapping[str, object]) -> OcclusionConfig:
+    """``config``, or one built from the keyword ``options`` (not both)."""
+    if config is None:
+        return OcclusionConfig(**options)
+    if options:
+        raise ValueError("give either config or keyword options, not both")
+    return config
 
 
 def sample_occluders(
@@ -515,102 +384,10 @@ def sample_occluders(
     Returns:
         list of :class:`Occluder`, in drawing order (later ones lie on top).
     """
-    if config is None:
-        config = OcclusionConfig(**options)  # type: ignore[arg-type]
-    elif options:
-        raise ValueError("give either config or keyword options, not both")
+    config = _config(config, options)
     plane = to_temperature_map(image)
     plane_mask = None if mask is None else check_mask(mask, plane.shape)
     return _sample(rng, plane, plane_mask, config, eyes)
-
-
-# --------------------------------------------------------------------------------------
-# application
-# --------------------------------------------------------------------------------------
-def apply_occlusion(image: np.ndarray, occluders: Sequence[Occluder]) -> np.ndarray:
-    """Blend ``occluders`` into a float32 copy of ``image`` (the input is not modified).
-
-    Each covered pixel becomes ``(1 - alpha) * T_scene + alpha * T_occluder``, objects in
-    order (later on top). Returns the layout of the input (HxW or HxWx1).
-    """
-    out = np.array(to_temperature_map(image), dtype=np.float32, copy=True)
-    for occ in occluders:
-        h, w = occ.alpha.shape
-        region = out[occ.top : occ.top + h, occ.left : occ.left + w]
-        region *= 1.0 - occ.alpha
-        region += occ.alpha * occ.temperature
-    return restore_shape(out, image)
-
-
-def coverage_map(
-    occluders: Sequence[Occluder], shape: tuple[int, ...], threshold: float = 0.5
-) -> np.ndarray:
-    """Boolean HxW map of the pixels covered by ``occluders`` (alpha >= ``threshold``)."""
-    covered = np.zeros(tuple(shape[:2]), bool)
-    for occ in occluders:
-        h, w = occ.alpha.shape
-        covered[occ.top : occ.top + h, occ.left : occ.left + w] |= occ.alpha >= threshold
-    return covered
-
-
-def apply_label_policy(
-    mask: np.ndarray,
-    coverage: np.ndarray,
-    policy: str = "keep",
-    ignore_index: int = 255,
-    max_hidden: float = 0.5,
-) -> np.ndarray:
-    """Update a label map for the covered pixels.
-
-    Args:
-        mask: HxW (or HxWx1) integer label map; not modified.
-        coverage: HxW boolean map of covered pixels (or an alpha map, covered where >= 0.5).
-        policy: ``"keep"`` (amodal: the mask is returned unchanged, as the reference does),
-            ``"background"`` (covered pixels become 0) or ``"ignore"`` (covered pixels
-            become ``ignore_index``).
-        ignore_index: label of ignored pixels (padding), and the label ``"ignore"`` gives;
-            must fit the mask's dtype for ``"ignore"``.
-        max_hidden: a class with more than this fraction of its pixels covered is dropped
-            whole (all its pixels get the policy's label). Applies to every class but the
-            policy's own label and ``ignore_index`` (uncovered padding stays ignored).
-
-    Returns:
-        the updated label map (a new array unless ``policy == "keep"``), same dtype and
-        layout as ``mask``.
-    """
-    check_label_policy(policy)
-    if policy == "keep":
-        return mask
-    labels = np.asarray(mask)
-    plane = check_mask(labels, labels.shape[:2])
-    covered = np.asarray(coverage)
-    if covered.dtype != bool:
-        covered = covered >= 0.5
-    if covered.shape != plane.shape:
-        raise ValueError(f"coverage shape {covered.shape} differs from the mask's {plane.shape}")
-    if not 0.0 <= max_hidden <= 1.0:
-        raise ValueError(f"max_hidden must lie in [0, 1], got {max_hidden}")
-    value = 0 if policy == "background" else int(ignore_index)
-    info = np.iinfo(plane.dtype)
-    if not info.min <= value <= info.max:
-        raise ValueError(f"label {value} does not fit the mask's dtype {plane.dtype}")
-    out = plane.copy()
-    hidden = plane[covered]
-    if hidden.size:
-        out[covered] = value
-        if hidden.min() >= 0:  # the usual case: bincount is faster than unique
-            hidden_counts = np.bincount(hidden)
-            classes = np.flatnonzero(hidden_counts)
-            hidden_counts = hidden_counts[classes]
-        else:
-            classes, hidden_counts = np.unique(hidden, return_counts=True)
-        for label, count in zip(classes.tolist(), hidden_counts.tolist(), strict=True):
-            if label in (value, ignore_index):
-                continue
-            selected = plane == label
-            if count > max_hidden * np.count_nonzero(selected):
-                out[selected] = value
-    return restore_shape(out, labels)
 
 
 def occlude(
@@ -626,16 +403,14 @@ def occlude(
     Takes the same arguments as :func:`sample_occluders`; the label policy of the config
     updates the mask.
     """
-    if config is None:
-        config = OcclusionConfig(**options)  # type: ignore[arg-type]
-    elif options:
-        raise ValueError("give either config or keyword options, not both")
+    config = _config(config, options)
     occluders = sample_occluders(image, mask, config, rng=rng)
     out = apply_occlusion(image, occluders)
     if mask is None:
         return out, None
     coverage = coverage_map(occluders, np.shape(image))
+    policy = config.labels
     labels = apply_label_policy(
-        mask, coverage, config.label_policy, config.ignore_index, config.max_hidden
+        mask, coverage, policy.label_policy, policy.ignore_index, policy.max_hidden
     )
     return out, labels

@@ -1,28 +1,31 @@
-"""Occluder shapes: one function per shape, in the registry :data:`SHAPE_FUNCTIONS`.
+"""Occluder shapes: their parameters (:class:`ShapeConfig`) and one function per shape, in
+the registry :data:`SHAPE_FUNCTIONS`.
 
-A shape function draws one shape centred on the origin and returns the drawn kind and its
-parts ``(offsets, thickness)``: ``offsets`` an ``(n, 2)`` array of ``(x, y)`` pixels,
-``thickness`` 0 for a filled polygon or the width in pixels of an open polyline. Adding a
-shape is one function and one registry entry; :class:`~tiaug.occlusion.config.OcclusionConfig`
-accepts exactly the registered names. Pure numpy, explicit generators.
+A shape function draws one shape centred on the origin from the shape parameters alone and
+returns the drawn kind and its parts ``(offsets, thickness)``: ``offsets`` an ``(n, 2)``
+array of ``(x, y)`` pixels, ``thickness`` 0 for a filled polygon or the width in pixels of
+an open polyline. Adding a shape is one function and one registry entry;
+:class:`ShapeConfig` accepts exactly the registered names. Pure numpy, explicit generators.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 
+from tiaug._checks import check_int_range
 from tiaug._random import draw_range, draw_uniform
-
-if TYPE_CHECKING:
-    from tiaug.occlusion.config import OcclusionConfig
+from tiaug.occlusion.rules import FloatRange, IntRange, check_choices, check_ranges, check_weights
 
 __all__ = [
     "SHAPES",
     "SHAPE_FUNCTIONS",
     "Parts",
+    "ShapeConfig",
     "ShapeFunction",
     "draw_ellipse",
     "draw_polygon",
@@ -38,23 +41,85 @@ __all__ = [
 Parts = list[tuple[np.ndarray, int]]
 
 
+_MAX_STROKE_TURN = math.pi / 3  # largest turn between two stroke segments (radians)
+_RADIUS_CLIP = (0.2, 2.0)  # star-polygon vertex radii, in mean radii
+#: float ranges: name -> (lowest value, highest value, lowest value excluded)
+_FLOAT_RANGES: dict[str, tuple[float | None, float | None, bool]] = {
+    "size": (0.0, None, True),
+    "irregularity": (0.0, 1.0, False),
+    "spikiness": (0.0, None, False),
+    "stroke_width": (0.0, None, True),
+    "ellipse_aspect": (0.0, 1.0, True),
+}
+
+
+@dataclass(frozen=True)
+class ShapeConfig:
+    """What an occluder looks like: its shape and its size (what a shape function receives).
+
+    Attributes:
+        shapes: shapes to draw from, names of
+            :data:`~tiaug.occlusion.shapes.SHAPE_FUNCTIONS`: ``"polygon"`` (random star
+            polygon; 2 vertices = the reference's thick line of ``stroke_width``),
+            ``"stroke"`` (thick polyline) and ``"ellipse"``. Default: the reference's
+            polygons only.
+        shape_weights: relative weights of ``shapes``; ``None`` = equal.
+        size: mean radius of a shape, fraction of the image's short side in (0, 1]
+            (reference: 10..24 px at 256 px, i.e. (0.04, 0.094)). A stroke is
+            ``2 * radius`` long.
+        num_vertices: polygon vertex count range (>= 2), or one range per object of the
+            ``"independent"`` configuration (the last one repeats for further objects).
+            Default ``((2, 9), (2, 99))``: the reference's 3..9-vertex polygons or thick
+            lines, the second independent shape with up to 99 vertices.
+        irregularity: spread of a polygon's angular steps, 0 (regular) .. 1.
+        spikiness: relative spread of a polygon's vertex radii (>= 0; radii are clipped to
+            0.2 .. 2 mean radii).
+        stroke_width: stroke thickness, fraction of the short side (reference: 2..10 %).
+        stroke_points: number of points of a stroke polyline (>= 2; 2 = straight bar).
+        ellipse_aspect: minor / major axis ratio of an ellipse, in (0, 1].
+    """
+
+    shapes: tuple[str, ...] = ("polygon",)
+    shape_weights: tuple[float, ...] | None = None
+    size: FloatRange = (0.04, 0.094)
+    num_vertices: IntRange | tuple[IntRange, ...] = ((2, 9), (2, 99))
+    irregularity: FloatRange = (0.0, 1.0)
+    spikiness: FloatRange = (0.0, 1.0)
+    stroke_width: FloatRange = (0.02, 0.10)
+    stroke_points: IntRange = (2, 4)
+    ellipse_aspect: FloatRange = (0.5, 1.0)
+    # normalised form, filled in by __post_init__: one vertex range per object
+    vertex_ranges: tuple[IntRange, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        check_ranges(self, _FLOAT_RANGES, {"stroke_points": 2}, ("size", "stroke_width"))
+        shapes = check_choices("shapes", self.shapes, tuple(SHAPE_FUNCTIONS))
+        object.__setattr__(self, "shapes", shapes)
+        weights = check_weights("shape_weights", self.shape_weights, len(shapes))
+        object.__setattr__(self, "shape_weights", weights)
+        nv: Any = self.num_vertices
+        if isinstance(nv, Sequence) and nv and all(isinstance(v, Sequence) for v in nv):
+            ranges = tuple(check_int_range("num_vertices", v, 2) for v in nv)
+            object.__setattr__(self, "num_vertices", ranges)
+        else:
+            ranges = (check_int_range("num_vertices", nv, 2),)
+            object.__setattr__(self, "num_vertices", ranges[0])
+        object.__setattr__(self, "vertex_ranges", ranges)
+
+
 class ShapeFunction(Protocol):
-    """``(radius, short_side, vertex_range, config, *, rng) -> (kind, parts)``; radius and
-    short side in pixels."""
+    """``(radius, short_side, vertex_range, shape_config, *, rng) -> (kind, parts)``; radius
+    and short side in pixels."""
 
     def __call__(
         self,
         radius: float,
         short: int,
         vertices: tuple[int, int],
-        cfg: OcclusionConfig,
+        cfg: ShapeConfig,
         *,
         rng: np.random.Generator,
     ) -> tuple[str, Parts]: ...
-
-
-_MAX_STROKE_TURN = math.pi / 3  # largest turn between two stroke segments (radians)
-_RADIUS_CLIP = (0.2, 2.0)  # star-polygon vertex radii, in mean radii
 
 
 #: ``U(low, high)`` from ``rng`` (``low`` itself, drawing nothing, when they are equal), for
@@ -146,7 +211,7 @@ def ellipse_outline(semi_major: float, semi_minor: float, angle: float) -> np.nd
     return np.stack((c * x - s * y, s * x + c * y), axis=1)
 
 
-def _width(rng: np.random.Generator, short: int, cfg: OcclusionConfig) -> int:
+def _width(rng: np.random.Generator, short: int, cfg: ShapeConfig) -> int:
     """A stroke width in pixels (at least 1) from ``cfg.stroke_width`` (fractions)."""
     return max(1, round(draw_range(rng, cfg.stroke_width) * short))
 
@@ -155,7 +220,7 @@ def draw_polygon(
     radius: float,
     short: int,
     vertices: tuple[int, int],
-    cfg: OcclusionConfig,
+    cfg: ShapeConfig,
     *,
     rng: np.random.Generator,
 ) -> tuple[str, Parts]:
@@ -177,7 +242,7 @@ def draw_stroke(
     radius: float,
     short: int,
     vertices: tuple[int, int],
-    cfg: OcclusionConfig,
+    cfg: ShapeConfig,
     *,
     rng: np.random.Generator,
 ) -> tuple[str, Parts]:
@@ -190,7 +255,7 @@ def draw_ellipse(
     radius: float,
     short: int,
     vertices: tuple[int, int],
-    cfg: OcclusionConfig,
+    cfg: ShapeConfig,
     *,
     rng: np.random.Generator,
 ) -> tuple[str, Parts]:
@@ -200,7 +265,7 @@ def draw_ellipse(
     return "ellipse", [(outline, 0)]
 
 
-#: name -> shape function: the shapes ``OcclusionConfig.shapes`` may name
+#: name -> shape function: the shapes ``ShapeConfig.shapes`` may name
 SHAPE_FUNCTIONS: dict[str, ShapeFunction] = {
     "polygon": draw_polygon,
     "stroke": draw_stroke,

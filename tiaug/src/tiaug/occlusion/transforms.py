@@ -1,16 +1,14 @@
 """``ThermalOcclusion``: synthetic occluding objects with thermal properties (albumentations).
 
 Its parameters are :class:`~tiaug.occlusion.config.OcclusionConfig`'s: the constructor's
-signature, the albumentations schema and the documented arguments are derived from the
-dataclass (fields, type hints, defaults, ``Attributes`` section), never restated.
+signature, the albumentations schema and the documented arguments derive from the
+config's groups (fields, type hints, defaults, ``Attributes`` sections) through
+:func:`tiaug.core.signature.declare_arguments`, never restated.
 """
 
 from __future__ import annotations
 
-import inspect
 import operator
-import typing
-from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -18,14 +16,14 @@ import numpy as np
 from tiaug._optional import albumentations_extra
 
 with albumentations_extra():
-    import pydantic
-    from albumentations.core.transforms_interface import BaseTransformInitSchema, DualTransform
+    from albumentations.core.transforms_interface import DualTransform
     from albumentations.core.type_definitions import ALL_TARGETS
 
 from tiaug._base import ThermalTransform, first_image
 from tiaug._checks import check_mask, finite_fill_value, nan_pixels, per_channel, to_temperature_map
+from tiaug.core.signature import declare_arguments
 from tiaug.occlusion import functional as focc
-from tiaug.occlusion.config import OPTION_NAMES, OcclusionConfig
+from tiaug.occlusion.config import GROUPS, OPTION_NAMES, OcclusionConfig
 
 __all__ = ["ThermalOcclusion"]
 
@@ -37,49 +35,6 @@ _OPTION_VALUES = operator.attrgetter(*OPTION_NAMES)
 _UNCHANGED = 1e-4
 #: keypoints read as face landmarks by ``"eyes"`` placement without a mask (iBUG 68)
 _LANDMARKS = 68
-#: the transform's own arguments (after the OcclusionConfig ones)
-_P_DEFAULT = 0.5
-_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(OcclusionConfig) if f.init}
-
-
-class _ConfigSchema(BaseTransformInitSchema):
-    """Validation by OcclusionConfig itself (one set of rules with the functional API)."""
-
-    @pydantic.model_validator(mode="after")
-    def _validate(self) -> _ConfigSchema:
-        # a TypeError would only be warned about by albumentations (and the defaults used)
-        try:
-            OcclusionConfig(**{name: getattr(self, name) for name in OPTION_NAMES})
-        except TypeError as error:
-            raise ValueError(str(error)) from error
-        return self
-
-
-def _init_schema() -> type[BaseTransformInitSchema]:
-    """The albumentations schema: one field per OcclusionConfig field, same type and default."""
-    hints = typing.get_type_hints(OcclusionConfig)
-    options: dict[str, Any] = {name: (hints[name], _DEFAULTS[name]) for name in OPTION_NAMES}
-    return pydantic.create_model("InitSchema", __base__=_ConfigSchema, **options)
-
-
-def _init_signature() -> inspect.Signature:
-    """``(self, *, <every OcclusionConfig field>=<its default>, p=0.5)``."""
-    hints = typing.get_type_hints(OcclusionConfig)
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    parameters = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    parameters += [
-        inspect.Parameter(name, keyword, default=_DEFAULTS[name], annotation=hints[name])
-        for name in OPTION_NAMES
-    ]
-    parameters.append(inspect.Parameter("p", keyword, default=_P_DEFAULT, annotation=float))
-    return inspect.Signature(parameters, return_annotation=None)
-
-
-def _arguments_doc() -> str:
-    """The ``Attributes`` section of OcclusionConfig's docstring, as the transform's ``Args``."""
-    doc = inspect.cleandoc(OcclusionConfig.__doc__ or "")
-    entries = doc.split("Attributes:\n", 1)[1]
-    return "".join(f"    {line}\n" if line else "\n" for line in entries.splitlines())
 
 
 def _landmark_eyes(data: dict[str, Any], shape: tuple[int, int]) -> focc.EyePair | None:
@@ -92,18 +47,41 @@ def _landmark_eyes(data: dict[str, Any], shape: tuple[int, int]) -> focc.EyePair
 
 
 class ThermalOcclusion(ThermalTransform, DualTransform):
-    # the docstring is assembled below the class from OcclusionConfig's
+    """Synthesise occluding objects (glasses, cups, hands, hair...) on a temperature map.
+
+    Implements the occlusion step of TiAug (Joshi et al., BMVC 2022) with the reference
+    recipe as defaults (relative temperatures, hard edges, amodal labels, configurations
+    single / joined / independent with weights 0.34 / 0.33 / 0.33) but with sizes relative
+    to the image and centres that can fall anywhere in the frame (the reference only drew
+    them in [0.1, 0.9] x min(H, W)). Beyond the reference: absolute temperatures in degC,
+    emissivity mixing, smooth texture, soft (thermally blurred) edges, mask-aware placement
+    and label policies.
+
+    Each object has a shape, a size, a temperature, a position and belongs to a
+    configuration. All ranges are ``(low, high)`` and sampled uniformly per object
+    (integer ranges inclusively).
+
+    Args:
+        {arguments}
+
+    Objects are drawn from the image (the first frame of ``images``/``volume``, the first
+    channel of an HxWxC image) and drawn alike on every frame and channel. NaN pixels stay NaN;
+    relative temperatures and the scene median come from the finite pixels.
+
+    Targets:
+        image, mask, images, masks, volume, mask3d, keypoints, bboxes (keypoints and boxes
+        unchanged: amodal)
+
+    Image types:
+        float32/float64 degC maps, HxW or HxWxC; float32 out. Masks: integer label maps HxW
+        or HxWxC (the label policy applies to each channel).
+    """
 
     _targets = ALL_TARGETS
 
-    InitSchema = _init_schema()
-
-    def __init__(self, p: float = _P_DEFAULT, **options: Any) -> None:
-        super().__init__(p=p)
-        for name in OPTION_NAMES:
-            setattr(self, name, options.get(name, _DEFAULTS[name]))
-
-    __init__.__signature__ = _init_signature()  # type: ignore[attr-defined]
+    InitSchema, __init__, __doc__ = declare_arguments(
+        tuple(GROUPS.values()), __doc__, p=0.5, check=OcclusionConfig, keyword_only=True
+    )
 
     def config(self) -> OcclusionConfig:
         """The transform's current arguments as a validated :class:`OcclusionConfig`.
@@ -159,37 +137,3 @@ class ThermalOcclusion(ThermalTransform, DualTransform):
 
     def apply_to_bboxes(self, bboxes: np.ndarray, **params: Any) -> np.ndarray:
         return bboxes
-
-
-_DOC = """Synthesise occluding objects (glasses, cups, hands, hair...) on a temperature map.
-
-    Implements the occlusion step of TiAug (Joshi et al., BMVC 2022) with the reference
-    recipe as defaults (relative temperatures, hard edges, amodal labels, configurations
-    single / joined / independent with weights 0.34 / 0.33 / 0.33) but with sizes relative
-    to the image and centres that can fall anywhere in the frame (the reference only drew
-    them in [0.1, 0.9] x min(H, W)). Beyond the reference: absolute temperatures in degC,
-    emissivity mixing, smooth texture, soft (thermally blurred) edges, mask-aware placement
-    and label policies.
-
-    Each object has a shape, a size, a temperature, a position and belongs to a
-    configuration. All ranges are ``(low, high)`` and sampled uniformly per object
-    (integer ranges inclusively).
-
-    Args:
-{args}        p: probability of applying the transform.
-
-    Objects are drawn from the image (the first frame of ``images``/``volume``, the first
-    channel of an HxWxC image) and drawn alike on every frame and channel. NaN pixels stay NaN;
-    relative temperatures and the scene median come from the finite pixels.
-
-    Targets:
-        image, mask, images, masks, volume, mask3d, keypoints, bboxes (keypoints and boxes
-        unchanged: amodal)
-
-    Image types:
-        float32/float64 degC maps, HxW or HxWxC; float32 out. Masks: integer label maps HxW
-        or HxWxC (the label policy applies to each channel).
-    """
-
-
-ThermalOcclusion.__doc__ = _DOC.format(args=_arguments_doc())
