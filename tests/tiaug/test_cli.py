@@ -144,7 +144,7 @@ def _usage_error(result, *fragments):
 
 
 def test_unknown_preset_and_camera(runner):
-    _usage_error(runner.invoke(main, ["preview", "--preset", "wild"]), "wild", "samcl")
+    _usage_error(runner.invoke(main, ["preview", "--preset", "extreme"]), "extreme", "samcl")
     _usage_error(runner.invoke(main, ["preview", "--camera", "acme"]), "acme", "flir-a65")
 
 

@@ -88,8 +88,8 @@ if TYPE_CHECKING:
     from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
     from tiaug.blur.transforms import ThermalBlur
     from tiaug.cameras import CAMERAS, Camera, get_camera, list_cameras
-    from tiaug.export.transforms import CameraExport
     from tiaug.classes import CLASS_NAMES
+    from tiaug.export.transforms import CameraExport
     from tiaug.geometric.transforms import CenterCropPad, RandomRescale
     from tiaug.io import read_mask, read_thermal
     from tiaug.noise.transforms import SensorNoise

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from tiaug import __version__
+from tiaug._preset_names import PRESETS
 from tiaug.cameras import CAMERAS, list_cameras
 from tiaug.preview import OUTPUT_FORMATS, output_format
 
@@ -30,9 +31,8 @@ __all__ = ["PRESET_NAMES", "main"]
 
 T = TypeVar("T")
 
-#: The names of :data:`tiaug.presets.PRESETS` (a test keeps them equal): listed here so that
-#: building the command line does not import albumentations.
-PRESET_NAMES = ("baseline", "samcl", "unconstrained")
+#: The names of :data:`tiaug.presets.PRESETS` (from a module that imports no albumentations).
+PRESET_NAMES = PRESETS
 #: largest image side (pixels) ``tiaug synth --size`` accepts
 _MAX_SIDE = 8192
 

@@ -16,6 +16,7 @@ with albumentations_extra():
 
 from tiaug._arguments import check_arguments
 from tiaug._base import ALBUMENTATIONS_X, LINE_STREAMS
+from tiaug._preset_names import PRESETS, TEMPERATURE_FREE_PRESETS
 from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 from tiaug.blur.transforms import ThermalBlur
 from tiaug.cameras import Camera, get_camera
@@ -27,10 +28,6 @@ from tiaug.occlusion.transforms import ThermalOcclusion
 
 __all__ = ["PRESETS", "TEMPERATURE_FREE_PRESETS", "UPRIGHT_ROLL", "TiAug", "build_preset"]
 
-PRESETS = ("baseline", "samcl", "unconstrained", "upright", "wild")
-#: Presets of geometry and blur only, which need no temperatures: they apply to the relative
-#: grey levels of exports too (as floats, e.g. levels / 255).
-TEMPERATURE_FREE_PRESETS = ("baseline", "upright")
 #: Head roll of people in front of a camera (degrees either way): heads stay upright.
 UPRIGHT_ROLL = 30.0
 #: the ``A.Compose`` arguments TiAug passes on (all but the transforms and the seed)
