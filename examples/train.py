@@ -97,14 +97,15 @@ __all__ = [
 ]
 
 
-#: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug and
-#: SAM-CL with samcl-loss's default negatives (``"reflect"``, the critic that cannot cheat: the
-#: study's ``samcl_critic``), a few minutes on 2 CPU cores (measured in
-#: benchmarks/results/study_cpu/feasibility.md).
+#: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug's
+#: "wild" preset (upright heads, scene physics and occluders, the camera's noise and 8-bit
+#: export: what carries best to real recordings, benchmarks/results/real_levers.md) and SAM-CL
+#: with samcl-loss's default negatives (``"reflect"``, the critic that cannot cheat; the
+#: study's ``samcl_wild``), a few minutes on 2 CPU cores.
 DEMO: dict[str, Any] = {
     **STUDY,
     "loss": "samcl",
-    "aug": "samcl",
+    "aug": "wild",
     "iters": 1400,
     "val_every": 1400,
     "overlays": 4,

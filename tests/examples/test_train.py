@@ -298,7 +298,7 @@ def test_demo_options_and_explicit_overrides() -> None:
         "unet",
         8,
         "samcl",
-        "samcl",
+        "wild",
     )
     assert config.size == (96, 120)
     assert config.iters == 5
