@@ -188,7 +188,7 @@ def test_drinks_are_cold_or_hot_never_lukewarm(face):
     drinks = [physical.drink(face.image, face.mask, texture=(0.0, 0.0), rng=rng) for _ in range(60)]
     temperatures = np.array([float(d.temperature.mean()) for (d,) in drinks])
     cold, hot = temperatures <= 15.0, temperatures >= 40.0
-    assert (cold | hot).all()  # PHYSICS.md: cold cups 5-15 degC, hot ones 40-60
+    assert (cold | hot).all()  # docs/physics.md: cold cups 5-15 degC, hot ones 40-60
     assert 15 <= cold.sum() <= 45
 
 

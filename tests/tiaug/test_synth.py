@@ -309,4 +309,4 @@ def test_hair_never_reads_warmer_than_the_skin_it_covers(monkeypatch):
         if seen["warmed"].size:
             hottest.append(float(seen["warmed"].max()) - seen["phys"].forehead)
     assert len(hottest) > 20
-    assert max(hottest) <= -0.5 + 1e-4  # PHYSICS.md: hair insulates, cooler than skin
+    assert max(hottest) <= -0.5 + 1e-4  # docs/physics.md: hair insulates, cooler than skin

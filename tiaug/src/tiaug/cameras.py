@@ -1,6 +1,6 @@
 """Thermal camera presets: resolution, NETD and the radiometric count format.
 
-Figures come from datasheets (see PHYSICS.md of the project). NETD is the 1-sigma temporal
+Figures come from datasheets (see docs/physics.md). NETD is the 1-sigma temporal
 noise in degC (= K); the count format maps raw integer counts to degC as
 ``T = counts * count_step + count_offset``.
 """

@@ -65,7 +65,7 @@ __all__ = [
 
 #: Approximate per-class couplings (fraction of the ambient change a region follows), indexed
 #: by class: background 1.0, face 0.25, mouth 0.15, eyes 0.1, eyebrows 0.25, nose 0.6.
-#: Defaults a user can change, not measured truths (PHYSICS.md: extremities cool most, nose
+#: Defaults a user can change, not measured truths (docs/physics.md: extremities cool most, nose
 #: first; the periorbital region is the warmest and most stable).
 DEFAULT_COUPLINGS: tuple[float, ...] = (1.0, 0.25, 0.15, 0.1, 0.25, 0.6)
 

@@ -1,8 +1,8 @@
 """What a camera's 8-bit export does to a thermal frame (numpy + OpenCV).
 
-Most recordings are not temperatures but a camera's display export (PHYSICS.md, "What
-cameras export"): an automatic gain control (AGC) maps each frame's own range to 256 grey
-levels, then the frame may be JPEG-compressed. Two AGC families:
+Most recordings are not temperatures but a camera's display export (docs/physics.md,
+"Cameras"): an automatic gain control (AGC) maps each frame's own range to 256 grey levels,
+then the frame may be JPEG-compressed. Two AGC families:
 
 - linear: a window ``[low, high]`` from low and high percentiles of the frame, mapped
   linearly to the levels and clipped (what lies above the window saturates);

@@ -2,7 +2,7 @@
 
 Each block is a recipe, the keyword arguments of :class:`OcclusionConfig` (and so of
 :class:`tiaug.ThermalOcclusion`) in :data:`OCCLUDERS`, and a function that draws it with an
-explicit generator. Temperatures follow PHYSICS.md (approximate, change them freely).
+explicit generator. Temperatures follow docs/physics.md (approximate, change them freely).
 Every block varies smoothly inside (no per-pixel texture: real objects have gradients, not
 speckle) and carries the frame's own camera noise (``carry_noise``), so that no object is
 found by its noise level:

@@ -111,7 +111,7 @@ def synth_face(
             ``None`` (fresh entropy). The same int gives the same sample.
         size: ``(height, width)`` in pixels, each at least 8.
         ambient: room temperature in degC, or a ``(low, high)`` range drawn uniformly;
-            within [-10, 45]. The region temperatures of PHYSICS.md hold for 20-26 degC;
+            within [-10, 45]. The region temperatures of docs/physics.md hold for 20-26 degC;
             the face follows the room between about 17 and 29 degC and stays as in such a
             room beyond (a UserWarning says so).
         netd: sensor noise sigma in degC, or a ``(low, high)`` range; within [0, 1].
