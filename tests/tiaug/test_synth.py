@@ -94,7 +94,9 @@ def test_temperatures_are_plausible(faces):
         above = brows + 0.6 * (brows - pts[30]) * 0.5
         forehead.append(image[_near(face, above, 0.2 * eye_distance)].mean())
     assert np.mean(nose) < np.mean(forehead) - 0.5
-    assert np.mean(np.array(nose) < np.array(forehead)) >= 0.75
+    # the nose tip is drawn from 4.5 degC below to 1 degC above the cheeks (82 % below them,
+    # the forehead is warmer still); a forehead sample may fall on a cool fringe
+    assert np.mean(np.array(nose) < np.array(forehead)) >= 0.6
 
 
 def test_eyes_are_the_warmest_class_on_average(faces):
@@ -112,17 +114,24 @@ def _ring_contrast(face: SynthFace, label: int, ring_px: int = 4) -> float:
     return float(np.median(face.image[region > 0]) - np.median(face.image[ring]))
 
 
-def test_features_stand_out_from_the_skin_around_them_as_physics_says(faces):
-    """Over the seeded faces: brow hair and the nose tip cool, lips and eyes warm."""
+def test_features_stand_out_from_the_skin_around_them_as_physics_says():
+    """Over the seeded faces: brow hair and the nose tip cool on average; the lips and the
+    eye surface take either sign (breath, tear evaporation), near the skin on average."""
+    faces = [synth_face(seed) for seed in range(60)]
     contrast = {
-        name: np.median([_ring_contrast(face, CLASS_NAMES.index(name)) for face in faces])
+        name: np.percentile([_ring_contrast(face, CLASS_NAMES.index(name)) for face in faces],
+                            [10, 50, 90])
         for name in ("eyebrows", "nose", "mouth", "eyes")
-    }
-    # measured with this generator over 50 faces: about -0.9, -0.65, +0.45, +0.1
-    assert contrast["eyebrows"] <= -0.4, contrast  # the hair covers the labelled hull
-    assert contrast["nose"] <= -0.3, contrast
-    assert contrast["mouth"] >= 0.2, contrast
-    assert contrast["eyes"] > 0.0, contrast
+    }  # fmt: skip
+    # measured with this generator over 60 faces (10th, 50th, 90th percentile, degC):
+    # eyebrows -1.2, -0.65, -0.1; nose -1.5, -0.7, -0.1; mouth -0.3, +0.1, +0.6; eyes -0.45,
+    # 0.0, +0.4
+    assert contrast["eyebrows"][1] <= -0.4, contrast  # the hair covers the labelled hull
+    assert contrast["nose"][1] <= -0.3, contrast
+    for name in ("mouth", "eyes"):
+        low, median, high = contrast[name]
+        assert low < 0.0 < high, contrast  # both signs
+        assert -0.3 <= median <= 0.4, contrast
 
 
 def test_noise_is_gaussian_with_sigma_netd():
@@ -310,3 +319,21 @@ def test_hair_never_reads_warmer_than_the_skin_it_covers(monkeypatch):
             hottest.append(float(seen["warmed"].max()) - seen["phys"].forehead)
     assert len(hottest) > 20
     assert max(hottest) <= -0.5 + 1e-4  # docs/physics.md: hair insulates, cooler than skin
+
+
+def test_face_proportions_follow_adult_anthropometry():
+    """In eye-centre distances below the eye line (docs: Farkas 1994 norms): the mouth
+    corners about 1.15, the chin about 1.9; eye fissures about 0.4 wide."""
+    rows, widths = [], []
+    for seed in range(40):
+        points = synth_face(seed, (128, 160)).landmarks
+        left, right = points[36:42].mean(axis=0), points[42:48].mean(axis=0)
+        unit = float(np.linalg.norm(right - left))
+        down = np.array([(right - left)[1], -(right - left)[0]]) / unit  # image-downwards
+        centre = (left + right) / 2
+        rows.append([float((points[k] - centre) @ down) / unit for k in (48, 54, 8)])
+        widths.append(float(np.linalg.norm(points[39] - points[36])) / unit)
+    mouth_left, mouth_right, chin = np.mean(rows, axis=0)
+    assert 1.05 < (mouth_left + mouth_right) / 2 < 1.3
+    assert 1.75 < chin < 2.05
+    assert 0.35 < np.mean(widths) < 0.5

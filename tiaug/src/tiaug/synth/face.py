@@ -10,7 +10,10 @@ side while the head's outline stays), then roll, scale and translation.
 The 68 points follow the standard iBUG / 300-W order (see :mod:`tiaug.classes`): jaw 0-16,
 eyebrows 17-21 (image left) and 22-26, nose bridge 27-30, nose bottom 31-35, eyes 36-41
 (image left) and 42-47, outer mouth 48-59, inner mouth 60-67. The proportions are written
-here from general facial anthropometry, not taken from a landmark template.
+here from general facial anthropometry (adult norms as in Farkas, "Anthropometry of the Head
+and Face", 1994), not taken from a landmark template: in units of the distance between the
+eye centres (about 6.3 cm), an eye fissure about 0.4 wide, the subnasale about 0.8 and the
+mouth about 1.15 below the eye line, the chin about 1.9.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
 
     # Eyes: centres at +-sep on the eye line (v = 0), canthal tilt raises the outer corners.
     sep = rng.uniform(0.40, 0.50)
-    width = rng.uniform(0.27, 0.37)
+    width = rng.uniform(0.32, 0.42)
     upper = rng.uniform(0.045, 0.075) * (rng.uniform(0.4, 1.0) if rng.random() < 0.15 else 1.0)
     lower = upper * rng.uniform(0.6, 0.9)
     tilt = rng.uniform(-0.04, 0.12)
@@ -141,7 +144,7 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
     # Eyebrows: 17 (outer) .. 21 (inner) on the image left; 22 (inner) .. 26 (outer) mirrored.
     inner = rng.uniform(0.10, 0.19)
     length = rng.uniform(0.55, 0.72)
-    brow_inner_v = rng.uniform(-0.30, -0.17)
+    brow_inner_v = rng.uniform(-0.34, -0.20)
     brow_outer_v = brow_inner_v + rng.uniform(-0.03, 0.09)
     arch = rng.uniform(0.04, 0.11)
     peak = rng.uniform(0.3, 0.5)
@@ -176,7 +179,7 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
 
     # Mouth: outer 48 (left corner) .. 54 (right corner) over the upper lip, back under it.
     half = rng.uniform(0.30, 0.45)
-    centre = v[33] + rng.uniform(0.20, 0.32)
+    centre = v[33] + rng.uniform(0.32, 0.44)
     upper_lip = rng.uniform(0.06, 0.11)
     lower_lip = rng.uniform(0.08, 0.15)
     corners = rng.uniform(-0.07, 0.03)  # negative: corners raised (smile)

@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Version of the generator's output: bumped whenever a seed gives different samples.
-SYNTH_VERSION = 3
+SYNTH_VERSION = 4
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
 
@@ -100,11 +100,11 @@ def synth_face(
 ) -> SynthFace:
     """Generate one synthetic thermal face with its six-class mask.
 
-    A random 68-point face (shape, proportions, yaw-like feature shifts, pitch, roll, scale,
-    position) is drawn; its label map is built from the landmark hulls exactly as for the
-    Thermal Face Database; the temperature image is rendered from smooth physiological
-    fields (see :mod:`tiaug.synth.thermal`), blurred and given Gaussian noise of
-    sigma = NETD.
+    A random 68-point face (shape, proportions, a head turned aside by up to 34 degrees and
+    tilted up or down by up to 11, roll, scale, position) is drawn; its label map is built
+    from the landmark hulls exactly as for the Thermal Face Database; the temperature image
+    is rendered from smooth physiological fields (see :mod:`tiaug.synth.thermal`), blurred
+    and given Gaussian noise of sigma = NETD.
 
     Args:
         seed: int, ``numpy.random.Generator`` (used and advanced), ``SeedSequence`` or
@@ -133,8 +133,8 @@ def synth_face(
         centre=(rng.uniform(0.36, 0.48) * height, (0.5 + rng.uniform(-0.12, 0.12)) * width),
         scale=float(scale),
         roll=float(np.clip(rng.normal(0.0, 0.09), -0.25, 0.25)),
-        yaw=float(np.clip(rng.normal(0.0, 0.14), -0.4, 0.4)),
-        pitch=float(np.clip(rng.normal(0.0, 0.05), -0.12, 0.12)),
+        yaw=float(np.clip(rng.normal(0.0, 0.3), -0.6, 0.6)),  # looking aside, up to 34 deg
+        pitch=float(np.clip(rng.normal(0.0, 0.08), -0.2, 0.2)),  # a camera above or below
     )
     anatomy = pose.project(face.u, face.v, face.z)
     # Annotators miss the anatomy by a little: per point and per group.

@@ -3,8 +3,8 @@
 The scene is painted back to front on a degC canvas: wall (about ambient, gradient, faint
 warm halo of the person), clothing, neck, ears, head skin (forehead warmer than cheeks,
 chin, temples, cooler silhouette edges), facial features (warm periorbital regions and inner
-canthi, eyes, cool nose tip and wings, warm lips, eyebrow hair 0.8-2 degC below the skin
-over the labelled brow hull), hair (ambient +
+canthi, eyes, nose tip and wings, lips, eyebrow hair up to 2 degC below the skin over the
+labelled brow hull), hair (ambient +
 3..8 degC, strands, an optional fringe over forehead and eyebrows, optional long hair over
 the ears; at least 0.5 degC below the forehead skin: it insulates), optional vignetting,
 optical blur and Gaussian sensor noise of sigma = NETD.
@@ -12,7 +12,10 @@ optical blur and Gaussian sensor noise of sigma = NETD.
 Every layer has soft edges, and several boundaries of the label map are thermally invisible
 (the jaw hull's top edge across the cheeks, the chin over a warm neck, brows under a
 fringe) while warm unlabelled skin (forehead, neck, ears) surrounds the face: temperature alone does
-not segment the classes. Figures follow PHYSICS.md ("Skin and scene at 20-26 degC ambient").
+not segment the classes. Figures follow docs/physics.md ("Skin and scene"). The features'
+contrasts with the skin around them are the person's own (:class:`Physiology`): they span
+what people, breathing and rooms give, both signs where physics allows both, so that no
+single contrast marks a feature.
 Smooth fields are computed on a 4x coarser grid and upsampled, which keeps a 256x320 sample
 in a few milliseconds.
 """
@@ -51,6 +54,14 @@ class Physiology:
     neck: float
     hair: float
     clothing: float
+    #: eye surface (cornea, lids) against the periorbital skin: tear evaporation and blinks
+    #: cool it by up to 1.5 degC, or it reads like the warm skin around it
+    eye_surface: float
+    #: the closed mouth's line between the lips against the lips: a warm cavity, or cooled by
+    #: breath
+    lip_seam: float
+    #: eyebrow hair below the skin: dense brows insulate up to 2 degC, sparse ones nothing
+    eyebrow_depth: float
 
 
 def _in_range(
@@ -62,24 +73,33 @@ def _in_range(
 
 
 def random_physiology(ambient: float, *, rng: np.random.Generator) -> Physiology:
-    """Draw region temperatures; a cool room spreads them (extremities, nose first)."""
+    """Draw region temperatures; a cool room spreads them (extremities, nose first).
+
+    The nose tip and the lips are drawn against the cheeks: the nose from 4.5 degC colder
+    (stress, a cold room) to 1 degC warmer (a warm room or car), the lips from 1 degC colder
+    (moist, cooled by mouth breathing) to 1.5 degC warmer.
+    """
     state = float(np.clip(0.5 + 0.25 * (ambient - 23.0) / 3.0 + rng.normal(0.0, 0.2), 0.0, 1.0))
     periorbital = _in_range(rng, 34.0, 35.0, state, 0.2)
     canthus = max(_in_range(rng, 34.3, 35.5, state, 0.2), periorbital + 0.15)
+    cheeks = _in_range(rng, 32.0, 33.5, state, 0.25)
     return Physiology(
         ambient=ambient,
         wall=ambient + float(rng.uniform(-0.5, 0.8)),
         forehead=_in_range(rng, 33.4, 34.5, state, 0.2),
         periorbital=periorbital,
         canthus=canthus,
-        cheeks=_in_range(rng, 32.0, 33.5, state, 0.25),
-        nose_tip=_in_range(rng, 29.0, 33.0, state, 0.35),
-        lips=_in_range(rng, 33.0, 34.5, state, 0.25),
+        cheeks=cheeks,
+        nose_tip=cheeks + float(rng.uniform(-4.5, 1.0)),
+        lips=cheeks + float(rng.uniform(-1.0, 1.5)),
         chin=_in_range(rng, 32.5, 33.5, state, 0.25),
         ears=_in_range(rng, 28.0, 32.0, state, 0.3),
         neck=_in_range(rng, 33.0, 34.5, state, 0.25),
         hair=ambient + float(rng.uniform(3.0, 8.0)),
         clothing=ambient + float(rng.uniform(2.5, 8.0)),
+        eye_surface=float(rng.uniform(-1.5, 0.5)),
+        lip_seam=float(rng.uniform(-1.0, 1.0)),
+        eyebrow_depth=float(rng.uniform(0.0, 2.0)),
     )
 
 
@@ -390,11 +410,11 @@ def _features(
         if eye_alpha is not None:
             (r0, r1, c0, c1), a = eye_alpha
             view = canvas[r0:r1, c0:c1]
-            view += 0.8 * a * (np.float32(phys.periorbital - rng.uniform(0.0, 0.5)) - view)
+            view += 0.8 * a * (np.float32(phys.periorbital + phys.eye_surface) - view)
     _blob(canvas, 0.5 * (pts[27] + pts[28]), 0.1 * s, 0.12 * s, angle,
           target=phys.periorbital - rng.uniform(0.1, 0.5), strength=0.7)  # fmt: skip
 
-    _eyebrows(rng, canvas, pose, pts)
+    _eyebrows(rng, canvas, pose, pts, phys.eyebrow_depth)
 
     # Nose: cooling grows from the bridge to the tip; cold wings; warm or cool nostrils.
     cold = phys.nose_tip
@@ -429,18 +449,19 @@ def _features(
         line = np.zeros(canvas.shape, dtype=np.float32)
         seam = np.round(pts[60:65][:, ::-1] * 16).astype(np.int32)
         cv2.polylines(line, [seam], False, 1.0, thickness=1, lineType=cv2.LINE_AA, shift=4)
-        canvas += np.float32(rng.uniform(0.3, 1.0)) * _blur(line, 0.7)
+        canvas += np.float32(phys.lip_seam) * _blur(line, 0.7)
 
 
-def _eyebrows(rng: np.random.Generator, canvas: np.ndarray, pose: Pose, pts: np.ndarray) -> None:
-    """Eyebrow hair: insulation makes it read 0.8-2 degC (strands: +-30 %) below the skin.
+def _eyebrows(
+    rng: np.random.Generator, canvas: np.ndarray, pose: Pose, pts: np.ndarray, depth: float
+) -> None:
+    """Eyebrow hair: insulation makes it read ``depth`` degC (strands: +-30 %) below the skin.
 
     The iBUG brow points trace the brow's upper edge; the hair fills their hull (the label's
     region) and a little below it, thickest at the brow's head and thinning to the tail,
     with short strands along the brow and soft edges.
     """
     s = pose.scale
-    depth = rng.uniform(0.8, 2.0)  # degC below the skin, before strands
     head = rng.uniform(0.03, 0.06)  # hair below the points at the inner end, half-widths
     tail = rng.uniform(0.0, 0.02)
     down = pose.project(0.0, 1.0, 0.0)[0] - pose.project(0.0, 0.0, 0.0)[0]
@@ -554,7 +575,7 @@ def _hair(
     edge = _blur(local, 0.12 * s + 1.0)
     near_skin = np.clip(2.0 * (1.0 - edge), 0.0, 1.0) * local
     temperature = np.float32(phys.hair) + strands + np.float32(rng.uniform(0.5, 2.5)) * near_skin
-    # an insulating layer never reads warmer than the skin it covers (PHYSICS.md)
+    # an insulating layer never reads warmer than the skin it covers (docs/physics.md)
     np.minimum(temperature, np.float32(phys.forehead - _HAIR_BELOW_SKIN), out=temperature)
     view = canvas[r0:r1, c0:c1]
     view += alpha * (temperature - view)
