@@ -19,9 +19,12 @@ $(STAMP): pyproject.toml tiaug/pyproject.toml samcl_loss/pyproject.toml
 
 install: $(STAMP)
 
+# `make demo REAL=<folder of real labelled frames>` also scores the demo model on them.
+REAL ?=
 demo: install
 	$(BIN)/tiaug preview -n 8 --seed 0 -o $(OUT)/preview.png
 	$(BIN)/python -m examples.train --demo --out $(OUT)/demo
+	$(if $(REAL),$(BIN)/python -m examples.evaluate $(OUT)/demo/best.pt --data $(REAL) --workers 0)
 
 test: install
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
