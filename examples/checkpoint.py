@@ -13,8 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from examples.config import NUM_CLASSES, TrainConfig
-from examples.models import build_model
+from examples.config import TrainConfig
 
 __all__ = [
     "get_rng_state",
@@ -81,7 +80,7 @@ def load_trained_state(path: str | Path) -> tuple[dict[str, Any], nn.Module, Tra
         raise ValueError(f"{not_ours} (no 'config' and 'model' entries)")
     try:
         config = TrainConfig.from_dict(state["config"])
-        model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
+        model = config.build_model()
         model.load_state_dict(state["model"])
     except (TypeError, KeyError, ValueError, RuntimeError) as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

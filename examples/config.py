@@ -1,43 +1,62 @@
-"""Run configuration shared by training, evaluation and the reproduction script."""
+"""A run's configuration, said once: every field with its help, choices and role.
+
+:class:`TrainConfig` is what a training run depends on. Each field carries a :class:`Spec`
+(``dataclasses.fields(TrainConfig)[i].metadata["spec"]``): its ``--help`` text, its choices
+(taken from the registries that define them: networks, TiAug presets, SAM-CL negatives and
+predictions) and its :class:`Role`. The command lines (:mod:`examples.cli`), the resume
+check (:func:`resume_keys`) and the reuse of finished runs (:func:`same_result`) are derived
+from them.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import enum
 import inspect
 import re
 import warnings
-from collections.abc import Mapping
-from typing import Any, NoReturn
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 import torch
+from torch import nn
 
-from examples.models import NETWORKS, network, network_options
-from samcl_loss import SAMCLLoss
+from examples.models import NETWORKS, build_model, network, network_options
+from samcl_loss import NEGATIVES, SAMCLLoss
+from samcl_loss.samcl import PREDICTIONS
+from tiaug._preset_names import PRESETS
 from tiaug.classes import CLASS_NAMES
 
 __all__ = [
     "AMPS",
+    "AUGMENTATIONS",
     "CLASS_NAMES",
     "IGNORE_INDEX",
     "LOSSES",
     "NUM_CLASSES",
     "OPTIMIZERS",
     "RENAMED",
+    "RUN_ONLY",
     "SCHEDULES",
     "STUDY",
-    "OneLineParser",
+    "Role",
+    "Spec",
     "TrainConfig",
-    "add_network_arguments",
     "current_keys",
     "parse_size",
     "resolve_amp",
+    "resume_keys",
+    "same_result",
+    "specs",
 ]
 
 NUM_CLASSES = len(CLASS_NAMES)
 IGNORE_INDEX = 255
 #: ``--loss`` choices (``rmi_ce``: RMI + ``ce_weight`` x cross-entropy, the study's control).
 LOSSES = ("rmi", "samcl", "ce", "rmi_ce")
+#: ``--aug`` choices: no augmentation or a TiAug preset.
+AUGMENTATIONS = ("none", *PRESETS)
 #: ``--optimizer`` choices (SGD with momentum is the paper's; AdamW is the study's).
 OPTIMIZERS = ("sgd", "adamw")
 #: ``--schedule`` choices: poly decay (the paper's) or one-cycle (warm-up then cosine decay).
@@ -51,6 +70,55 @@ RENAMED = {"samcl_weight": "contrastive_weight"}
 _SAMCL = {name: p.default for name, p in inspect.signature(SAMCLLoss).parameters.items()}
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """``"HxW"`` in pixels -> (H, W)."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"expected HxW in pixels (e.g. 256x320), got {text!r}")
+    return int(match[1]), int(match[2])
+
+
+class Role(enum.Enum):
+    """What a field is to a run's result."""
+
+    #: The trained weights depend on it: a resumed run must keep its value.
+    RESULT = "result"
+    #: The reports depend on it, but a resumed run may change it.
+    RESUMABLE = "resumable"
+    #: Where or how the run goes: no result depends on it.
+    RUN_ONLY = "run-only"
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """What the command lines and the checks know of a :class:`TrainConfig` field.
+
+    Attributes:
+        help: its ``--help`` text.
+        role: its :class:`Role`.
+        choices: the values it may take (a live registry is read when used), or None.
+        listed: the choices are listed in the help and checked when the run starts (one line
+            naming them) instead of by the command line's parser.
+        parse: the command line's type when the default's type will not do.
+        flags: other ``add_argument`` keywords (``nargs``, ``const``).
+    """
+
+    help: str
+    role: Role
+    choices: Collection[str] | None = None
+    listed: bool = False
+    parse: Callable[[str], Any] | None = None
+    flags: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _field(default: Any, role: Role, help: str, **spec: Any) -> Any:
+    """A TrainConfig field with its :class:`Spec`."""
+    return dataclasses.field(default=default, metadata={"spec": Spec(help, role, **spec)})
+
+
+_RESULT, _RESUMABLE, _RUN = Role.RESULT, Role.RESUMABLE, Role.RUN_ONLY
+
+
 @dataclasses.dataclass(init=False)
 class TrainConfig:
     """Everything a training run depends on (the options of ``python -m examples.train``).
@@ -59,49 +127,87 @@ class TrainConfig:
     :meth:`to_dict` gives as plain keys beside the fields.
     """
 
-    net: str = "unet"
-    loss: str = "samcl"
-    aug: str = "samcl"
-    data: str = "synthetic"
-    #: Validation data when ``data`` is a folder of real labelled frames (examples.real).
-    val_data: str | None = None
-    #: A checkpoint whose network weights start the run (fine-tuning); None: from scratch.
-    init: str | None = None
-    num_train: int = 2000
-    num_val: int = 200
-    iters: int = 40000
-    batch: int = 16
-    size: tuple[int, int] = (256, 320)
-    lr: float = 0.01
-    optimizer: str = "sgd"
-    schedule: str = "poly"
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    poly_power: float = 0.9
-    amp: str = "auto"
-    channels_last: bool = False
-    workers: int = 4
-    threads: int = 0
-    seed: int = 0
-    device: str = "auto"
-    out: str = "runs/train"
-    resume: str | None = None
-    stop_at: int | None = None
-    val_every: int = 1000
-    ckpt_every: int = 1000
-    log_every: int = 20
-    overlays: int = 8
+    net: str = _field("unet", _RESULT, "network", choices=NETWORKS, listed=True)
+    loss: str = _field("samcl", _RESULT, "loss", choices=LOSSES, listed=True)
+    aug: str = _field("samcl", _RESULT, "augmentation", choices=AUGMENTATIONS, listed=True)
+    data: str = _field(
+        "synthetic", _RESULT,
+        "'synthetic', a folder written by `tiaug synth`, a Thermal Face Database folder, or a "
+        "folder of real labelled frames (with --val-data)",
+    )  # fmt: skip
+    val_data: str | None = _field(
+        None, _RESULT, "folder of real labelled frames to validate on, when --data is such a folder"
+    )
+    init: str | None = _field(
+        None, _RESULT,
+        "checkpoint whose network weights start the run (fine-tuning; same --net options)",
+    )  # fmt: skip
+    num_train: int = _field(
+        2000, _RESULT,
+        "synthetic training images (a real --data folder: at most this many frames, evenly "
+        "spread)",
+    )  # fmt: skip
+    num_val: int = _field(200, _RESUMABLE, "synthetic validation images")
+    iters: int = _field(40000, _RESULT, "training iterations")
+    batch: int = _field(16, _RESULT, "global batch (over all processes)")
+    size: tuple[int, int] = _field(
+        (256, 320), _RESULT, "training size HxW in pixels", parse=parse_size
+    )
+    lr: float = _field(0.01, _RESULT, "initial (poly) or peak (one-cycle) lr")
+    optimizer: str = _field("sgd", _RESULT, "optimiser", choices=OPTIMIZERS)
+    schedule: str = _field("poly", _RESULT, "lr schedule", choices=SCHEDULES)
+    momentum: float = _field(0.9, _RESULT, "SGD momentum")
+    weight_decay: float = _field(5e-4, _RESULT, "weight decay")
+    poly_power: float = _field(0.9, _RESULT, "poly lr power")
+    #: Resumable: the engine compares the autocast dtype it resolves to instead.
+    amp: str = _field(
+        "auto", _RESUMABLE,
+        "mixed precision (auto: bf16 on CUDA when supported, else fp16; off on CPU)",
+        choices=AMPS,
+    )  # fmt: skip
+    channels_last: bool = _field(False, _RESUMABLE, "channels-last memory format")
+    workers: int = _field(4, _RUN, "DataLoader workers per process")
+    threads: int = _field(
+        0, _RUN, "CPU threads of the main process (torch.set_num_threads; 0: torch's default)"
+    )
+    seed: int = _field(0, _RESULT, "seed of weights, data and shuffling")
+    device: str = _field("auto", _RUN, "auto, cpu, cuda or cuda:N")
+    out: str = _field("runs/train", _RUN, "output folder")
+    resume: str | None = _field(
+        None, _RUN, "continue from a checkpoint (default OUT/last.pt)",
+        flags={"nargs": "?", "const": "auto"},
+    )  # fmt: skip
+    stop_at: int | None = _field(
+        None, _RUN, "stop after this iteration (checkpoint saved; continue with --resume)"
+    )
+    val_every: int = _field(1000, _RESUMABLE, "validate every K iterations")
+    ckpt_every: int = _field(1000, _RUN, "write OUT/last.pt every K iterations")
+    log_every: int = _field(20, _RUN, "log every K iterations")
+    overlays: int = _field(8, _RUN, "validation images drawn as PNG overlays (per set)")
     #: The networks' own options by name (:func:`examples.models.network_options`), every
     #: registered one present: only the chosen network's reach it (:meth:`model_kwargs`).
-    net_options: dict[str, Any] = dataclasses.field(default_factory=dict)
-    samcl_prediction: str = _SAMCL["prediction"]
-    samcl_negatives: str = _SAMCL["negatives"]
-    contrastive_weight: float = _SAMCL["contrastive_weight"]
-    samcl_margin: float = _SAMCL["margin"]
-    ce_weight: float = 0.5
-    #: Margin (fraction of the face box's side) of a crop around each synthetic or folder
-    #: face, made at the faces' own size before resizing to ``size``; None: whole frame.
-    face_crop: float | None = None
+    net_options: dict[str, Any] = dataclasses.field(
+        default_factory=dict,
+        metadata={"spec": Spec("the networks' own options (one flag each)", _RESULT)},
+    )
+    samcl_prediction: str = _field(
+        _SAMCL["prediction"], _RESULT, "SAMCLLoss anchor", choices=PREDICTIONS
+    )
+    samcl_negatives: str = _field(
+        _SAMCL["negatives"], _RESULT,
+        "SAMCLLoss negatives (reflect, shift: critics that cannot cheat; swap: the paper)",
+        choices=NEGATIVES,
+    )  # fmt: skip
+    contrastive_weight: float = _field(
+        _SAMCL["contrastive_weight"], _RESULT, "weight of the SAM-CL term"
+    )
+    samcl_margin: float = _field(_SAMCL["margin"], _RESULT, "triplet margin")
+    ce_weight: float = _field(0.5, _RESULT, "CE weight of rmi_ce")
+    face_crop: float | None = _field(
+        None, _RESULT,
+        "crop synthetic/folder faces with this margin (fraction of the face box) before "
+        "resizing (default: no crop)",
+    )  # fmt: skip
 
     def __init__(self, **values: Any) -> None:
         """The fields, and the networks' options, by keyword: ``TrainConfig(base_width=8)``.
@@ -144,6 +250,14 @@ class TrainConfig:
             for option in network(self.net).options
         }
 
+    def build_model(self) -> nn.Module:
+        """The run's network, randomly initialised: one input channel, :data:`NUM_CLASSES`.
+
+        Raises:
+            ValueError: unknown network, or a bad option of it.
+        """
+        return build_model(self.net, NUM_CLASSES, 1, **self.model_kwargs())
+
     def to_dict(self) -> dict[str, Any]:
         """Plain Python types only, the network options as plain keys (stored in checkpoints and
         reports)."""
@@ -164,7 +278,28 @@ class TrainConfig:
         return cls(**values)
 
 
-_FIELD_NAMES = {field.name for field in dataclasses.fields(TrainConfig)} - {"net_options"}
+def specs() -> dict[str, Spec]:
+    """Every field's :class:`Spec` by field name, in field order."""
+    return {field.name: field.metadata["spec"] for field in dataclasses.fields(TrainConfig)}
+
+
+_FIELD_NAMES = set(specs()) - {"net_options"}
+#: Fields no result depends on: a finished run is reused across them (study, reproduce).
+RUN_ONLY = frozenset(name for name, spec in specs().items() if spec.role is Role.RUN_ONLY)
+
+
+def resume_keys() -> frozenset[str]:
+    """The keys of :meth:`TrainConfig.to_dict` a resumed run must keep: the result fields
+    and every registered network option (read now: a network registered later counts)."""
+    fields = {name for name, spec in specs().items() if spec.role is Role.RESULT}
+    return frozenset((fields - {"net_options"}) | network_options().keys())
+
+
+def same_result(saved: Mapping[str, Any], config: TrainConfig) -> bool:
+    """Whether a saved config (:meth:`TrainConfig.to_dict`, renamed keys allowed) gives the
+    result of ``config``: every value but the :data:`RUN_ONLY` ones equal."""
+    saved = current_keys(saved)
+    return all(saved.get(k) == v for k, v in config.to_dict().items() if k not in RUN_ONLY)
 
 
 def current_keys(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,40 +358,3 @@ def resolve_amp(amp: str, device: torch.device) -> torch.dtype | None:
     if amp == "auto":
         return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return {"bf16": torch.bfloat16, "fp16": torch.float16}[amp]
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``"HxW"`` in pixels -> (H, W)."""
-    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"expected HxW in pixels (e.g. 256x320), got {text!r}")
-    return int(match[1]), int(match[2])
-
-
-def add_network_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--NAME`` for every registered network option (:func:`examples.models.network_options`),
-    parsed by the type of its default; the values land under the option names."""
-    users: dict[str, list[str]] = {}
-    for net, entry in NETWORKS.items():
-        for option in entry.options:
-            users.setdefault(option.name, []).append(net)
-    for name, option in network_options().items():
-        parser.add_argument(
-            f"--{name.replace('_', '-')}",
-            type=type(option.default),
-            default=option.default,
-            help=f"{option.help} ({', '.join(users[name])})",
-        )
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse whose errors are one line on stderr (exit status 2), without the usage, and
-    which takes no abbreviated options (``--dem`` is not ``--demo``)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("allow_abbrev", False)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        """Print ``PROG: error: MESSAGE`` and exit with status 2."""
-        self.exit(2, f"{self.prog}: error: {message}\n")

@@ -26,12 +26,11 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, DistributedSampler, Sampler
 
-from examples.config import IGNORE_INDEX, NUM_CLASSES, TrainConfig
+from examples.config import AUGMENTATIONS, IGNORE_INDEX, NUM_CLASSES, TrainConfig
 from tiaug import io as tio
-from tiaug.presets import PRESETS, TiAug
+from tiaug.presets import TiAug
 
 __all__ = [
-    "AUGMENTATIONS",
     "FACE_CROP_SOURCE_SIZE",
     "FaceCropSource",
     "FolderSource",
@@ -56,8 +55,6 @@ __all__ = [
     "worker_init_fn",
 ]
 
-#: ``--aug`` choices: no augmentation or a TiAug preset.
-AUGMENTATIONS = ("none", *PRESETS)
 #: (rows, columns) at which synthetic faces are generated when they are cropped around the
 #: face (``face_crop``): the generator's native size.
 FACE_CROP_SOURCE_SIZE = (256, 320)
@@ -435,7 +432,7 @@ class SegmentationDataset(Dataset):
     Args:
         source: the ``(image, mask)`` pairs.
         size: (rows, columns) of the samples.
-        aug: "none" or a TiAug preset (:data:`tiaug.presets.PRESETS`).
+        aug: "none" or a TiAug preset (:data:`examples.config.AUGMENTATIONS`).
         seed: base seed of the augmentation.
         ignore_index: label of padded pixels.
         pipeline: a TiAug pipeline to use instead of the ``aug`` preset.

@@ -31,14 +31,8 @@ from torch import nn
 from torch.utils.data import DataLoader
 
 from examples.checkpoint import load_trained_state
-from examples.config import (
-    AMPS,
-    CLASS_NAMES,
-    IGNORE_INDEX,
-    OneLineParser,
-    parse_size,
-    resolve_amp,
-)
+from examples.cli import OneLineParser, run_command
+from examples.config import AMPS, CLASS_NAMES, IGNORE_INDEX, parse_size, resolve_amp
 from examples.data import (
     SegmentationDataset,
     ShardSampler,
@@ -374,12 +368,11 @@ def evaluate_checkpoint(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
-    try:
+
+    def work() -> None:
         evaluate_checkpoint(args)
-    except UsageError as error:
-        print(f"python -m examples.evaluate: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+
+    return run_command("python -m examples.evaluate", work)
 
 
 if __name__ == "__main__":

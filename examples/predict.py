@@ -40,7 +40,8 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm
 
 from examples.checkpoint import load_trained_model
-from examples.config import OneLineParser, TrainConfig, resolve_amp
+from examples.cli import OneLineParser, run_command
+from examples.config import AMPS, TrainConfig, resolve_amp
 from examples.data import SegmentationDataset, UsageError, make_output_folder
 from examples.distributed import resolve_device
 from examples.facebox import Box, find_face_window
@@ -267,7 +268,7 @@ def _parser() -> OneLineParser:
     add("--batch", type=int, default=8, help="frames per forward pass")
     add("--workers", type=int, default=0, help="DataLoader workers reading frames")
     add("--device", default="auto", help="auto, cpu, cuda or cuda:N")
-    add("--amp", default="auto", choices=("auto", "bf16", "fp16", "off"), help="mixed precision")
+    add("--amp", default="auto", choices=AMPS, help="mixed precision")
     add("--fps", type=float, default=None, help="frames per second: plot against seconds")
     add(
         "--search-every",
@@ -283,13 +284,12 @@ def _parser() -> OneLineParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; bad inputs give one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
-    try:
+
+    def work() -> str:
         path = run_prediction(args)
-    except UsageError as error:
-        print(f"python -m examples.predict: error: {error}", file=sys.stderr)
-        return 2
-    print(f"region temperatures: {path}; label maps and overlays in {args.out}")
-    return 0
+        return f"region temperatures: {path}; label maps and overlays in {args.out}"
+
+    return run_command("python -m examples.predict", work)
 
 
 if __name__ == "__main__":

@@ -33,39 +33,24 @@ from typing import Any
 
 import torch
 
-from examples.config import (
-    AMPS,
+from examples.cli import (
     OneLineParser,
-    TrainConfig,
-    add_network_arguments,
-    current_keys,
-    parse_size,
+    add_config_arguments,
+    config_values,
+    parse_names,
+    run_command,
 )
+from examples.config import TrainConfig, same_result
 from examples.data import UsageError
 from examples.distributed import setup_distributed, teardown_distributed
-from examples.models import NETWORKS, network_options
-from examples.train import train
+from examples.engine import train
+from examples.models import NETWORKS
+from examples.variants import select
 
 __all__ = ["PAPER", "VARIANTS", "checks", "main", "render_markdown", "run_all"]
 
-#: The four runs per network: TrainConfig overrides and a description.
-VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
-    "rmi_baseline": ({"loss": "rmi", "aug": "baseline"}, "RMI, baseline aug (paper's baseline)"),
-    "rmi_tiaug": ({"loss": "rmi", "aug": "samcl"}, "RMI + TiAug"),
-    "samcl_tiaug": (
-        {"loss": "samcl", "aug": "samcl", "samcl_negatives": "swap"},
-        "TiAug + SAM-CL",
-    ),
-    "samcl_released": (
-        {
-            "loss": "samcl",
-            "aug": "samcl",
-            "samcl_prediction": "argmax",
-            "samcl_negatives": "zeros",
-        },
-        "TiAug + SAM-CL as released (argmax, zero negatives)",
-    ),
-}
+#: The four runs per network (:data:`examples.variants.VARIANTS`).
+VARIANTS = select("rmi_baseline", "rmi_tiaug", "samcl_tiaug", "samcl_released")
 
 #: The paper's validation mIoU (%) on the Thermal Face Database: Table 1 (RMI baseline and
 #: TiAug + SAM-CL) and the ablation (TiAug alone).
@@ -91,33 +76,6 @@ Notes:
   validation set, of the best checkpoint by clean validation mIoU; "unconstrained" is the
   validation set passed once through the "unconstrained" TiAug preset (fixed seed).
 """
-
-
-def _config_for(net: str, variant: str, base: TrainConfig, out: Path) -> TrainConfig:
-    overrides, _ = VARIANTS[variant]
-    values = base.to_dict()
-    values.update(overrides)
-    values.update({"net": net, "out": str(out / f"{net}_{variant}"), "resume": None})
-    return TrainConfig.from_dict(values)
-
-
-# Options that do not change a run's result (a finished run is reused across them).
-_IRRELEVANT = {
-    "out",
-    "resume",
-    "stop_at",
-    "workers",
-    "device",
-    "overlays",
-    "log_every",
-    "ckpt_every",
-}
-
-
-def _same_run(report: dict[str, Any], config: TrainConfig) -> bool:
-    saved = current_keys(report.get("config", {}))
-    wanted = config.to_dict()
-    return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
 
 
 def checks(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -170,7 +128,8 @@ def render_markdown(rows: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str
             f"| {100 * row['unconstrained_miou']:.2f} | {'' if paper is None else f'{paper:.2f}'} "
             f"| {row['best_iteration']} / {row['iterations']} | {minutes:.1f} min |"
         )
-    lines += ["", "Runs: " + "; ".join(f"`{k}`: {d}" for k, (_, d) in VARIANTS.items()) + ".", ""]
+    runs = "; ".join(f"`{name}`: {variant.description}" for name, variant in VARIANTS.items())
+    lines += ["", f"Runs: {runs}.", ""]
     found = checks(rows)
     if found:
         lines += [
@@ -189,6 +148,37 @@ def render_markdown(rows: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str
             lines.append(f"| {row['net']} | {cells} | {'yes' if min(deltas) > 0 else 'no'} |")
         lines.append("")
     return "\n".join(lines) + "\n" + _NOTES
+
+
+def _report(config: TrainConfig) -> dict[str, Any]:
+    """The run's ``eval.json`` when a run of ``config`` wrote it, else the report of training
+    it (resumed from its ``last.pt`` when there is one)."""
+    path = Path(config.out) / "eval.json"
+    if path.is_file():
+        report = json.loads(path.read_text(encoding="utf-8"))
+        if same_result(report.get("config", {}), config):
+            return report
+    if (Path(config.out) / "last.pt").is_file():
+        config.resume = "auto"
+    return train(config)
+
+
+def _row(net: str, variant: str, seed: int, report: dict[str, Any]) -> dict[str, Any]:
+    """The table's row of a run's report."""
+    return {
+        "net": net,
+        "variant": variant,
+        "clean_miou": report["clean"]["miou"],
+        "unconstrained_miou": report["unconstrained"]["miou"],
+        "best_iteration": report["iteration"],
+        "iterations": report["iterations"],
+        "seed": seed,
+        "device": report["device"],
+        "world_size": report["world_size"],
+        "train_time_s": report["train_time_s"],
+        "clean_iou": report["clean"]["iou"],
+        "unconstrained_iou": report["unconstrained"]["iou"],
+    }
 
 
 def run_all(
@@ -211,33 +201,9 @@ def run_all(
     try:
         for net in nets:
             for variant in variants:
-                config = _config_for(net, variant, base, out)
-                report_path = Path(config.out) / "eval.json"
-                report = None
-                if report_path.is_file():
-                    report = json.loads(report_path.read_text(encoding="utf-8"))
-                    if not _same_run(report, config):
-                        report = None
-                if report is None:
-                    if (Path(config.out) / "last.pt").is_file():
-                        config.resume = "auto"
-                    report = train(config)
-                rows.append(
-                    {
-                        "net": net,
-                        "variant": variant,
-                        "clean_miou": report["clean"]["miou"],
-                        "unconstrained_miou": report["unconstrained"]["miou"],
-                        "best_iteration": report["iteration"],
-                        "iterations": report["iterations"],
-                        "seed": config.seed,
-                        "device": report["device"],
-                        "world_size": report["world_size"],
-                        "train_time_s": report["train_time_s"],
-                        "clean_iou": report["clean"]["iou"],
-                        "unconstrained_iou": report["unconstrained"]["iou"],
-                    }
-                )
+                run = {"net": net, "out": str(out / f"{net}_{variant}"), "resume": None}
+                config = VARIANTS[variant].config(base, **run)
+                rows.append(_row(net, variant, config.seed, _report(config)))
                 if context.is_main:
                     _write(rows, base, results, command)
     finally:
@@ -263,18 +229,14 @@ def _write(rows: list[dict[str, Any]], base: TrainConfig, results: Path, command
     (results / "table1.md").write_text(render_markdown(rows, meta), encoding="utf-8")
 
 
-def _names(text: str, known: Sequence[str], what: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in known]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown {what} {', '.join(unknown) or text!r}; known: {', '.join(known)}"
-        )
-    return names
+#: The run options the command line sets, besides --val-every and --channels-last.
+_OPTIONS = (
+    "iters", "batch", "size", "seed", "data", "num_train", "num_val", "workers", "amp",
+    "device", "net_options", "overlays",
+)  # fmt: skip
 
 
 def _parser() -> OneLineParser:
-    defaults = TrainConfig()
     parser = OneLineParser(
         prog="python -m examples.reproduce",
         description="Train the four networks x four runs of the paper's comparison; write "
@@ -283,25 +245,14 @@ def _parser() -> OneLineParser:
     add = parser.add_argument
     add("--nets", default=",".join(NETWORKS), help="comma-separated networks")
     add("--variants", default=",".join(VARIANTS), help="comma-separated runs")
-    add("--iters", type=int, default=defaults.iters, help="training iterations per run")
+    add_config_arguments(parser, _OPTIONS, workers=8, overlays=4)
     add("--val-every", type=int, default=None, help="validation period (default min(1000, iters))")
-    add("--batch", type=int, default=defaults.batch, help="global batch")
-    add("--size", type=parse_size, default=defaults.size, help="training size HxW")
-    add("--seed", type=int, default=defaults.seed, help="seed of every run")
-    add("--data", default=defaults.data, help="synthetic, a `tiaug synth` folder or a TFD folder")
-    add("--num-train", type=int, default=defaults.num_train, help="synthetic training images")
-    add("--num-val", type=int, default=defaults.num_val, help="synthetic validation images")
-    add("--workers", type=int, default=8, help="DataLoader workers per process")
-    add("--amp", default=defaults.amp, choices=AMPS, help="precision")
     add(
         "--channels-last",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="channels-last memory format (default: on for CUDA, off on the CPU)",
     )
-    add("--device", default=defaults.device, help="auto, cpu, cuda or cuda:N")
-    add_network_arguments(parser)
-    add("--overlays", type=int, default=4, help="overlay PNGs per validation set and run")
     add("--out", type=Path, default=Path("runs/table1"), help="folder of the runs")
     add("--results", type=Path, default=Path("benchmarks/results"), help="folder of the table")
     return parser
@@ -316,39 +267,27 @@ def _base_config(args: argparse.Namespace) -> TrainConfig:
     val_every = min(1000, args.iters) if args.val_every is None else args.val_every
     channels_last = _uses_cuda(args.device) if args.channels_last is None else args.channels_last
     return TrainConfig(
-        data=args.data,
-        num_train=args.num_train,
-        num_val=args.num_val,
-        iters=args.iters,
-        batch=args.batch,
-        size=args.size,
-        amp=args.amp,
+        **config_values(args, _OPTIONS),
         channels_last=channels_last,
-        workers=args.workers,
-        seed=args.seed,
-        device=args.device,
         val_every=val_every,
         ckpt_every=val_every,
-        overlays=args.overlays,
-        **{name: getattr(args, name) for name in network_options()},
     )
+
+
+def _reproduce(args: argparse.Namespace, command: str) -> str:
+    """Check the names, then train (or reuse) every run; returns where the table is."""
+    nets = parse_names(args.nets, list(NETWORKS), "network")
+    variants = parse_names(args.variants, list(VARIANTS), "run")
+    run_all(nets, variants, _base_config(args), args.out, args.results, command)
+    return f"table: {args.results / 'table1.md'}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
-    try:
-        nets = _names(args.nets, list(NETWORKS), "network")
-        variants = _names(args.variants, list(VARIANTS), "run")
-        base = _base_config(args)
-        arguments = sys.argv[1:] if argv is None else argv
-        command = " ".join(["python -m examples.reproduce", *arguments])
-        run_all(nets, variants, base, args.out, args.results, command)
-    except UsageError as error:
-        print(f"python -m examples.reproduce: error: {error}", file=sys.stderr)
-        return 2
-    print(f"table: {args.results / 'table1.md'}")
-    return 0
+    arguments = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m examples.reproduce", *arguments])
+    return run_command("python -m examples.reproduce", lambda: _reproduce(args, command))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ After every run the results are rewritten:
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import json
 import math
@@ -37,25 +38,31 @@ from typing import Any
 import torch
 
 from examples.checkpoint import load_checkpoint
+from examples.cli import (
+    OneLineParser,
+    add_config_arguments,
+    config_values,
+    parse_names,
+    run_command,
+)
 from examples.config import (
     CLASS_NAMES,
     IGNORE_INDEX,
     NUM_CLASSES,
+    RUN_ONLY,
     STUDY,
-    OneLineParser,
     TrainConfig,
-    current_keys,
+    same_result,
 )
 from examples.data import SegmentationDataset, UsageError, make_output_folder, open_data
 from examples.distributed import setup_distributed, teardown_distributed
+from examples.engine import train
 from examples.evaluate import CONDITIONS, evaluation_sets, validate
-from examples.models import build_model
 from examples.real import list_real_frames, open_real_sets
 from examples.stats import mean_ci, paired_differences, verdict
-from examples.train import train
+from examples.variants import select
 
 __all__ = [
-    "CRITIC_NEGATIVES",
     "PAIRS",
     "SETS",
     "SINGLE_SEED",
@@ -65,43 +72,17 @@ __all__ = [
     "summarize_runs",
 ]
 
-#: SAMCLLoss negatives of the critic that cannot cheat by class areas (samcl_loss.negatives).
-CRITIC_NEGATIVES = "reflect"
-
-#: The study's variants: TrainConfig overrides of the preset and a description.
-VARIANTS: dict[str, tuple[dict[str, Any], str]] = {
-    "rmi_baseline": ({"loss": "rmi", "aug": "baseline"}, "RMI, geometry-only aug (baseline)"),
-    "rmi_tiaug": ({"loss": "rmi", "aug": "samcl"}, "RMI + TiAug"),
-    "samcl_tiaug": (
-        {"loss": "samcl", "aug": "samcl", "samcl_negatives": "swap"},
-        "TiAug + SAM-CL, the paper's class-swap negatives",
-    ),
-    "samcl_critic": (
-        {"loss": "samcl", "aug": "samcl", "samcl_negatives": CRITIC_NEGATIVES},
-        f"TiAug + SAM-CL, negatives {CRITIC_NEGATIVES!r} (a critic that cannot cheat)",
-    ),
-    "rmi_ce_tiaug": (
-        {"loss": "rmi_ce", "aug": "samcl"},
-        "RMI + 0.5 x cross-entropy + TiAug (extra supervision, no contrast: the control)",
-    ),
-    "rmi_wild": (
-        {"loss": "rmi", "aug": "wild"},
-        "RMI + TiAug 'wild' (upright heads, scene physics, occluders, camera noise and export)",
-    ),
-    "samcl_wild": (
-        {"loss": "samcl", "aug": "wild", "samcl_negatives": CRITIC_NEGATIVES},
-        f"TiAug 'wild' + SAM-CL, negatives {CRITIC_NEGATIVES!r} (the demo's recipe)",
-    ),
-    "samcl_released": (
-        {
-            "loss": "samcl",
-            "aug": "samcl",
-            "samcl_prediction": "argmax",
-            "samcl_negatives": "zeros",
-        },
-        "TiAug + SAM-CL as released (argmax, zero negatives; trains like rmi_tiaug)",
-    ),
-}
+#: The study's variants (:data:`examples.variants.VARIANTS`), in report order.
+VARIANTS = select(
+    "rmi_baseline",
+    "rmi_tiaug",
+    "samcl_tiaug",
+    "samcl_critic",
+    "rmi_ce_tiaug",
+    "rmi_wild",
+    "samcl_wild",
+    "samcl_released",
+)
 #: Variants run for the first seed only (a confirming run).
 SINGLE_SEED = ("samcl_released",)
 #: Paired comparisons ``(a, b)``: a - b per seed.
@@ -116,20 +97,10 @@ PAIRS = (
 #: The evaluation sets, in report order.
 SETS = ("clean", "unconstrained", *CONDITIONS)
 
-# Options that do not change a run's result (a finished run is reused across them).
-_IRRELEVANT = {"out", "resume", "stop_at", "workers", "threads", "device", "overlays", "log_every"}
-_IRRELEVANT |= {"ckpt_every"}
-
 
 def _run_config(base: TrainConfig, variant: str, seed: int, out: Path) -> TrainConfig:
-    values = {**base.to_dict(), **VARIANTS[variant][0]}
-    values.update({"seed": seed, "out": str(out / f"{variant}_seed{seed}"), "resume": None})
-    return TrainConfig.from_dict(values)
-
-
-def _same_run(saved: dict[str, Any], config: TrainConfig) -> bool:
-    saved, wanted = current_keys(saved), config.to_dict()
-    return all(saved.get(k) == v for k, v in wanted.items() if k not in _IRRELEVANT)
+    run = {"seed": seed, "out": str(out / f"{variant}_seed{seed}"), "resume": None}
+    return VARIANTS[variant].config(base, **run)
 
 
 def _evaluate_best(
@@ -148,7 +119,7 @@ def _evaluate_best(
         ignore_index=IGNORE_INDEX,
         face_crop=config.face_crop,
     )
-    model = build_model(config.net, NUM_CLASSES, 1, **config.model_kwargs())
+    model = config.build_model()
     model.load_state_dict(load_checkpoint(Path(config.out) / "best.pt")["model"])
     context = setup_distributed(config.device)
     model.to(context.device)
@@ -187,7 +158,7 @@ def _saved_run(path: Path, config: TrainConfig) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     saved = json.loads(path.read_text(encoding="utf-8"))
-    return saved if _same_run(saved.get("config", {}), config) else None
+    return saved if same_result(saved.get("config", {}), config) else None
 
 
 def _train_run(config: TrainConfig, variant: str, real: Path | None) -> dict[str, Any]:
@@ -338,7 +309,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
         means = [mean_ci([r["clean"]["iou"][c] or 0.0 for r in runs])[0] for c in CLASS_NAMES]
         lines.append(f"| {variant} | " + " | ".join(_percent(m) for m in means) + " |")
     lines += ["", "Variants:", ""]
-    lines += [f"- `{name}`: {text}" for name, (_, text) in VARIANTS.items()]
+    lines += [f"- `{name}`: {variant.description}" for name, variant in VARIANTS.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -395,8 +366,8 @@ def _machine() -> str:
 
 
 def _write(runs: list[dict[str, Any]], base: TrainConfig, results: Path, command: str) -> None:
-    varied = {key for overrides, _ in VARIANTS.values() for key in overrides}
-    preset = {k: v for k, v in base.to_dict().items() if k not in _IRRELEVANT | varied}
+    varied = {key for variant in VARIANTS.values() for key in variant.overrides}
+    preset = {k: v for k, v in base.to_dict().items() if k not in RUN_ONLY | varied}
     meta = {
         "command": command,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -443,14 +414,8 @@ def run_study(
     return runs
 
 
-def _names(text: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in VARIANTS]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown variant {', '.join(unknown) or text!r}; known: {', '.join(VARIANTS)}"
-        )
-    return names
+#: The run options the study's command line sets (the rest: :data:`STUDY`).
+_OPTIONS = ("iters", "threads", "workers")
 
 
 def _parser() -> OneLineParser:
@@ -462,9 +427,9 @@ def _parser() -> OneLineParser:
     add = parser.add_argument
     add("--seeds", type=int, default=5, help="seeds 0..N-1 per variant")
     add("--variants", default=",".join(VARIANTS), help="comma-separated variants")
-    add("--iters", type=int, default=STUDY["iters"], help="training iterations per run")
-    add("--threads", type=int, default=2, help="torch CPU threads of each run")
-    add("--workers", type=int, default=STUDY["workers"], help="DataLoader workers per run")
+    add_config_arguments(
+        parser, _OPTIONS, iters=STUDY["iters"], threads=2, workers=STUDY["workers"]
+    )
     add("--out", type=Path, default=Path("runs/study"), help="folder of the runs")
     add(
         "--real",
@@ -486,37 +451,28 @@ def _parser() -> OneLineParser:
     return parser
 
 
+def _study(args: argparse.Namespace, command: str) -> str:
+    """Check the command line, then run the study; returns where its report is."""
+    variants = parse_names(args.variants, list(VARIANTS), "variant")
+    if args.seeds < 1 or args.iters < 1:
+        raise UsageError(f"--seeds and --iters must be >= 1, got {args.seeds}, {args.iters}")
+    make_output_folder(args.out, "--out")
+    make_output_folder(args.results, "--results")
+    if args.real is not None:
+        list_real_frames(args.real)  # a bad folder fails now, not after the first run
+    base = TrainConfig(**{**STUDY, **config_values(args, _OPTIONS), "val_every": args.iters})
+    real, reevaluate = args.real, args.reevaluate
+    run_study(base, variants, args.seeds, args.out, args.results, command, reevaluate, real)
+    return f"study: {args.results / 'study.md'}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; user mistakes give one line on stderr and exit status 2."""
     args = _parser().parse_args(argv)
     args.results = args.results or args.out / "results"
-    try:
-        variants = _names(args.variants)
-        if args.seeds < 1 or args.iters < 1:
-            raise UsageError(f"--seeds and --iters must be >= 1, got {args.seeds}, {args.iters}")
-        make_output_folder(args.out, "--out")
-        make_output_folder(args.results, "--results")
-        if args.real is not None:
-            list_real_frames(args.real)  # a bad folder fails now, not after the first run
-        base = TrainConfig(
-            **{
-                **STUDY,
-                "iters": args.iters,
-                "val_every": args.iters,
-                "threads": args.threads,
-                "workers": args.workers,
-            }
-        )
-        arguments = sys.argv[1:] if argv is None else argv
-        command = " ".join(["python -m examples.study", *arguments])
-        run_study(
-            base, variants, args.seeds, args.out, args.results, command, args.reevaluate, args.real
-        )
-    except UsageError as error:
-        print(f"python -m examples.study: error: {error}", file=sys.stderr)
-        return 2
-    print(f"study: {args.results / 'study.md'}")
-    return 0
+    arguments = sys.argv[1:] if argv is None else argv
+    command = " ".join(["python -m examples.study", *arguments])
+    return run_command("python -m examples.study", lambda: _study(args, command))
 
 
 if __name__ == "__main__":

@@ -15,14 +15,16 @@ import numpy as np
 import pytest
 import torch
 
-from examples import evaluate, reproduce
+from examples import evaluate, reproduce, resume
 from examples import train as train_module
 from examples.checkpoint import get_rng_state, load_checkpoint, load_trained_state, save_checkpoint
 from examples.config import TrainConfig, resolve_amp
 from examples.data import UsageError, sample_seed
 from examples.distributed import Distributed
 from examples.models import build_model
-from examples.train import build_criterion, build_optimizer, main, parse_args, train
+from examples.run import seed_rank_streams
+from examples.task import build_criterion, build_optimizer
+from examples.train import main, parse_args, train
 from samcl_loss import SAMCLLoss
 from tiaug.io import write_mask, write_thermal
 
@@ -359,9 +361,9 @@ def test_checkpoints_with_the_former_weight_key_load_and_resume(
     )
     run = SimpleNamespace(config=_config(tmp_path), amp_dtype=None)
     state = load_checkpoint(old)
-    assert train_module._differences(state, run) == []
+    assert resume.differences(state, run) == []
     state["config"]["samcl_weight"] = 0.3
-    assert train_module._differences(state, run) == ["contrastive_weight 0.3 != 0.5"]
+    assert resume.differences(state, run) == ["contrastive_weight 0.3 != 0.5"]
     # resumed halfway from a checkpoint with the former key: the uninterrupted run's weights
     train(_config(tmp_path, stop_at=3))
     last = tmp_path / "last.pt"
@@ -532,7 +534,7 @@ def test_each_rank_draws_its_own_stream_and_one_process_keeps_the_seed() -> None
     def draws(rank: int, world_size: int) -> torch.Tensor:
         torch.manual_seed(7)
         run = _rank(rank, world_size)
-        train_module._seed_rank_streams(run.config, run.context)
+        seed_rank_streams(run.config, run.context)
         return torch.rand(8)
 
     torch.manual_seed(7)
@@ -547,11 +549,11 @@ def test_resume_restores_each_ranks_own_stream() -> None:
     for seed in (1, 2):
         torch.manual_seed(seed)
         states.append(get_rng_state())
-    train_module._restore_rng(states, _rank(1, 2))
+    resume.restore_rng(states, _rank(1, 2))
     assert torch.equal(torch.get_rng_state(), states[1]["torch"])
     # a checkpoint of another world size (or of one state): the first, reseeded per rank
-    train_module._restore_rng(states[0], _rank(1, 2))
+    resume.restore_rng(states[0], _rank(1, 2))
     torch.manual_seed(sample_seed(7, 4, 1))
     assert torch.equal(torch.get_rng_state(), get_rng_state()["torch"])
-    train_module._restore_rng(states, _rank(0, 1))
+    resume.restore_rng(states, _rank(0, 1))
     assert torch.equal(torch.get_rng_state(), states[0]["torch"])
