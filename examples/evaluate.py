@@ -12,7 +12,8 @@ One confusion matrix is accumulated over the whole validation set (summed over r
 (a class absent from both labels and predictions is left out of the mean). The
 "unconstrained" copy passes every validation image once through the "unconstrained" TiAug
 preset with a fixed seed (:data:`UNCONSTRAINED_SEED`); labels stay amodal. The study adds
-one copy per condition of that preset (:data:`CONDITIONS`, :func:`evaluation_sets`).
+one copy per condition, a named part of that preset (:func:`condition_parts`,
+:func:`evaluation_sets`).
 """
 
 from __future__ import annotations
@@ -49,16 +50,14 @@ from examples.distributed import Distributed, setup_distributed, teardown_distri
 from examples.metrics import ConfusionMatrix, all_background_miou
 from examples.overlays import save_overlay
 from examples.real import is_real_folder, open_real_sets
-from tiaug.ambient import AmbientShift, BackgroundClutter
-from tiaug.noise import SensorNoise
-from tiaug.presets import TiAug, build_preset
+from tiaug.presets import Choice, TiAug, preset_parts
 
 __all__ = [
     "CLASS_NAMES",
     "CONDITIONS",
     "CONDITION_SEED",
-    "OCCLUDERS",
     "UNCONSTRAINED_SEED",
+    "condition_parts",
     "condition_transform",
     "confusion_matrix",
     "evaluation_sets",
@@ -72,39 +71,39 @@ __all__ = [
 
 #: Seed of the "unconstrained" copy of the validation set (the same for every run).
 UNCONSTRAINED_SEED = 2022
-#: The occluder kinds of the "unconstrained" preset, in the order of its ``OneOf``.
-OCCLUDERS = ("glasses", "hand", "hair", "drink", "reference_occluder")
-#: The study's evaluation conditions: each occluder kind, the ambient change, background
-#: clutter and camera noise of the "unconstrained" preset, each applied alone.
-CONDITIONS = (*OCCLUDERS, "ambient", "clutter", "camera_noise")
 #: Base seed of the condition copies (the same for every run).
 CONDITION_SEED = 2023
 
 
+def condition_parts(size: tuple[int, int]) -> dict[str, A.BasicTransform]:
+    """The study's evaluation conditions by name: the parts of the "unconstrained" preset
+    that the "baseline" preset (geometry and optics) lacks, each with p = 1, to be applied
+    alone. A :class:`~tiaug.presets.Choice` (the occluders) gives one condition per part, and
+    those come first (the order the condition copies are seeded in)."""
+    geometry = preset_parts("baseline", size)
+    added = {n: p for n, p in preset_parts("unconstrained", size).items() if n not in geometry}
+    kinds = {n: t for p in added.values() if isinstance(p, Choice) for n, t in p.parts.items()}
+    parts = {**kinds, **{n: p for n, p in added.items() if not isinstance(p, Choice)}}
+    for part in parts.values():
+        part.p = 1.0
+    return parts
+
+
+#: The study's evaluation conditions (:func:`condition_parts`): each occluder kind, the
+#: ambient change, background clutter and camera noise of the "unconstrained" preset.
+CONDITIONS = tuple(condition_parts((256, 320)))
+
+
 def condition_transform(name: str, size: tuple[int, int]) -> A.BasicTransform:
-    """The transform of one condition, taken from the "unconstrained" preset, with p = 1.
+    """The transform of one condition (:func:`condition_parts`), with p = 1.
 
     Raises:
-        ValueError: unknown condition, or the preset no longer has the expected parts.
+        ValueError: unknown condition.
     """
-    if name not in CONDITIONS:
-        raise ValueError(f"unknown condition {name!r}; known: {', '.join(CONDITIONS)}")
-    parts = {type(part): part for part in build_preset("unconstrained", size)}
-    occluders = getattr(parts.get(A.OneOf), "transforms", [])
-    if len(occluders) != len(OCCLUDERS) or not {
-        AmbientShift,
-        BackgroundClutter,
-        SensorNoise,
-    } <= set(parts):
-        raise ValueError("the 'unconstrained' preset no longer has the parts CONDITIONS names")
-    chosen = {
-        **dict(zip(OCCLUDERS, occluders, strict=True)),
-        "ambient": parts[AmbientShift],
-        "clutter": parts[BackgroundClutter],
-        "camera_noise": parts[SensorNoise],
-    }[name]
-    chosen.p = 1.0
-    return chosen
+    parts = condition_parts(size)
+    if name not in parts:
+        raise ValueError(f"unknown condition {name!r}; known: {', '.join(parts)}")
+    return parts[name]
 
 
 def evaluation_sets(
@@ -121,9 +120,9 @@ def evaluation_sets(
         ),
     }
     if conditions:
-        for number, name in enumerate(CONDITIONS):
+        for number, (name, part) in enumerate(condition_parts(size).items()):
             seed = sample_seed(CONDITION_SEED, number)
-            pipeline = TiAug(transforms=[condition_transform(name, size)], seed=seed)
+            pipeline = TiAug(transforms=[part], seed=seed)
             sets[name] = SegmentationDataset(source, size, seed=seed, pipeline=pipeline)
     return sets
 

@@ -9,12 +9,14 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from examples import study
+from examples import evaluate, study
 from examples.config import CLASS_NAMES, STUDY, TrainConfig
 from examples.data import open_data
 from examples.evaluate import CONDITIONS, evaluation_sets
 from examples.stats import mean_ci, paired_differences, t_quantile, verdict
 from examples.train import train
+from tiaug.presets import Choice
+from tiaug.transforms import ThermalBlur, ThermalOcclusion
 
 TINY = {
     **STUDY,
@@ -79,6 +81,37 @@ def test_condition_sets_are_fixed_and_keep_amodal_labels() -> None:
         assert torch.equal(mask, clean_mask), name
         assert not torch.equal(image, clean_image), name
         assert torch.equal(image, again[name][0][0]), name
+
+
+def test_the_conditions_are_the_named_parts_of_the_preset(monkeypatch) -> None:
+    """A part added to the "unconstrained" preset (or a kind to its occluders) is a condition,
+    with no other edit; the earlier ones keep their names, order and seeds."""
+    assert CONDITIONS == (
+        "glasses", "hand", "hair", "drink", "reference_occluder", "ambient", "clutter",
+        "camera_noise",
+    )  # fmt: skip
+    preset_parts = evaluate.preset_parts
+
+    def with_more(preset, size, **kwargs):
+        parts = preset_parts(preset, size, **kwargs)
+        if preset == "unconstrained":
+            occluders = parts["occluders"]
+            scarf = ThermalOcclusion(p=1.0)
+            parts["occluders"] = Choice({**occluders.parts, "scarf": scarf}, occluders.p)
+            parts["haze"] = ThermalBlur(sigma=(2.0, 2.5), p=0.5)
+        return parts
+
+    _, val = open_data("synthetic", (32, 40), num_train=1, num_val=1, seed=0, face_crop=0.1)
+    before = evaluation_sets(val, (32, 40), conditions=True)
+    monkeypatch.setattr(evaluate, "preset_parts", with_more)
+    names = list(evaluate.condition_parts((32, 40)))
+    assert names == [*CONDITIONS[:5], "scarf", *CONDITIONS[5:], "haze"]
+    assert evaluate.condition_transform("haze", (32, 40)).p == 1.0
+    after = evaluation_sets(val, (32, 40), conditions=True)
+    assert list(after) == ["clean", "unconstrained", *names]
+    assert not torch.equal(after["haze"][0][0], after["clean"][0][0])
+    for name in CONDITIONS[:5]:  # seeded by position: those before the new kind are unchanged
+        assert torch.equal(after[name][0][0], before[name][0][0]), name
 
 
 def _check_schema(payload: dict) -> None:

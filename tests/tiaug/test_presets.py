@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiaug.presets import PRESETS, TiAug, build_preset
+from tiaug.presets import PRESETS, Choice, TiAug, build_preset, preset_parts
 from tiaug.synth import synth_face
 
 
@@ -168,3 +168,54 @@ def test_temperature_free_presets_hold_only_geometry_and_blur(name):
     levels = synth_face(0, (64, 80)).image / 40.0  # grey levels as fractions: no degC
     out = TiAug(name, size=(64, 80), seed=1)(image=levels)["image"]
     assert out.shape == (64, 80)
+
+
+#: The parts of each preset by name, in the order they apply.
+PART_NAMES = {
+    "baseline": ["hflip", "vflip", "rotate", "blur", "rescale", "crop"],
+    "samcl": ["hflip", "vflip", "rotate", "blur", "noise", "occlusion", "rescale", "crop"],
+    "upright": ["hflip", "rotate", "blur", "rescale", "crop"],
+    "unconstrained": [
+        "hflip", "vflip", "rotate", "ambient", "clutter", "occluders", "blur", "rescale",
+        "crop", "camera_noise",
+    ],
+    "wild": [
+        "hflip", "rotate", "ambient", "clutter", "occluders", "blur", "camera_noise", "export",
+        "rescale", "crop",
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_a_preset_is_its_named_parts_in_order(face, preset):
+    parts = preset_parts(preset, (64, 80))
+    assert list(parts) == PART_NAMES[preset]
+    built = [p.build() if isinstance(p, Choice) else p for p in parts.values()]
+    assert [A.to_dict(t) for t in built] == [A.to_dict(t) for t in build_preset(preset, (64, 80))]
+    pipeline = TiAug(transforms=built, seed=3)
+    expected = TiAug(preset, size=(64, 80), seed=3)
+    for _ in range(3):
+        out, want = (
+            pipeline(image=face.image, mask=face.mask),
+            expected(image=face.image, mask=face.mask),
+        )
+        np.testing.assert_array_equal(out["image"], want["image"])
+        np.testing.assert_array_equal(out["mask"], want["mask"])
+
+
+def test_the_occluders_are_a_named_choice_the_wild_preset_shares():
+    occluders = preset_parts("unconstrained")["occluders"]
+    assert isinstance(occluders, Choice)
+    assert list(occluders.parts) == ["glasses", "hand", "hair", "drink", "reference_occluder"]
+    assert occluders.p == 0.7
+    one_of = occluders.build()
+    assert isinstance(one_of, A.OneOf)
+    assert list(one_of.transforms) == list(occluders.parts.values())
+    scene = ("ambient", "clutter", "occluders")
+    wild, unconstrained = preset_parts("wild"), preset_parts("unconstrained")
+    for name in scene:
+        assert _described(wild[name]) == _described(unconstrained[name]), name
+
+
+def _described(part):
+    return A.to_dict(part.build() if isinstance(part, Choice) else part)

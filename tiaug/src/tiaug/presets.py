@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -26,7 +28,16 @@ from tiaug.noise.transforms import SensorNoise
 from tiaug.occlusion.physical import OCCLUDERS
 from tiaug.occlusion.transforms import ThermalOcclusion
 
-__all__ = ["PRESETS", "TEMPERATURE_FREE_PRESETS", "UPRIGHT_ROLL", "TiAug", "build_preset"]
+__all__ = [
+    "PRESETS",
+    "TEMPERATURE_FREE_PRESETS",
+    "UPRIGHT_ROLL",
+    "Choice",
+    "Parts",
+    "TiAug",
+    "build_preset",
+    "preset_parts",
+]
 
 #: Head roll of people in front of a camera (degrees either way): heads stay upright.
 UPRIGHT_ROLL = 30.0
@@ -53,30 +64,62 @@ def _rotate(angles: tuple[float, float]) -> A.Rotate:
     return A.Rotate(limit=angles, interpolation=cv2.INTER_CUBIC, **common)
 
 
-def _geometry_head() -> list[A.BasicTransform]:
+#: A preset's parts by name, in the order they apply: transforms, or a :class:`Choice`.
+Parts = dict[str, "A.BasicTransform | Choice"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A named group of parts of which one applies, with probability ``p`` (an ``A.OneOf`` of
+    the parts, in order, by their own probabilities)."""
+
+    parts: Mapping[str, A.BasicTransform]
+    p: float
+
+    def build(self) -> A.OneOf:
+        """The group as an ``A.OneOf``."""
+        return A.OneOf(list(self.parts.values()), p=self.p)
+
+
+def _geometry_head() -> Parts:
     """Flips and a full-circle rotation (see :func:`_rotate`)."""
-    return [A.HorizontalFlip(p=0.5), A.VerticalFlip(p=0.5), _rotate((0.0, 360.0))]
+    return {
+        "hflip": A.HorizontalFlip(p=0.5),
+        "vflip": A.VerticalFlip(p=0.5),
+        "rotate": _rotate((0.0, 360.0)),
+    }
 
 
-def _upright_head() -> list[A.BasicTransform]:
+def _upright_head() -> Parts:
     """A mirror image and a head roll within :data:`UPRIGHT_ROLL`: faces as cameras see them."""
-    return [A.HorizontalFlip(p=0.5), _rotate((-UPRIGHT_ROLL, UPRIGHT_ROLL))]
+    return {"hflip": A.HorizontalFlip(p=0.5), "rotate": _rotate((-UPRIGHT_ROLL, UPRIGHT_ROLL))}
 
 
-def _geometry_tail(size: tuple[int, int], ignore_index: int) -> list[A.BasicTransform]:
+def _blur() -> Parts:
+    """The optics: a Gaussian blur of sigma 1-1.2 px."""
+    return {"blur": ThermalBlur(sigma=(1.0, 1.2), p=0.5)}
+
+
+def _geometry_tail(size: tuple[int, int], ignore_index: int) -> Parts:
     """Rescale 0.5-2.0 with aspect 0.9-1.1, then centre crop/pad (labels padded as ignored)."""
-    return [
-        RandomRescale(scale=(0.5, 2.0), aspect=(0.9, 1.1), p=1.0),
-        CenterCropPad(size=size, fill="midrange", fill_mask=ignore_index),
-    ]
+    return {
+        "rescale": RandomRescale(scale=(0.5, 2.0), aspect=(0.9, 1.1), p=1.0),
+        "crop": CenterCropPad(size=size, fill="midrange", fill_mask=ignore_index),
+    }
 
 
-def _physical_occluders() -> A.OneOf:
-    """Occluders of the real world (:mod:`tiaug.occlusion.physical`): glasses on the eyes,
-    hands, hair, drinks; and the reference's."""
-    recipes = ("glasses", "hand", "hair", "drink")
-    objects = [ThermalOcclusion(**OCCLUDERS[name], p=1.0) for name in recipes]
-    return A.OneOf([*objects, ThermalOcclusion(p=1.0)], p=0.7)
+def _scene() -> Parts:
+    """The scene's physics: ambient shift, background clutter and, one at a time, the
+    occluders of the real world (:mod:`tiaug.occlusion.physical`: glasses on the eyes, hands,
+    hair, drinks) and the reference's."""
+    kinds = ("glasses", "hand", "hair", "drink")
+    occluders = {name: ThermalOcclusion(**OCCLUDERS[name], p=1.0) for name in kinds}
+    occluders["reference_occluder"] = ThermalOcclusion(p=1.0)
+    return {
+        "ambient": AmbientShift(p=0.5),
+        "clutter": BackgroundClutter(p=0.5),
+        "occluders": Choice(occluders, p=0.7),
+    }
 
 
 def _camera_noise(camera: str | Camera | None) -> SensorNoise:
@@ -102,33 +145,87 @@ def _camera_noise(camera: str | Camera | None) -> SensorNoise:
     )
 
 
-def build_preset(
+def _baseline(size: tuple[int, int], ignore_index: int, camera: str | Camera | None) -> Parts:
+    return {**_geometry_head(), **_blur(), **_geometry_tail(size, ignore_index)}
+
+
+def _upright(size: tuple[int, int], ignore_index: int, camera: str | Camera | None) -> Parts:
+    return {**_upright_head(), **_blur(), **_geometry_tail(size, ignore_index)}
+
+
+def _samcl(size: tuple[int, int], ignore_index: int, camera: str | Camera | None) -> Parts:
+    return {
+        **_geometry_head(),
+        **_blur(),
+        "noise": SensorNoise(netd=(0.0, 0.1), mode="uniform", p=0.5),
+        "occlusion": ThermalOcclusion(p=0.5),
+        **_geometry_tail(size, ignore_index),
+    }
+
+
+def _unconstrained(size: tuple[int, int], ignore_index: int, camera: str | Camera | None) -> Parts:
+    return {
+        **_geometry_head(),
+        **_scene(),
+        **_blur(),
+        **_geometry_tail(size, ignore_index),
+        "camera_noise": _camera_noise(camera),
+    }
+
+
+def _wild(size: tuple[int, int], ignore_index: int, camera: str | Camera | None) -> Parts:
+    return {
+        **_upright_head(),
+        **_scene(),
+        **_blur(),
+        "camera_noise": _camera_noise(camera),
+        "export": CameraExport(p=0.5),
+        **_geometry_tail(size, ignore_index),
+    }
+
+
+#: The parts of each preset of :data:`PRESETS`, from (size, ignore_index, camera).
+_BUILDERS: dict[str, Callable[[tuple[int, int], int, str | Camera | None], Parts]] = {
+    "baseline": _baseline,
+    "samcl": _samcl,
+    "unconstrained": _unconstrained,
+    "upright": _upright,
+    "wild": _wild,
+}
+
+
+def preset_parts(
     preset: str = "samcl",
     size: tuple[int, int] = (256, 320),
     *,
     ignore_index: int = 255,
     camera: str | Camera | None = None,
-) -> list[A.BasicTransform | A.BaseCompose]:
-    """The transforms of a TiAug preset, in order.
+) -> Parts:
+    """The parts of a TiAug preset by name, in the order they apply.
 
-    Presets:
+    Presets (part names in brackets):
         ``"samcl"``: the reference recipe (docs/method.md section 1): flips (0.5 each), rotation
         0-360 (1.0), blur sigma 1-1.2 px (0.5), uniform noise of amplitude U(0, 0.1) degC
         (0.5), reference occlusion (0.5), rescale 0.5-2.0 with aspect 0.9-1.1 (1.0),
-        centre crop/pad to ``size``.
+        centre crop/pad to ``size`` [hflip, vflip, rotate, blur, noise, occlusion, rescale,
+        crop].
         ``"baseline"``: the same without noise and occlusion (the paper's control).
         ``"upright"``: the baseline's blur, rescale and crop with faces kept upright: a
         mirror image and a head roll of at most :data:`UPRIGHT_ROLL` degrees (no vertical
-        flip or full turn).
+        flip or full turn) [hflip, rotate, blur, rescale, crop].
         ``"unconstrained"``: flips and rotation, then the scene physics (ambient shift,
         background clutter, real-world occluders), optics (blur), geometry, and last the
         sensor: Gaussian NETD noise, fixed-pattern and stripe noise (and quantisation to
-        the count step when ``camera`` is given).
+        the count step when ``camera`` is given) [hflip, vflip, rotate, ambient, clutter,
+        occluders, blur, rescale, crop, camera_noise]; ``occluders`` is a :class:`Choice`
+        of glasses, hand, hair, drink and reference_occluder.
         ``"wild"``: for recordings in the wild, as a camera records them: a mirror image and
         a head roll of at most :data:`UPRIGHT_ROLL` degrees (people hold their heads
-        upright; no vertical flip or full turn), the scene physics and occluders of
-        ``"unconstrained"``, optics, the sensor's noise, then the camera's 8-bit export
-        (:class:`~tiaug.CameraExport`: automatic gain, JPEG) before the rescale and crop.
+        upright; no vertical flip or full turn), the scene parts of ``"unconstrained"``,
+        optics, the sensor's noise, then the camera's 8-bit export
+        (:class:`~tiaug.CameraExport`: automatic gain, JPEG) before the rescale and crop
+        [hflip, rotate, ambient, clutter, occluders, blur, camera_noise, export, rescale,
+        crop].
 
     Args:
         preset: one of :data:`PRESETS`.
@@ -136,33 +233,32 @@ def build_preset(
         ignore_index: label of padded pixels.
         camera: camera (preset name or :class:`~tiaug.Camera`) for the sensor noise of
             ``"unconstrained"`` and ``"wild"``.
+
+    Raises:
+        ValueError: unknown preset or camera.
     """
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; known presets: {', '.join(PRESETS)}")
     if camera is not None:
         get_camera(camera)
-    blur = ThermalBlur(sigma=(1.0, 1.2), p=0.5)
-    if preset in TEMPERATURE_FREE_PRESETS:
-        head = _geometry_head() if preset == "baseline" else _upright_head()
-        return [*head, blur, *_geometry_tail(size, ignore_index)]
-    if preset == "samcl":
-        return [
-            *_geometry_head(),
-            blur,
-            SensorNoise(netd=(0.0, 0.1), mode="uniform", p=0.5),
-            ThermalOcclusion(p=0.5),
-            *_geometry_tail(size, ignore_index),
-        ]
-    scene = [AmbientShift(p=0.5), BackgroundClutter(p=0.5), _physical_occluders(), blur]
-    if preset == "wild":
-        return [
-            *_upright_head(),
-            *scene,
-            _camera_noise(camera),
-            CameraExport(p=0.5),
-            *_geometry_tail(size, ignore_index),
-        ]
-    return [*_geometry_head(), *scene, *_geometry_tail(size, ignore_index), _camera_noise(camera)]
+    return _BUILDERS[preset](size, ignore_index, camera)
+
+
+def build_preset(
+    preset: str = "samcl",
+    size: tuple[int, int] = (256, 320),
+    *,
+    ignore_index: int = 255,
+    camera: str | Camera | None = None,
+) -> list[A.BasicTransform | A.BaseCompose]:
+    """The transforms of a TiAug preset, in order: :func:`preset_parts`, a :class:`Choice`
+    as an ``A.OneOf``.
+
+    Raises:
+        ValueError: unknown preset or camera.
+    """
+    parts = preset_parts(preset, size, ignore_index=ignore_index, camera=camera)
+    return [part.build() if isinstance(part, Choice) else part for part in parts.values()]
 
 
 class TiAug(LINE_STREAMS, A.Compose):
