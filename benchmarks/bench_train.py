@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a file: make the repository's `examples`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import device_name
-from examples.config import IGNORE_INDEX, NUM_CLASSES, TrainConfig, parse_size, resolve_amp
+from examples.config import IGNORE_INDEX, TrainConfig, parse_size, resolve_amp
 from examples.data import (
     SegmentationDataset,
     SyntheticSource,
@@ -41,7 +41,7 @@ from examples.data import (
     make_output_folder,
 )
 from examples.distributed import resolve_device
-from examples.models import MODELS, build_model
+from examples.models import MODELS
 from examples.train import SegmentationTask, build_criterion
 
 __all__ = ["bench_loader", "bench_network", "main"]
@@ -82,7 +82,7 @@ def bench_network(
     """Training images/s of ``net`` with ``loss`` ("rmi" or "samcl") on one fixed batch."""
     torch.manual_seed(0)
     config = TrainConfig(net=net, loss=loss)
-    model = build_model(net, NUM_CLASSES, 1, **config.model_kwargs())
+    model = config.build_model()
     criterion = build_criterion(config, torch.Generator().manual_seed(0))
     task = SegmentationTask(model, criterion, amp_dtype).to(device).train()
     optimizer = torch.optim.SGD(task.parameters(), lr=1e-3, momentum=0.9, weight_decay=5e-4)

@@ -23,8 +23,7 @@ import torch
 from torch import nn
 
 from examples.models import NETWORKS, build_model, network, network_options
-from samcl_loss import NEGATIVES, SAMCLLoss
-from samcl_loss.samcl import PREDICTIONS
+from samcl_loss import NEGATIVES, PREDICTIONS, SAMCLLoss
 from tiaug._preset_names import PRESETS
 from tiaug.classes import CLASS_NAMES
 

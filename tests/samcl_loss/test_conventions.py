@@ -45,7 +45,7 @@ POSITIONAL = {
     "swap_classes": (("maps", "permutation"),),
 }
 #: Public names that are not called with arguments of their own (a dict, a protocol).
-NOT_CALLED = {"NEGATIVES", "BaseLoss", "SAMCLTerms"}
+NOT_CALLED = {"NEGATIVES", "PREDICTIONS", "BaseLoss", "SAMCLTerms"}
 
 
 def _positional(function) -> tuple[str, ...]:

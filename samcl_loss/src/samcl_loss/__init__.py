@@ -5,11 +5,12 @@ from samcl_loss.cross_entropy import MaskedCrossEntropyLoss, masked_cross_entrop
 from samcl_loss.dice import DiceLoss, dice_loss
 from samcl_loss.negatives import NEGATIVES, random_derangement, swap_classes
 from samcl_loss.rmi import RMILoss, min_input_size, rmi_loss, rmi_lower_bounds
-from samcl_loss.samcl import BaseLoss, SAMCLLoss, samcl_loss
+from samcl_loss.samcl import PREDICTIONS, BaseLoss, SAMCLLoss, samcl_loss
 from samcl_loss.terms import SAMCLTerms
 
 __all__ = [
     "NEGATIVES",
+    "PREDICTIONS",
     "AuxiliaryNetwork",
     "BaseLoss",
     "DiceLoss",
