@@ -41,7 +41,7 @@ from examples.data import SegmentationDataset
 from examples.distributed import setup_distributed, teardown_distributed
 from examples.evaluate import validate
 from examples.real import list_real_frames, open_real_sets
-from examples.stats import mean_ci, paired_differences, verdict
+from examples.stats import mean_ci, paired_differences, percent, verdict
 from examples.train import train
 
 #: condition -> (frames of A: None for all, iterations, peak lr, starts from the checkpoint)
@@ -156,26 +156,19 @@ def markdown(payload: dict[str, Any]) -> str:
         "| --- | --- | ---: | --- |",
     ]
     for row in payload["table"]:
-        low, high = row["ci95"]
-        interval = "" if low != low else f" [{100 * low:.1f}, {100 * high:.1f}]"
-        lines.append(
-            f"| {row['direction']} | {row['condition']} | {row['n']} "
-            f"| {100 * row['mean']:.1f}{interval} |"
-        )
+        cells = (row["direction"], row["condition"], row["n"], percent(row["mean"], *row["ci95"]))
+        lines.append("| " + " | ".join(map(str, cells)) + " |")
     lines += [
         "",
         "Paired by seed, mIoU points:",
         "",
-        "| direction | a - b | seeds | mean | 95 % | verdict |",
+        "| direction | a - b | seeds | mean [95 %] | verdict |",
     ]
-    lines += ["| --- | --- | ---: | ---: | --- | --- |"]
+    lines += ["| --- | --- | ---: | --- | --- |"]
     for row in payload["comparisons"]:
-        low, high = row["ci95"]
-        lines.append(
-            f"| {row['direction']} | {row['a']} - {row['b']} | {row['n']} "
-            f"| {100 * row['mean_diff']:+.1f} | [{100 * low:+.1f}, {100 * high:+.1f}] "
-            f"| {row['verdict']} |"
-        )
+        difference = percent(row["mean_diff"], *row["ci95"], signed=True)
+        cells = (row["direction"], f"{row['a']} - {row['b']}", row["n"], difference, row["verdict"])
+        lines.append("| " + " | ".join(map(str, cells)) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from scipy import stats
 
-__all__ = ["mean_ci", "paired_differences", "t_quantile", "verdict"]
+__all__ = ["mean_ci", "paired_differences", "percent", "t_quantile", "verdict"]
 
 
 def t_quantile(df: int, level: float = 0.95) -> float:
@@ -46,3 +46,15 @@ def verdict(low: float, high: float) -> str:
     if high < 0:
         return "worse"
     return "no difference shown"
+
+
+def percent(
+    mean: float, low: float | None = None, high: float | None = None, *, signed: bool = False
+) -> str:
+    """A fraction and its interval in percent: ``"37.0 [35.1, 38.9]"``, signed
+    ``"+4.6 [+1.2, +8.0]"``; no interval when its bounds are None or NaN."""
+    spec = "+.1f" if signed else ".1f"
+    text = f"{100 * mean:{spec}}"
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return text
+    return f"{text} [{100 * low:{spec}}, {100 * high:{spec}}]"

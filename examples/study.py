@@ -59,7 +59,7 @@ from examples.distributed import setup_distributed, teardown_distributed
 from examples.engine import train
 from examples.evaluate import CONDITIONS, evaluation_sets, validate
 from examples.real import list_real_frames, open_real_sets
-from examples.stats import mean_ci, paired_differences, verdict
+from examples.stats import mean_ci, paired_differences, percent, verdict
 from examples.variants import select
 
 __all__ = [
@@ -282,9 +282,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
         cells = []
         for name in sets:
             row = sets[name]
-            low, high = row["ci95"]
-            interval = "" if low is None else f" [{_percent(low)}, {_percent(high)}]"
-            cells.append(f"{_percent(row['mean'])}{interval}")
+            cells.append(percent(row["mean"], *row["ci95"]))
         lines.append(f"| {variant} | {sets['clean']['n']} | " + " | ".join(cells) + " |")
     lines += [
         "",

@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tiaug
+import tiaug.transforms
 from tiaug.transforms import (
     AmbientShift,
     BackgroundClutter,
-    CameraExport,
     CenterCropPad,
     RandomRescale,
     SensorNoise,
@@ -24,15 +24,9 @@ from tiaug.transforms import (
     TiAug,
 )
 
+#: every transform class tiaug ships (tiaug.transforms lists them all, and TiAug)
 TRANSFORMS = [
-    AmbientShift,
-    BackgroundClutter,
-    CameraExport,
-    CenterCropPad,
-    RandomRescale,
-    SensorNoise,
-    ThermalBlur,
-    ThermalOcclusion,
+    getattr(tiaug.transforms, name) for name in tiaug.transforms.__all__ if name != "TiAug"
 ]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
+from typing import Any
 
-__all__ = ["ALBUMENTATIONS_HINT", "albumentations_extra", "import_transforms"]
+__all__ = ["ALBUMENTATIONS_HINT", "albumentations_extra", "import_transforms", "lazy_transforms"]
 
 ALBUMENTATIONS_HINT = (
     'tiaug\'s transforms need albumentations: pip install "tiaug[albumentations]" '
@@ -42,3 +43,15 @@ def import_transforms(module: str) -> ModuleType:
     with albumentations_extra():
         imported = importlib.import_module(module)
     return imported
+
+
+def lazy_transforms(package: str, names: tuple[str, ...]) -> Callable[[str], Any]:
+    """A family package's module ``__getattr__`` (PEP 562): the transform classes ``names``
+    of ``package.transforms`` are imported (with albumentations) on first access only."""
+
+    def __getattr__(name: str) -> Any:
+        if name in names:
+            return getattr(import_transforms(f"{package}.transforms"), name)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+
+    return __getattr__

@@ -1,8 +1,8 @@
 """Ambient (room temperature) changes and background clutter for degC temperature maps."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tiaug._optional import import_transforms
+from tiaug._optional import lazy_transforms
 from tiaug.ambient.functional import (
     DEFAULT_COUPLINGS,
     ambient_shift,
@@ -25,8 +25,4 @@ if TYPE_CHECKING:
     from tiaug.ambient.transforms import AmbientShift, BackgroundClutter
 
 
-def __getattr__(name: str) -> Any:
-    """Import the transform classes (and albumentations) on first access only."""
-    if name in ("AmbientShift", "BackgroundClutter"):
-        return getattr(import_transforms("tiaug.ambient.transforms"), name)
-    raise AttributeError(f"module 'tiaug.ambient' has no attribute {name!r}")
+__getattr__ = lazy_transforms(__name__, ("AmbientShift", "BackgroundClutter"))

@@ -1,8 +1,8 @@
 """A camera's 8-bit export of a degC frame: automatic gain control and JPEG (``CameraExport``)."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tiaug._optional import import_transforms
+from tiaug._optional import lazy_transforms
 from tiaug.export.functional import (
     AGC_MODES,
     camera_export,
@@ -24,8 +24,4 @@ if TYPE_CHECKING:
     from tiaug.export.transforms import CameraExport
 
 
-def __getattr__(name: str) -> Any:
-    """Import the transform class (and albumentations) on first access only."""
-    if name in ("CameraExport",):
-        return getattr(import_transforms("tiaug.export.transforms"), name)
-    raise AttributeError(f"module 'tiaug.export' has no attribute {name!r}")
+__getattr__ = lazy_transforms(__name__, ("CameraExport",))

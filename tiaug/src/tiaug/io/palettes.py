@@ -24,37 +24,24 @@ __all__ = [
 _LEVELS = np.linspace(0.0, 1.0, 256)
 
 
-def _ramp(anchors: list[tuple[float, tuple[int, int, int]]]) -> np.ndarray:
-    """A (256, 3) uint8 table joining ``(position in [0, 1], RGB)`` anchors linearly."""
-    positions = [position for position, _ in anchors]
-    channels = [np.interp(_LEVELS, positions, [rgb[k] for _, rgb in anchors]) for k in range(3)]
+def _ramp(anchors: str) -> np.ndarray:
+    """A (256, 3) uint8 table joining anchors linearly; ``anchors`` reads
+    ``"position RRGGBB, ..."`` (positions in [0, 1], colours in hex)."""
+    pairs = [item.split() for item in anchors.split(",")]
+    positions = [float(position) for position, _ in pairs]
+    colours = np.array([[int(rgb[k : k + 2], 16) for k in (0, 2, 4)] for _, rgb in pairs])
+    channels = [np.interp(_LEVELS, positions, colours[:, k]) for k in range(3)]
     return np.round(np.stack(channels, axis=1)).astype(np.uint8)
 
 
 #: Palette name -> (256, 3) uint8 RGB table, coldest level first.
 PALETTES: dict[str, np.ndarray] = {
-    "white_hot": _ramp([(0.0, (0, 0, 0)), (1.0, (255, 255, 255))]),
-    "black_hot": _ramp([(0.0, (255, 255, 255)), (1.0, (0, 0, 0))]),
+    "white_hot": _ramp("0 000000, 1 ffffff"),
+    "black_hot": _ramp("0 ffffff, 1 000000"),
     "iron": _ramp(
-        [
-            (0.0, (0, 0, 0)),
-            (0.15, (30, 0, 110)),
-            (0.35, (140, 0, 150)),
-            (0.55, (220, 50, 60)),
-            (0.75, (250, 150, 0)),
-            (0.9, (255, 225, 60)),
-            (1.0, (255, 255, 255)),
-        ]
+        "0 000000, 0.15 1e006e, 0.35 8c0096, 0.55 dc323c, 0.75 fa9600, 0.9 ffe13c, 1 ffffff"
     ),
-    "rainbow": _ramp(
-        [
-            (0.0, (0, 0, 255)),
-            (0.25, (0, 255, 255)),
-            (0.5, (0, 255, 0)),
-            (0.75, (255, 255, 0)),
-            (1.0, (255, 0, 0)),
-        ]
-    ),
+    "rainbow": _ramp("0 0000ff, 0.25 00ffff, 0.5 00ff00, 0.75 ffff00, 1 ff0000"),
 }
 
 #: A picture matches a palette when its pixels' RGB distance to the nearest palette colour

@@ -1,8 +1,8 @@
 """Thermal camera noise calibrated in degC (``SensorNoise``) and its functional core."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tiaug._optional import import_transforms
+from tiaug._optional import lazy_transforms
 from tiaug.noise.functional import (
     add_sensor_noise,
     fixed_pattern_noise,
@@ -26,8 +26,4 @@ if TYPE_CHECKING:
     from tiaug.noise.transforms import SensorNoise
 
 
-def __getattr__(name: str) -> Any:
-    """Import the transform class (and albumentations) on first access only."""
-    if name in ("SensorNoise",):
-        return getattr(import_transforms("tiaug.noise.transforms"), name)
-    raise AttributeError(f"module 'tiaug.noise' has no attribute {name!r}")
+__getattr__ = lazy_transforms(__name__, ("SensorNoise",))

@@ -1,8 +1,8 @@
 """Synthetic occluders with thermal properties (glasses, cups, hands, hair...)."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tiaug._optional import import_transforms
+from tiaug._optional import lazy_transforms
 from tiaug.occlusion.functional import (
     EyePair,
     Occluder,
@@ -50,8 +50,4 @@ if TYPE_CHECKING:
     from tiaug.occlusion.transforms import ThermalOcclusion
 
 
-def __getattr__(name: str) -> Any:
-    """Import the transform class (and albumentations) on first access only."""
-    if name in ("ThermalOcclusion",):
-        return getattr(import_transforms("tiaug.occlusion.transforms"), name)
-    raise AttributeError(f"module 'tiaug.occlusion' has no attribute {name!r}")
+__getattr__ = lazy_transforms(__name__, ("ThermalOcclusion",))
