@@ -1,7 +1,7 @@
 """Does ``examples.predict`` find the face in real frames? The face-window search on a folder
 of real labelled frames, against the labelled face.
 
-    python benchmarks/face_window_real.py CKPT --data ../shared/data/real-dev \\
+    python -m benchmarks.face_window_real CKPT --data ../shared/data/real-dev \\
         --out benchmarks/results/face_window_real.md
 
 For every frame (each searched on its own, as ``--search-every 1`` does), the window that
@@ -65,7 +65,7 @@ def main() -> None:
     lines = [
         "# Face-window search on real frames",
         "",
-        f"`python benchmarks/face_window_real.py {args.checkpoint} --data {args.data}`; "
+        f"`python -m benchmarks.face_window_real {args.checkpoint} --data {args.data}`; "
         f"{datetime.date.today()}, {platform.processor() or platform.machine()}.",
         "",
         "| sequence | frames | face box inside the window (min / mean) | centre inside |",

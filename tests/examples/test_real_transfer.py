@@ -1,4 +1,4 @@
-"""benchmarks.real_transfer on a fixture folder: every condition runs, results are written."""
+"""benchmarks.real_transfer and benchmarks.face_window_real on a fixture folder."""
 
 import json
 
@@ -24,3 +24,17 @@ def test_real_transfer_writes_every_condition_and_pair(trained, real_folder, tmp
     assert real_transfer.main(argv) == 0  # finished runs are reused
     assert (tmp_path / "runs" / "Glasses1_reference_seed0" / "best.pt").stat().st_mtime == first
     assert "finetune_10 - scratch_10" in (tmp_path / "r" / "real_transfer.md").read_text()
+
+
+def test_face_window_benchmark_reports_every_sequence(trained, real_folder, tmp_path, monkeypatch):
+    import sys
+
+    from benchmarks import face_window_real
+
+    out = tmp_path / "window.md"
+    argv = ["face_window_real", str(trained), "--data", str(real_folder), "--out", str(out)]
+    monkeypatch.setattr(sys, "argv", argv)
+    face_window_real.main()
+    text = out.read_text()
+    assert "| 1_Man_NoGlasses_Normal | 2 |" in text
+    assert "All 4 frames: face box inside the window" in text
