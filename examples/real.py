@@ -4,10 +4,8 @@ A real folder is either frames beside landmark files (``DIR/<sequence>/<frame>.j
 ``<frame>.txt``: YOLO pose, iBUG ``.pts`` or Menpo ``.ljson``, the layout detected from the
 number of points or given) or ``DIR/image`` + ``DIR/label`` (:mod:`tiaug.io.labelled`). Masks
 are the Thermal Face Database recipe on the landmarks. Pictures without temperatures (8-bit
-exports) keep their grey levels: the network's input is each image min-max normalised, so
-only their order matters, and no transform that needs degC is applied to them.
-
-Relative grey levels enter as fractions of their format's top level (0..1, float32), so no
+exports) enter as their grey levels over the format's top level (0..1, float32): the
+network's input is each image min-max normalised, so only their order matters, and no
 transform mistakes them for degC; training on them (fine-tuning) takes only augmentations
 that need no temperatures.
 
@@ -38,6 +36,7 @@ __all__ = [
     "list_real_frames",
     "open_real_sets",
     "open_real_training",
+    "wears_glasses",
 ]
 
 #: The split of a real set by eyewear: name -> what the frame's path says.
@@ -55,8 +54,8 @@ def wears_glasses(path: Path, root: Path) -> bool | None:
 
 
 def is_real_folder(folder: Path) -> bool:
-    """Whether ``folder`` holds real labelled frames (landmarked frames, or image/ + label/
-    without train/ and val/ splits)."""
+    """Whether ``folder`` holds real labelled frames (pictures beside landmark files, or
+    ``image/`` + ``label/``)."""
     if (folder / "image").is_dir() and (folder / "label").is_dir():
         return True
     try:
