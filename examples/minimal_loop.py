@@ -2,7 +2,7 @@
 
     python -m examples.minimal_loop [--iters 20] [--seed 0]
 
-Synthetic thermal faces are augmented with the paper's TiAug preset, min-max scaled to
+Synthetic thermal faces are augmented with the "wild" TiAug preset, min-max scaled to
 [-1, 1] (as in training) and fed to a small U-Net trained with SAMCLLoss; the loss owns an
 auxiliary network, so its parameters go to the optimizer too. ``examples.train`` is the
 full trainer (four networks, AMP, DDP, resume, validation).
@@ -29,7 +29,7 @@ def batches(
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """Endless augmented batches: images (N, 1, H, W) in [-1, 1], labels (N, H, W) int64."""
     faces = tiaug.SyntheticFaces(32, seed=seed, size=size)
-    augment = tiaug.TiAug("samcl", size=size, seed=seed)  # an albumentations Compose
+    augment = tiaug.TiAug("wild", size=size, seed=seed)  # an albumentations Compose
     rng = np.random.default_rng(seed)
     while True:
         picked = [faces[int(i)] for i in rng.integers(len(faces), size=batch)]
