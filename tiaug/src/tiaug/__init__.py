@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from tiaug._optional import import_transforms
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # tiaug is used on offline lab machines: skip albumentations' online update check unless the
 # user asked for it (NO_ALBUMENTATIONS_UPDATE=0).
