@@ -129,7 +129,8 @@ def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[[], Callable[
         ("tiaug", "BackgroundClutter", lambda: tiaug.BackgroundClutter(p=1.0)),
         ("tiaug", "ThermalBlur", lambda: tiaug.ThermalBlur(p=1.0)),
         ("tiaug", "RandomRescale", lambda: tiaug.RandomRescale(p=1.0)),
-        ("tiaug", "CenterCropPad", lambda: tiaug.CenterCropPad(rows, cols)),
+        ("tiaug", "CenterCropPad", lambda: tiaug.CenterCropPad(size=(rows, cols))),
+        ("tiaug", "CameraExport (AGC, JPEG half the time)", lambda: tiaug.CameraExport(p=1.0)),
         ("pipeline", "TiAug 'baseline' pipeline", lambda: tiaug.TiAug("baseline", size=size)),
         ("pipeline", "TiAug 'samcl' pipeline", lambda: tiaug.TiAug("samcl", size=size)),
         (
@@ -137,6 +138,7 @@ def _cases(size: tuple[int, int]) -> list[tuple[str, str, Callable[[], Callable[
             "TiAug 'unconstrained' pipeline",
             lambda: tiaug.TiAug("unconstrained", size=size),
         ),
+        ("pipeline", "TiAug 'wild' pipeline", lambda: tiaug.TiAug("wild", size=size)),
     ]
 
 
