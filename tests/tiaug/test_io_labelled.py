@@ -258,3 +258,18 @@ def test_image_and_label_folders_pair_by_stem(tmp_path, face):
     cv2.imwrite(str(tmp_path / "image" / "f2.png"), levels)
     with pytest.raises(ValueError, match=r"1 picture without a label map in .*label \(e\.g\. f2"):
         tio.list_labelled_pairs(tmp_path)
+
+
+def test_palette_matching_in_chunks_reads_the_same_levels(tmp_path, monkeypatch):
+    """Colours are compared with a palette a chunk at a time (bounded memory): the chunk
+    size changes neither the levels nor the detected palette."""
+    from tiaug.io import palettes
+
+    levels = cv2.resize(_ramp_levels(), (256, 64), interpolation=cv2.INTER_NEAREST)
+    path = _write_rgb(tmp_path / "iron.jpg", PALETTES["iron"][levels], quality=80)
+    whole = tio.read_image(path)
+    monkeypatch.setattr(palettes, "_CHUNK", 7)
+    chunked = tio.read_image(path)
+    assert chunked.palette == whole.palette == "iron"
+    assert np.array_equal(chunked.pixels, whole.pixels)
+    assert np.array_equal(palette_to_levels(PALETTES["rainbow"][levels], "rainbow"), levels)

@@ -7,7 +7,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-__all__ = ["as_2d", "existing_file", "load_npy", "load_png", "load_tiff", "plural"]
+__all__ = [
+    "as_2d",
+    "decode_picture",
+    "existing_file",
+    "load_npy",
+    "load_png",
+    "load_tiff",
+    "plural",
+]
 
 
 def existing_file(path: str | Path) -> Path:
@@ -72,11 +80,17 @@ def load_tiff(path: Path, index: int) -> np.ndarray:
         raise ValueError(f"{path}: not a readable TIFF ({error})") from None
 
 
-def load_png(path: Path) -> np.ndarray:
+def decode_picture(path: Path) -> np.ndarray:
+    """The picture (PNG, JPEG, BMP, ...) as OpenCV decodes it, channels as stored (BGR)."""
     data = np.fromfile(path, dtype=np.uint8)
     array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
     if array is None:
-        raise ValueError(f"{path}: not a readable PNG")
+        raise ValueError(f"{path}: not a readable {path.suffix.lstrip('.').upper()} picture")
+    return array
+
+
+def load_png(path: Path) -> np.ndarray:
+    array = decode_picture(path)
     if array.ndim == 3 and array.shape[2] > 1:
         raise ValueError(
             f"{path}: has {array.shape[2]} colour channels; a radiometric image or a label "

@@ -29,10 +29,10 @@ import cv2
 import numpy as np
 
 from tiaug.cameras import Camera
-from tiaug.io._files import as_2d, existing_file, load_npy, load_tiff
+from tiaug.io._files import as_2d, decode_picture, existing_file, load_npy, load_tiff
 from tiaug.io.flir import FLIR_SUFFIXES, has_flir_records
-from tiaug.io.palettes import PALETTES, detect_palette, palette_to_levels
-from tiaug.io.thermal import read_thermal
+from tiaug.io.palettes import PALETTES, palette_to_levels, read_known_palette
+from tiaug.io.thermal import read_thermal, to_celsius
 
 __all__ = [
     "PICTURE_SUFFIXES",
@@ -80,16 +80,8 @@ def _levels(array: np.ndarray, path: Path) -> np.ndarray:
     return np.ascontiguousarray(array)
 
 
-def _decode(path: Path) -> np.ndarray:
-    data = np.fromfile(path, dtype=np.uint8)
-    array = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
-    if array is None:
-        raise ValueError(f"{path}: not a readable {path.suffix.lstrip('.').upper()} picture")
-    return array
-
-
 def _picture(path: Path, palette: str | None) -> ThermalImage:
-    array = _decode(path)
+    array = decode_picture(path)
     if array.ndim == 2 or array.shape[2] == 1:
         if palette not in (None, "white_hot", "black_hot"):
             raise ValueError(f"{path}: a grey picture cannot be in the {palette!r} palette")
@@ -100,14 +92,16 @@ def _picture(path: Path, palette: str | None) -> ThermalImage:
     if array.dtype != np.uint8:
         raise ValueError(f"{path}: colour pictures must have 8-bit channels, got {array.dtype}")
     rgb = cv2.cvtColor(array[..., :3], cv2.COLOR_BGR2RGB)
-    name = palette or detect_palette(rgb)
-    if name is None:
-        raise ValueError(
-            f"{path}: a colour picture whose colours match no known palette "
-            f"({', '.join(PALETTES)}); give palette= (add its table to tiaug.io.PALETTES)"
-        )
+    if palette is None:
+        found = read_known_palette(rgb)
+        if found is None:
+            raise ValueError(
+                f"{path}: a colour picture whose colours match no known palette "
+                f"({', '.join(PALETTES)}); give palette= (add its table to tiaug.io.PALETTES)"
+            )
+        return ThermalImage(found[1], "relative", found[0])
     try:
-        return ThermalImage(palette_to_levels(rgb, name), "relative", name)
+        return ThermalImage(palette_to_levels(rgb, palette), "relative", palette)
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
 
@@ -154,7 +148,7 @@ def read_image(
         return _picture(path, palette)
     array = as_2d(load_npy(path) if suffix == ".npy" else load_tiff(path, index), path)
     if np.issubdtype(array.dtype, np.floating):
-        return ThermalImage(read_thermal(path, index=index), "degC")
+        return ThermalImage(to_celsius(array, path, None), "degC")
     return ThermalImage(_levels(array, path), "relative")
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "PALETTES",
     "detect_palette",
     "palette_to_levels",
+    "read_known_palette",
 ]
 
 _LEVELS = np.linspace(0.0, 1.0, 256)
@@ -49,21 +50,50 @@ PALETTES: dict[str, np.ndarray] = {
 _MEAN_DISTANCE, _P99_DISTANCE = 6.0, 24.0
 
 
-def _nearest(colours: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest table colour and its distance, for (k, 3) colours."""
-    diff = colours[:, None, :].astype(np.float32) - table[None, :, :].astype(np.float32)
-    squared = np.einsum("kjc,kjc->kj", diff, diff)
-    index = squared.argmin(axis=1)
-    return index, np.sqrt(squared[np.arange(len(colours)), index])
+_CHUNK = 4096  # colours compared with a table at once: (4096, 256, 3) float32, 12 MB
 
 
-def _match(rgb: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, float, float]:
-    """Levels (uint8, HxW) of ``rgb`` in ``table``, and the mean and 99th-percentile distance."""
+def _unique_colours(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The picture's distinct (k, 3) colours and, per pixel, the index of its colour."""
     colours, inverse = np.unique(rgb.reshape(-1, 3), axis=0, return_inverse=True)
+    return colours, inverse.reshape(-1)
+
+
+def _nearest(colours: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the nearest table colour and its distance, for (k, 3) colours.
+
+    Chunks of :data:`_CHUNK` colours keep the memory bounded (a JPEG has tens of thousands
+    of distinct colours); the squared distances are sums of integers, exact in float32.
+    """
+    index = np.empty(len(colours), dtype=np.intp)
+    distance = np.empty(len(colours), dtype=np.float32)
+    reference = table[None, :, :].astype(np.float32)
+    for start in range(0, len(colours), _CHUNK):
+        chunk = colours[start : start + _CHUNK]
+        diff = chunk[:, None, :].astype(np.float32) - reference
+        squared = np.einsum("kjc,kjc->kj", diff, diff)
+        nearest = squared.argmin(axis=1)
+        index[start : start + len(chunk)] = nearest
+        distance[start : start + len(chunk)] = np.sqrt(squared[np.arange(len(chunk)), nearest])
+    return index, distance
+
+
+def _match(
+    colours: np.ndarray, inverse: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, float, float]:
+    """The table index of each distinct colour, and the pixels' mean and 99th-percentile
+    distance to the table (``colours``, ``inverse``: :func:`_unique_colours`)."""
     index, distance = _nearest(colours, table)
-    per_pixel = distance[inverse.reshape(-1)]
-    levels = index[inverse.reshape(-1)].astype(np.uint8).reshape(rgb.shape[:2])
-    return levels, float(per_pixel.mean()), float(np.percentile(per_pixel, 99))
+    per_pixel = distance[inverse]
+    return index, float(per_pixel.mean()), float(np.percentile(per_pixel, 99))
+
+
+def _fits(mean: float, p99: float) -> bool:
+    return mean <= _MEAN_DISTANCE and p99 <= _P99_DISTANCE
+
+
+def _levels(index: np.ndarray, inverse: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    return index[inverse].astype(np.uint8).reshape(rgb.shape[:2])
 
 
 def palette_to_levels(rgb: np.ndarray, palette: str) -> np.ndarray:
@@ -78,21 +108,32 @@ def palette_to_levels(rgb: np.ndarray, palette: str) -> np.ndarray:
     array = np.asarray(rgb)
     if array.ndim != 3 or array.shape[2] != 3 or array.dtype != np.uint8:
         raise ValueError(f"expected an HxWx3 uint8 RGB picture, got {array.shape} {array.dtype}")
-    levels, mean, p99 = _match(array, PALETTES[palette])
-    if mean > _MEAN_DISTANCE or p99 > _P99_DISTANCE:
+    colours, inverse = _unique_colours(array)
+    index, mean, p99 = _match(colours, inverse, PALETTES[palette])
+    if not _fits(mean, p99):
         raise ValueError(
             f"the picture's colours are not the {palette!r} palette's (RGB distance {mean:.1f} "
             f"on average, {p99:.1f} at the 99th percentile; at most {_MEAN_DISTANCE:g} and "
             f"{_P99_DISTANCE:g})"
         )
-    return levels
+    return _levels(index, inverse, array)
 
 
 def detect_palette(rgb: np.ndarray) -> str | None:
     """The known palette that ``rgb`` (HxWx3 uint8) was drawn with, or None if none fits."""
-    best: tuple[float, str] | None = None
+    found = read_known_palette(np.asarray(rgb))
+    return None if found is None else found[0]
+
+
+def read_known_palette(rgb: np.ndarray) -> tuple[str, np.ndarray] | None:
+    """The known palette that ``rgb`` (HxWx3 uint8) was drawn with and the picture's levels
+    in it (:func:`detect_palette`, then :func:`palette_to_levels`, with the picture's colours
+    found once), or None if no palette fits. Among palettes that fit, the closest on average
+    wins; on a tie the first of :data:`PALETTES` (grey pictures read as white-hot)."""
+    colours, inverse = _unique_colours(rgb)
+    best: tuple[float, str, np.ndarray] | None = None
     for name, table in PALETTES.items():
-        _, mean, p99 = _match(np.asarray(rgb), table)
-        if mean <= _MEAN_DISTANCE and p99 <= _P99_DISTANCE and (best is None or mean < best[0]):
-            best = (mean, name)
-    return None if best is None else best[1]
+        index, mean, p99 = _match(colours, inverse, table)
+        if _fits(mean, p99) and (best is None or mean < best[0]):
+            best = (mean, name, index)
+    return None if best is None else (best[1], _levels(best[2], inverse, rgb))

@@ -68,7 +68,7 @@ def _conversion(
     return None
 
 
-def _to_celsius(
+def to_celsius(
     array: np.ndarray,
     path: Path,
     conversion: tuple[float, float] | None,
@@ -203,23 +203,23 @@ def read_thermal(
 
     if suffix == ".npy":
         array = as_2d(load_npy(path), path)
-        result = _to_celsius(array, path, conversion(array))
+        result = to_celsius(array, path, conversion(array))
     elif suffix in (".tif", ".tiff"):
         array = as_2d(load_tiff(path, index), path)
-        result = _to_celsius(array, path, conversion(array), allow_8bit=explicit)
+        result = to_celsius(array, path, conversion(array), allow_8bit=explicit)
     elif suffix == ".png":
         array = as_2d(load_png(path), path)
-        result = _to_celsius(array, path, conversion(array), allow_8bit=explicit)
+        result = to_celsius(array, path, conversion(array), allow_8bit=explicit)
     elif suffix in FLIR_SUFFIXES:
         if explicit:
             raise ValueError(
                 f"{path}: a FLIR radiometric JPEG carries its own calibration; "
                 "scale= and offset= do not apply"
             )
-        result = _to_celsius(read_flir_jpeg(path), path, None)
+        result = to_celsius(read_flir_jpeg(path), path, None)
     else:
         array = _load_bin(path, camera, shape, dtype, index)
-        result = _to_celsius(array, path, conversion(array))
+        result = to_celsius(array, path, conversion(array))
     if shape is not None and result.shape != tuple(int(v) for v in shape):
         raise ValueError(f"{path}: image shape {result.shape} differs from shape={tuple(shape)}")
     return result
