@@ -9,9 +9,9 @@ An input is one of:
 
 A recording is either temperatures (``unit == "degC"``: float data, radiometric files, or
 integer counts converted by a camera preset's radiometric format, :mod:`tiaug.cameras`) or
-relative intensities (``unit == "relative"``: the grey levels of 8/16-bit exports, or of
-integer data without a camera). Frames are read one at a time, so a long recording is never
-held in memory.
+relative intensities (``unit == "relative"``: the grey levels of 8/16-bit exports, or
+unsigned 8/16-bit data without a camera; other integer data needs a camera). Frames are
+read one at a time, so a long recording is never held in memory.
 """
 
 from __future__ import annotations
@@ -85,14 +85,20 @@ def _npy_frame(
     path: Path, index: int, camera: str | None
 ) -> tuple[Literal["degC", "relative"], np.ndarray]:
     """Frame ``index`` of a (T, H, W) ``.npy`` stack: float data is degC, integer counts are
-    converted with a camera, other integer data is relative grey levels."""
+    converted with a camera, unsigned 8/16-bit data without one is relative grey levels (as
+    :func:`tiaug.io.read_image` reads a single frame)."""
     frame = np.asarray(np.load(path, mmap_mode="r", allow_pickle=False)[index])
     unit: Literal["degC", "relative"] = "degC"
     if np.issubdtype(frame.dtype, np.integer):
-        if camera is None:
+        if camera is not None:
+            frame = get_camera(camera).counts_to_celsius(frame)
+        elif frame.dtype in (np.uint8, np.uint16):
             unit = "relative"
         else:
-            frame = get_camera(camera).counts_to_celsius(frame)
+            raise ValueError(
+                f"{path}: {frame.dtype} values are neither degC (float) nor 8/16-bit grey "
+                "levels; give --camera to convert counts"
+            )
     elif not np.issubdtype(frame.dtype, np.floating):
         raise ValueError(f"{path}: holds {frame.dtype} values, not temperatures or grey levels")
     if not np.isfinite(frame).all():

@@ -298,8 +298,13 @@ def _garbage(path: Path) -> str:
         (lambda p, s: (np.save(p / "4d.npy", s[None]), str(p / "4d.npy"))[1], [], "shape"),
         (lambda p, s: str(p / "missing.tif"), [], "no such file"),
         (lambda p, s: (p / "empty").mkdir() or str(p / "empty"), [], "no picture files"),
+        (
+            lambda p, s: (np.save(p / "c.npy", s.astype(np.int32)), str(p / "c.npy"))[1],
+            [],
+            "c.npy: int32 values are neither degC (float) nor 8/16-bit grey levels",
+        ),
     ],
-    ids=["unreadable", "wrong-shape", "missing", "empty-folder"],
+    ids=["unreadable", "wrong-shape", "missing", "empty-folder", "signed-counts"],
 )
 def test_bad_inputs_give_one_line_and_status_2(
     oracle, stack, tmp_path: Path, capsys, make, extra, message

@@ -200,6 +200,8 @@ def test_landmark_file_errors(tmp_path, face):
         tio.read_landmarks(tmp_path / "bad.pts")
     with pytest.raises(ValueError, match=r"f\.xml: unknown landmark suffix '\.xml'"):
         tio.read_landmarks(tmp_path / "f.xml")
+    with pytest.raises(ValueError, match=r"f\.pts: a \.pts file holds no confidences"):
+        tio.write_landmarks(tmp_path / "f.pts", face.landmarks, face.image.shape, np.ones(68))
 
 
 def test_layout_registry_lookups():

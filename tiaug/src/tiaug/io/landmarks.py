@@ -171,10 +171,12 @@ def write_landmarks(
     """Write one face's ``[row, col]`` pixel points as YOLO pose (``.txt``) or iBUG ``.pts``.
 
     The YOLO line's box is the points' bounding box (class 0); ``confidence`` (per point)
-    adds a third value per point. :func:`read_landmarks` reads the file back.
+    adds a third value per point (YOLO only: a ``.pts`` file holds none).
+    :func:`read_landmarks` reads the file back.
 
     Raises:
-        ValueError: unknown suffix, points not ``(n, 2)`` finite, confidences of another count.
+        ValueError: unknown suffix, points not ``(n, 2)`` finite, confidences of another count
+            or for a ``.pts`` file.
     """
     path = Path(path)
     array = np.asarray(points, dtype=np.float64)
@@ -184,6 +186,8 @@ def write_landmarks(
         raise ValueError(f"need one confidence per point ({len(array)})")
     suffix = path.suffix.lower()
     if suffix == ".pts":
+        if confidence is not None:
+            raise ValueError(f"{path}: a .pts file holds no confidences; write .txt (YOLO pose)")
         rows = [f"{x + 1.0:.3f} {y + 1.0:.3f}" for y, x in array]
         text = "\n".join(["version: 1", f"n_points: {len(array)}", "{", *rows, "}"])
     elif suffix == ".txt":
