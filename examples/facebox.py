@@ -54,8 +54,8 @@ def candidate_windows(shape: tuple[int, int], aspect: float) -> list[Box]:
 def warm_windows(frame: np.ndarray, boxes: list[Box]) -> list[Box]:
     """The ``boxes`` whose middle third is, in median, at least halfway from the frame's
     median to its 99th percentile (all of them when none is)."""
-    median, top = np.quantile(frame, [0.5, 0.99])
-    threshold = float(median + top) / 2
+    median, high = np.quantile(frame, [0.5, 0.99])
+    threshold = float(median + high) / 2
     warm = []
     for top, left, rows, cols in boxes:
         middle = frame[

@@ -253,10 +253,6 @@ def summarize_runs(runs: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, A
     return {"summary": summary, "comparisons": comparisons}
 
 
-def _percent(value: float | None) -> str:
-    return "" if value is None else f"{100 * value:.1f}"
-
-
 def render_markdown(payload: dict[str, Any]) -> str:
     """study.md: the setup, the per-variant table with intervals and the comparisons."""
     meta = payload["meta"]
@@ -278,12 +274,9 @@ def render_markdown(payload: dict[str, Any]) -> str:
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     for row in payload["summary"]:
         rows.setdefault(row["variant"], {})[row["set"]] = row
-    for variant, sets in rows.items():
-        cells = []
-        for name in sets:
-            row = sets[name]
-            cells.append(percent(row["mean"], *row["ci95"]))
-        lines.append(f"| {variant} | {sets['clean']['n']} | " + " | ".join(cells) + " |")
+    for variant, by_set in rows.items():
+        cells = [percent(by_set[name]["mean"], *by_set[name]["ci95"]) for name in sets]
+        lines.append(f"| {variant} | {by_set['clean']['n']} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "Paired differences a - b over seeds, mIoU points [95 % t-interval]; a difference is",
@@ -305,7 +298,7 @@ def render_markdown(payload: dict[str, Any]) -> str:
     for variant in rows:
         runs = [r for r in payload["runs"] if r["variant"] == variant]
         means = [mean_ci([r["clean"]["iou"][c] or 0.0 for r in runs])[0] for c in CLASS_NAMES]
-        lines.append(f"| {variant} | " + " | ".join(_percent(m) for m in means) + " |")
+        lines.append(f"| {variant} | " + " | ".join(percent(m) for m in means) + " |")
     lines += ["", "Variants:", ""]
     lines += [f"- `{name}`: {variant.description}" for name, variant in VARIANTS.items()]
     return "\n".join(lines) + "\n"
