@@ -73,11 +73,13 @@ def _in_range(
 
 
 def random_physiology(ambient: float, *, rng: np.random.Generator) -> Physiology:
-    """Draw region temperatures; a cool room spreads them (extremities, nose first).
+    """Draw region temperatures: the skin regions follow the person's thermal state, which
+    the room sets (a cool room cools them), the wall, hair and clothing the room itself.
 
-    The nose tip and the lips are drawn against the cheeks: the nose from 4.5 degC colder
-    (stress, a cold room) to 1 degC warmer (a warm room or car), the lips from 1 degC colder
-    (moist, cooled by mouth breathing) to 1.5 degC warmer.
+    The nose tip and the lips are drawn against the cheeks, uniformly whatever the room: the
+    nose from 4.5 degC colder (as stress or a cold room make it) to 1 degC warmer (as in a
+    warm room or car), the lips from 1 degC colder (moist, cooled by mouth breathing) to
+    1.5 degC warmer.
     """
     state = float(np.clip(0.5 + 0.25 * (ambient - 23.0) / 3.0 + rng.normal(0.0, 0.2), 0.0, 1.0))
     periorbital = _in_range(rng, 34.0, 35.0, state, 0.2)
@@ -405,7 +407,7 @@ def _features(
         towards_nose = (pts[27] - inner) * 0.12
         _blob(canvas, inner + towards_nose, 0.06 * s, 0.05 * s, angle,
               target=phys.canthus, strength=0.95)  # fmt: skip
-        # the eye opening: cornea close to the periorbital temperature, lids blur it
+        # the eye opening: the eye surface against the periorbital skin, lids blur it
         eye_alpha = _blur_local(canvas.shape, eye, 0.6)
         if eye_alpha is not None:
             (r0, r1, c0, c1), a = eye_alpha
@@ -433,7 +435,7 @@ def _features(
     for k in (32, 34):
         _blob(canvas, pts[k] + below, 0.05 * s, 0.035 * s, angle, delta=breath)
 
-    # Mouth: warm lips, a warmer line between them, an open mouth warmer still.
+    # Mouth: the lips, a warmer or cooler line between them, or an open mouth, warm.
     lips = _blur_local(canvas.shape, pts[48:60], 0.04 * s + 0.6)
     if lips is not None:
         (r0, r1, c0, c1), a = lips
