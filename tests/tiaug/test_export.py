@@ -99,3 +99,17 @@ def test_transform_is_seeded_serialisable_and_leaves_the_mask():
 def test_bad_arguments_are_refused_in_one_line(kwargs, message):
     with pytest.raises(ValueError, match=message):
         tiaug.CameraExport(**kwargs)
+
+
+def test_the_functional_export_refuses_bad_settings_whatever_the_frame():
+    """Fewer than 2 levels gave NaN everywhere; a bad agc or JPEG without 256 levels went
+    unnoticed on a frame of NaN only."""
+    image = np.linspace(20.0, 40.0, 64, dtype=np.float32).reshape(8, 8)
+    blank = np.full((4, 4), np.nan, np.float32)
+    with pytest.raises(ValueError, match=r"^levels must be at least 2 \(256 with JPEG\), got 1"):
+        camera_export(image, levels=1)
+    for frame in (image, blank):
+        with pytest.raises(ValueError, match=r"^agc must be one of \('linear', 'plateau'\)"):
+            camera_export(frame, agc="gamma")
+        with pytest.raises(ValueError, match=r"^levels must be at least 2 \(256 with JPEG\)"):
+            camera_export(frame, levels=64, jpeg_quality=80)

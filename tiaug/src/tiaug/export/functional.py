@@ -108,12 +108,19 @@ def camera_export(
         linear_share: share of linear mapping mixed into ``"plateau"`` (0-1).
         jpeg_quality: JPEG quality 1-100 of the export, or None for no compression (needs
             ``levels == 256``).
-        levels: grey levels of the export (256: 8 bit).
+        levels: grey levels of the export (256: 8 bit), at least 2.
 
     Returns:
         float32 in the input's layout: grey level ``k`` becomes
         ``low + k / (levels - 1) * (high - low)``, ``low``..``high`` the frame's range.
+
+    Raises:
+        ValueError: an unknown ``agc``, fewer than 2 levels, JPEG without 256 levels.
     """
+    if agc not in AGC_MODES:
+        raise ValueError(f"agc must be one of {AGC_MODES}, got {agc!r}")
+    if levels < 2 or (jpeg_quality is not None and levels != 256):
+        raise ValueError(f"levels must be at least 2 (256 with JPEG), got {levels}")
     plane = to_temperature_map(image)
     bad = nan_pixels(plane)
     finite = plane if bad is None else plane[~bad]
@@ -121,10 +128,8 @@ def camera_export(
         return restore_shape(plane.copy(), image)
     if agc == "linear":
         grey = linear_agc(finite, low_percentile, high_percentile, levels)
-    elif agc == "plateau":
-        grey = plateau_agc(finite, plateau, linear_share, levels)
     else:
-        raise ValueError(f"agc must be one of {AGC_MODES}, got {agc!r}")
+        grey = plateau_agc(finite, plateau, linear_share, levels)
     grey = np.rint(grey)
     low, high = float(finite.min()), float(finite.max())
     out = np.full(plane.shape, np.nan, dtype=np.float32)
@@ -133,8 +138,6 @@ def camera_export(
     else:
         out[~bad] = grey
     if jpeg_quality is not None:
-        if levels != 256:
-            raise ValueError(f"JPEG needs 256 levels, got {levels}")
         compressed = jpeg_roundtrip(np.nan_to_num(out).astype(np.uint8), jpeg_quality)
         out = np.where(np.isnan(out), out, compressed.astype(np.float32))
     scale = np.float32((high - low) / (levels - 1))
