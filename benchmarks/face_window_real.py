@@ -12,7 +12,6 @@ window holds the face box's centre. Writes a Markdown table per sequence and a s
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import platform
 from collections import defaultdict
@@ -22,6 +21,8 @@ import numpy as np
 import torch
 
 from examples.checkpoint import load_trained_model
+from examples.cli import OneLineParser
+from examples.data import UsageError
 from examples.facebox import find_face_window
 from examples.predict import prepare
 from examples.real import list_real_frames
@@ -43,17 +44,26 @@ def coverage(window: tuple[int, ...], box: tuple[int, ...]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(
+        prog="python -m benchmarks.face_window_real", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("checkpoint", type=Path)
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    try:
+        frames = list_real_frames(args.data)
+    except UsageError as error:
+        parser.error(str(error))
     torch.set_num_threads(1)
     device = torch.device("cpu")
     model, config = load_trained_model(args.checkpoint, device)
     per_sequence: dict[str, list[tuple[float, bool]]] = defaultdict(list)
-    for picture, labels in list_real_frames(args.data):
-        frame = tio.read_labelled_frame(picture, labels)
+    for picture, labels in frames:
+        try:
+            frame = tio.read_labelled_frame(picture, labels)
+        except ValueError as error:
+            parser.error(" ".join(str(error).split()))
         image = frame.image.pixels.astype(np.float32)
         window = find_face_window(model, image, config.size, prepare, device)
         box = face_box(frame.mask)

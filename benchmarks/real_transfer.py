@@ -23,7 +23,6 @@ with all of them writes the results.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import re
@@ -36,8 +35,9 @@ from typing import Any
 import torch
 
 from examples.checkpoint import load_trained_model
+from examples.cli import OneLineParser
 from examples.config import TrainConfig
-from examples.data import SegmentationDataset
+from examples.data import SegmentationDataset, UsageError
 from examples.distributed import setup_distributed, teardown_distributed
 from examples.evaluate import validate
 from examples.real import list_real_frames, open_real_sets
@@ -56,15 +56,52 @@ PAIRS = (("finetune_10", "scratch_10"), ("finetune_30", "scratch_30"))
 
 
 def drivers(folder: Path, pattern: str) -> dict[str, list[Path]]:
-    """Sequence folders of ``folder`` by driver (the pattern's first group)."""
+    """Sequence folders of ``folder`` by driver (the pattern's first group).
+
+    Raises:
+        UsageError: a bad folder or pattern.
+    """
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        raise UsageError(f"--driver-pattern {pattern!r}: {error}") from None
+    if compiled.groups < 1:
+        raise UsageError(f"--driver-pattern {pattern!r} has no group to name the driver")
     groups: dict[str, list[Path]] = {}
     for picture, _ in list_real_frames(folder):
-        match = re.search(pattern, picture.parent.name)
+        match = compiled.search(picture.parent.name)
         if match:
             groups.setdefault(match[1], [])
             if picture.parent not in groups[match[1]]:
                 groups[match[1]].append(picture.parent)
     return groups
+
+
+def directions(text: str | None, groups: dict[str, list[Path]]) -> list[tuple[str, str]]:
+    """The ``(train on, score on)`` driver pairs of ``--directions`` (``A-B,B-A``; default:
+    every ordered pair of drivers).
+
+    Raises:
+        UsageError: fewer than two drivers, a malformed direction or an unknown driver.
+    """
+    if not text:
+        pairs = [(a, b) for a in groups for b in groups if a != b]
+        if not pairs:
+            found = ", ".join(groups) or "none"
+            raise UsageError(f"need two drivers or more (--driver-pattern), found {found}")
+        return pairs
+    pairs = []
+    for item in text.split(","):
+        names = item.split("-")
+        if len(names) != 2 or names[0] == names[1]:
+            raise UsageError(f"--directions: {item!r} is not A-B with two drivers")
+        unknown = [name for name in names if name not in groups]
+        if unknown:
+            raise UsageError(
+                f"--directions: unknown driver {unknown[0]!r}; found {', '.join(groups)}"
+            )
+        pairs.append((names[0], names[1]))
+    return pairs
 
 
 def driver_folder(root: Path, name: str, sequences: Sequence[Path]) -> Path:
@@ -173,7 +210,9 @@ def markdown(payload: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = OneLineParser(
+        prog="python -m benchmarks.real_transfer", description=__doc__.splitlines()[0]
+    )
     add = parser.add_argument
     add("checkpoint", type=Path, help="synthetic-trained checkpoint (examples.train)")
     add("--data", type=Path, required=True, help="folder of real labelled frames")
@@ -185,10 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     add("--results", type=Path, default=None, help="folder of real_transfer.json and .md")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    groups = drivers(args.data, args.driver_pattern)
-    pairs = [(a, b) for a in groups for b in groups if a != b]
-    if args.directions:
-        pairs = [tuple(d.split("-")) for d in args.directions.split(",")]  # type: ignore[misc]
+    try:
+        groups = drivers(args.data, args.driver_pattern)
+        pairs = directions(args.directions, groups)
+    except UsageError as error:
+        parser.error(str(error))
     _, saved = load_trained_model(args.checkpoint, torch.device("cpu"))
     base = TrainConfig(**{**saved.to_dict(), "loss": "rmi", "aug": "upright",
                           "optimizer": "adamw", "schedule": "onecycle", "weight_decay": 1e-4,

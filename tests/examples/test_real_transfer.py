@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from benchmarks import real_transfer
 
 
@@ -38,3 +40,47 @@ def test_face_window_benchmark_reports_every_sequence(trained, real_folder, tmp_
     text = out.read_text()
     assert "| 1_Man_NoGlasses_Normal | 2 |" in text
     assert "All 4 frames: face box inside the window" in text
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--directions", "Glasses1-Woman"], "--directions: unknown driver 'Woman'; found "),
+        (["--directions", "Glasses1"], "--directions: 'Glasses1' is not A-B with two drivers"),
+        (["--driver-pattern", r"^\d+_Man_"], "has no group to name the driver"),
+        (["--driver-pattern", r"^(\d+_Man_"], "_Man_': missing ), unterminated subpattern"),
+        (["--driver-pattern", r"^(\d+)_"], "need two drivers or more (--driver-pattern), found 1"),
+    ],
+)
+def test_real_transfer_mistakes_are_one_line(
+    trained, real_folder, tmp_path, capsys, extra, message
+):
+    argv = [str(trained), "--data", str(real_folder), "--out", str(tmp_path), *extra]
+    argv = (
+        argv if "--driver-pattern" in extra else [*argv, "--driver-pattern", r"^\d+_Man_([^_]+)_"]
+    )
+    with pytest.raises(SystemExit) as stopped:
+        real_transfer.main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("python -m benchmarks.real_transfer: error: ")
+    assert message in err
+    assert not (tmp_path / "drivers").exists()  # nothing trained
+
+
+def test_face_window_benchmark_refuses_a_folder_without_frames(
+    trained, tmp_path, capsys, monkeypatch
+):
+    import sys
+
+    from benchmarks import face_window_real
+
+    argv = ["face_window_real", str(trained), "--data", str(tmp_path)]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stopped:
+        face_window_real.main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m benchmarks.face_window_real: error: ")
+    assert "no pictures with a landmark file" in err
