@@ -76,6 +76,8 @@ def test_black_hot_grey_is_inverted_and_a_grey_picture_has_no_colour_palette(tmp
     assert np.array_equal(tio.read_image(path, palette="black_hot").pixels, 255 - _ramp_levels())
     with pytest.raises(ValueError, match=r"a grey picture cannot be in the 'iron' palette"):
         tio.read_image(path, palette="iron")
+    with pytest.raises(ValueError, match=r"^unknown palette 'sepia'; known: white_hot, black_"):
+        tio.read_image(path, palette="sepia")  # a registry's unknown name lists the known ones
 
 
 def test_sixteen_bit_png_is_relative_unless_a_conversion_says_degc(tmp_path):

@@ -81,6 +81,8 @@ def _levels(array: np.ndarray, path: Path) -> np.ndarray:
 
 
 def _picture(path: Path, palette: str | None) -> ThermalImage:
+    if palette is not None and palette not in PALETTES:
+        raise ValueError(f"unknown palette {palette!r}; known: {', '.join(PALETTES)}")
     array = decode_picture(path)
     if array.ndim == 2 or array.shape[2] == 1:
         if palette not in (None, "white_hot", "black_hot"):
