@@ -29,9 +29,15 @@ from examples.real import list_real_frames
 from tiaug import io as tio
 
 
-def face_box(mask: np.ndarray) -> tuple[int, int, int, int]:
-    """(top, left, rows, columns) of the labelled pixels."""
-    rows, cols = np.nonzero(mask)
+def face_box(mask: np.ndarray, ignore_index: int = 255) -> tuple[int, int, int, int]:
+    """(top, left, rows, columns) of the labelled pixels (neither background nor ignored).
+
+    Raises:
+        ValueError: no labelled pixel.
+    """
+    rows, cols = np.nonzero((mask != 0) & (mask != ignore_index))
+    if rows.size == 0:
+        raise ValueError("no labelled face in the mask")
     return rows.min(), cols.min(), rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
 
 
@@ -65,8 +71,11 @@ def main() -> None:
         except ValueError as error:
             parser.error(" ".join(str(error).split()))
         image = frame.image.pixels.astype(np.float32)
+        try:
+            box = face_box(frame.mask)
+        except ValueError as error:
+            parser.error(f"{labels}: {error}")
         window = find_face_window(model, image, config.size, prepare, device)
-        box = face_box(frame.mask)
         centre = (box[0] + box[2] / 2, box[1] + box[3] / 2)
         inside = (window[0] <= centre[0] < window[0] + window[2]) and (
             window[1] <= centre[1] < window[1] + window[3]

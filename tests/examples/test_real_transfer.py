@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from benchmarks import real_transfer
@@ -84,3 +85,14 @@ def test_face_window_benchmark_refuses_a_folder_without_frames(
     err = capsys.readouterr().err
     assert err.startswith("python -m benchmarks.face_window_real: error: ")
     assert "no pictures with a landmark file" in err
+
+
+def test_the_labelled_face_box_leaves_out_ignored_pixels():
+    from benchmarks.face_window_real import face_box
+
+    mask = np.full((10, 12), 255, np.uint8)  # a label map padded with ignored pixels
+    mask[2:8, 3:9] = 0
+    mask[4:6, 5:8] = 1
+    assert face_box(mask) == (4, 5, 2, 3)
+    with pytest.raises(ValueError, match="no labelled face"):
+        face_box(np.zeros((4, 4), np.uint8))
