@@ -70,6 +70,15 @@ def test_grey_exports_are_relative_levels(tmp_path, suffix):
     assert np.abs(image.pixels.astype(int) - levels).max() <= tolerance
 
 
+@pytest.mark.parametrize("suffix", [".jpg", ".bmp"])
+def test_a_conversion_of_a_picture_without_counts_is_refused(tmp_path, suffix):
+    path = tmp_path / f"frame{suffix}"
+    assert cv2.imwrite(str(path), _ramp_levels())
+    for conversion in ({"scale": 0.04}, {"camera": "flir-a65"}):
+        with pytest.raises(ValueError, match=rf"frame\{suffix}: a \{suffix} picture holds no"):
+            tio.read_image(path, **conversion)
+
+
 def test_black_hot_grey_is_inverted_and_a_grey_picture_has_no_colour_palette(tmp_path):
     path = tmp_path / "frame.png"
     cv2.imwrite(str(path), _ramp_levels())

@@ -10,12 +10,12 @@ user knows the camera's span.
 
 - ``.npy`` / ``.tif`` / ``.tiff``: float data is degC; unsigned 8/16-bit data is relative
   unless ``camera`` or ``scale``/``offset`` convert it.
-- ``.png`` / ``.bmp``: grey levels (8 or 16 bit) are relative unless converted (16-bit
-  PNG counts with ``camera=`` or ``scale=``); colour pictures are turned back into levels
-  through their palette (:mod:`tiaug.io.palettes`: given, or detected among the known ones;
-  grey colours read as white-hot).
+- ``.png`` / ``.bmp``: grey levels (8 or 16 bit) are relative (a PNG's counts become degC
+  with ``camera=`` or ``scale=``, as :func:`read_thermal` reads them); colour pictures are
+  turned back into levels through their palette (:mod:`tiaug.io.palettes`: given, or
+  detected among the known ones; grey colours read as white-hot).
 - ``.jpg`` / ``.jpeg``: FLIR radiometric JPEGs (their calibration on board) are degC;
-  ordinary JPEGs are read like a PNG.
+  ordinary JPEGs are read like a BMP.
 - ``.bin`` / ``.raw``: raw counts, with a camera or shape (as :func:`read_thermal`).
 """
 
@@ -131,7 +131,8 @@ def read_image(
     Raises:
         FileNotFoundError: the file does not exist.
         ValueError: unknown suffix, unreadable data, integer data that is neither 8/16-bit
-            grey nor converted, a colour picture of no known palette.
+            grey nor converted, a colour picture of no known palette, a conversion asked of
+            a picture that holds no counts (``.bmp``, a JPEG that is not FLIR radiometric).
     """
     path = existing_file(path)
     suffix = path.suffix.lower()
@@ -140,8 +141,13 @@ def read_image(
             f"{path}: unknown suffix {path.suffix!r}; readable: {', '.join(READABLE_SUFFIXES)}"
         )
     converts = camera is not None or scale is not None or offset is not None
-    radiometric = suffix in (".bin", ".raw") or (suffix in FLIR_SUFFIXES and has_flir_records(path))
-    if radiometric or converts:
+    flir = suffix in FLIR_SUFFIXES and has_flir_records(path)
+    if converts and not flir and suffix in PICTURE_SUFFIXES and suffix != ".png":
+        raise ValueError(
+            f"{path}: a {suffix} picture holds no counts to convert; camera=, scale= and "
+            "offset= apply to .npy, .tif, .png and raw files"
+        )
+    if flir or converts or suffix in (".bin", ".raw"):
         degc = read_thermal(
             path, camera=camera, scale=scale, offset=offset, shape=shape, dtype=dtype, index=index
         )
