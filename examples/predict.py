@@ -60,7 +60,8 @@ __all__ = [
 
 
 def prepare(frame: np.ndarray, size: tuple[int, int]) -> torch.Tensor:
-    """The network input (1, H, W) for a degC frame: the validation set's preprocessing."""
+    """The network input (1, H, W) for a frame (degC or grey levels): the validation set's
+    preprocessing."""
     labels = np.zeros(frame.shape, dtype=np.uint8)
     image, _ = SegmentationDataset([(frame, labels)], size, "none")[0]
     return image

@@ -41,7 +41,8 @@ def csv_columns(unit: str) -> tuple[str, ...]:
 def region_temperatures(
     temperature: np.ndarray, labels: np.ndarray, num_classes: int = len(CLASS_NAMES)
 ) -> np.ndarray:
-    """(num_classes, 6) per class: pixels, mean, median, 5th and 95th percentile, max (degC).
+    """(num_classes, 6) per class: pixels, mean, median, 5th and 95th percentile, max, in
+    the frame's unit (degC, or grey levels for an export without temperatures).
 
     The statistics of an absent class are NaN.
     """
