@@ -55,12 +55,23 @@ def wears_glasses(path: Path, root: Path) -> bool | None:
 
 def is_real_folder(folder: Path) -> bool:
     """Whether ``folder`` holds real labelled frames (pictures beside landmark files, or
-    ``image/`` + ``label/``)."""
+    ``image/`` + ``label/``), and not the Thermal Face Database (``subNNN`` ``.npy`` frames
+    beside ``.ljson`` files: read with the paper's crop and split, ``examples.data``)."""
     if (folder / "image").is_dir() and (folder / "label").is_dir():
         return True
     try:
-        tio.list_landmarked_frames(folder)
+        pairs = tio.list_landmarked_frames(folder)
     except (FileNotFoundError, ValueError):
+        return False
+    return not all(_tfd_pair(picture, marks) for picture, marks in pairs)
+
+
+def _tfd_pair(picture: Path, marks: Path) -> bool:
+    if (picture.suffix.lower(), marks.suffix.lower()) != (".npy", ".ljson"):
+        return False
+    try:
+        tio.tfd_subject(picture)
+    except ValueError:
         return False
     return True
 

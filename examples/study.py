@@ -140,17 +140,25 @@ def _real_sources(config: TrainConfig, real: Path | None) -> dict[str, Any]:
     return open_real_sets(real, config.size, config.face_crop)
 
 
-def _scores(reports: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def _scores(reports: dict[str, dict[str, Any]], real: Path | None) -> dict[str, Any]:
     """A run's scores in ``study_run.json``'s form, from the reports of every set."""
     scores = {
         "clean": {"miou": reports["clean"]["miou"], "iou": reports["clean"]["iou"]},
         "unconstrained": reports["unconstrained"]["miou"],
         "conditions": {name: reports[name]["miou"] for name in CONDITIONS},
     }
-    real = {name: report for name, report in reports.items() if name.startswith("real")}
-    if real:
-        scores["real"] = {n: {"miou": r["miou"], "iou": r["iou"]} for n, r in real.items()}
-    return scores
+    return {**scores, **_real_scores(reports, real)}
+
+
+def _real_scores(reports: dict[str, dict[str, Any]], real: Path | None) -> dict[str, Any]:
+    """The real sets' scores and the folder they come from (nothing without one)."""
+    if real is None:
+        return {}
+    sets = {name: report for name, report in reports.items() if name.startswith("real")}
+    return {
+        "real": {n: {"miou": r["miou"], "iou": r["iou"]} for n, r in sets.items()},
+        "real_folder": str(real.resolve()),
+    }
 
 
 def _saved_run(path: Path, config: TrainConfig) -> dict[str, Any] | None:
@@ -170,7 +178,7 @@ def _train_run(config: TrainConfig, variant: str, real: Path | None) -> dict[str
     return {
         "variant": variant,
         "seed": config.seed,
-        **_scores({**report, **_evaluate_best(config, CONDITIONS, real)}),
+        **_scores({**report, **_evaluate_best(config, CONDITIONS, real)}, real),
         "train_time_s": report["train_time_s"],
         "run_time_s": time.perf_counter() - started,
         "config": config.to_dict(),
@@ -180,16 +188,18 @@ def _train_run(config: TrainConfig, variant: str, real: Path | None) -> dict[str
 def _one_run(
     config: TrainConfig, variant: str, reevaluate: bool = False, real: Path | None = None
 ) -> dict[str, Any]:
-    """One run's result, saved as ``study_run.json``: a finished run's as saved or, with
-    ``reevaluate`` (or a ``real`` folder it was not scored on), its best checkpoint
-    evaluated again on every set (after a change of the evaluation copies' physics);
-    otherwise trained (or resumed) and evaluated."""
+    """One run's result, saved as ``study_run.json``: a finished run's as saved (scored on the
+    ``real`` folder if it was not yet); with ``reevaluate``, its best checkpoint evaluated
+    again on every set (after a change of the evaluation copies' physics); otherwise trained
+    (or resumed) and evaluated."""
     path = Path(config.out) / "study_run.json"
     saved = _saved_run(path, config)
-    if saved is not None and not reevaluate and (real is None or "real" in saved):
-        return saved
-    if saved is not None:
-        result = {**saved, **_scores(_evaluate_best(config, SETS, real))}
+    if saved is not None and not reevaluate:
+        if real is None or saved.get("real_folder") == str(real.resolve()):
+            return saved
+        result = {**saved, **_real_scores(_evaluate_best(config, (), real), real)}
+    elif saved is not None:
+        result = {**saved, **_scores(_evaluate_best(config, SETS, real), real)}
     else:
         result = _train_run(config, variant, real)
     path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -208,9 +218,8 @@ def _set_values(run: dict[str, Any], name: str) -> float:
 
 def study_sets(runs: Sequence[dict[str, Any]]) -> tuple[str, ...]:
     """The sets every run was scored on: :data:`SETS`, then the real sets when all have them."""
-    real = [set(run.get("real", {})) for run in runs]
-    common = set.intersection(*real) if real else set()
-    return (*SETS, *sorted(common, key=len))
+    first = list(runs[0].get("real", {})) if runs else []
+    return (*SETS, *(name for name in first if all(name in r.get("real", {}) for r in runs)))
 
 
 def _interval(low: float, high: float) -> list[float | None]:
@@ -300,7 +309,8 @@ def render_markdown(payload: dict[str, Any]) -> str:
         means = [mean_ci([r["clean"]["iou"][c] or 0.0 for r in runs])[0] for c in CLASS_NAMES]
         lines.append(f"| {variant} | " + " | ".join(percent(m) for m in means) + " |")
     lines += ["", "Variants:", ""]
-    lines += [f"- `{name}`: {variant.description}" for name, variant in VARIANTS.items()]
+    described = meta.get("variants") or {n: v.description for n, v in VARIANTS.items()}
+    lines += [f"- `{name}`: {text}" for name, text in described.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -368,6 +378,7 @@ def _write(runs: list[dict[str, Any]], base: TrainConfig, results: Path, command
         "preset": preset,
         "sets": list(study_sets(runs)),
         "pairs": [list(pair) for pair in PAIRS],
+        "variants": {name: variant.description for name, variant in VARIANTS.items()},
     }
     payload = {"meta": meta, "runs": runs, **summarize_runs(runs)}
     results.mkdir(parents=True, exist_ok=True)

@@ -134,3 +134,43 @@ def test_fine_tuning_on_real_frames_starts_from_the_checkpoint(trained, real_fol
     other = TrainConfig(**{**options, "base_width": 8}, iters=1, init=str(trained), out=".")
     with pytest.raises(UsageError, match=r"--init .*: its network \(unet, \{'base_width': 4\}\)"):
         train(other)
+
+
+def test_a_finished_run_is_scored_again_on_another_real_folder_only(tmp_path, monkeypatch):
+    from examples.config import STUDY, TrainConfig
+
+    config = TrainConfig(**{**STUDY, "out": str(tmp_path / "run")})
+    (tmp_path / "run").mkdir()
+    calls = []
+
+    def evaluate_best(config, names, real=None):
+        calls.append((tuple(names), real))
+        return {"real": {"miou": 0.4, "iou": {}}}
+
+    monkeypatch.setattr(study, "_evaluate_best", evaluate_best)
+    saved = {**_run("rmi_wild", 0, 0.3), "real_folder": str((tmp_path / "a").resolve())}
+    saved["config"] = config.to_dict()
+    (tmp_path / "run" / "study_run.json").write_text(json.dumps(saved))
+    same = study._one_run(config, "rmi_wild", real=tmp_path / "a")
+    assert same["real"]["real"]["miou"] == 0.3
+    assert calls == []  # scored on that folder already: reused as saved
+    other = study._one_run(config, "rmi_wild", real=tmp_path / "b")
+    assert calls == [((), tmp_path / "b")]  # only the real sets, of the new folder
+    assert other["real"] == {"real": {"miou": 0.4, "iou": {}}}
+    assert other["real_folder"] == str((tmp_path / "b").resolve())
+    assert other["clean"] == saved["clean"]
+
+
+def test_a_thermal_face_database_folder_is_not_taken_for_real_frames(tmp_path) -> None:
+    from tiaug.synth import synth_face
+
+    face = synth_face(0, (64, 80))
+    labels = [{"label": name, "mask": list(idx)} for name, idx in tio.IBUG68_GROUPS.items()]
+    for name in ("sub001_01", "sub002_01"):
+        np.save(tmp_path / f"{name}.npy", face.image)
+        doc = {"landmarks": {"points": face.landmarks.tolist()}, "labels": labels}
+        (tmp_path / f"{name}.ljson").write_text(json.dumps(doc))
+    assert not is_real_folder(tmp_path)
+    (tmp_path / "sub001_01.npy").rename(tmp_path / "driver_a.npy")
+    (tmp_path / "sub001_01.ljson").rename(tmp_path / "driver_a.ljson")
+    assert is_real_folder(tmp_path)  # degC frames with Menpo landmarks, not the TFD's names

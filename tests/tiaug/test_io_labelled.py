@@ -286,3 +286,23 @@ def test_palette_matching_in_chunks_reads_the_same_levels(tmp_path, monkeypatch)
     assert chunked.palette == whole.palette == "iron"
     assert np.array_equal(chunked.pixels, whole.pixels)
     assert np.array_equal(palette_to_levels(PALETTES["rainbow"][levels], "rainbow"), levels)
+
+
+def test_yolo_points_marked_not_labelled_become_nan(tmp_path, face):
+    points = SFTL54.from_68(face.landmarks)
+    confidence = np.full(len(points), 0.9)
+    path = tio.write_landmarks(tmp_path / "f.txt", points, face.image.shape, confidence)
+    values = path.read_text().split()
+    values[5 + 3 * 30 : 5 + 3 * 31] = ["0", "0", "0"]  # point 30 (nose tip) not labelled
+    path.write_text(" ".join(values))
+    marks = tio.read_landmarks(path, image_shape=face.image.shape)
+    assert np.isnan(marks.points[30]).all()
+    assert np.isfinite(np.delete(marks.points, 30, axis=0)).all()
+    with pytest.raises(ValueError, match=r"f\.txt: landmark groups \['centernose', 'bottomnose'\]"):
+        tio.read_labelled_frame(_frame(tmp_path, face), path)
+
+
+def _frame(root: Path, face) -> Path:
+    levels = np.clip((face.image - 20.0) * 15.0, 0, 255).astype(np.uint8)
+    cv2.imwrite(str(root / "f.png"), levels)
+    return root / "f.png"

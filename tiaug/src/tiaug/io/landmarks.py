@@ -7,7 +7,8 @@ them, per-point confidences.
 
 - ``.txt``: YOLO pose, one face per line: ``class cx cy w h`` then ``x y`` or ``x y
   confidence`` per point, every coordinate normalised to [0, 1] by the image width (x) and
-  height (y); the image's shape is needed to turn them into pixels.
+  height (y); the image's shape is needed to turn them into pixels. A point marked not
+  labelled (confidence 0 at (0, 0)) becomes NaN, so a mask that needs it is refused.
 - ``.pts``: iBUG / 300-W, ``version: 1``, ``n_points: N``, ``{``, N lines ``x y``, ``}``;
   1-based pixel coordinates (Menpo's reading: 1 is subtracted).
 - ``.ljson``: Menpo landmark JSON of the Thermal Face Database
@@ -102,6 +103,8 @@ def _read_yolo(
     height, cols = image_shape
     points = np.stack([table[:, 1] * height - 0.5, table[:, 0] * cols - 0.5], axis=1)
     confidence = table[:, 2].copy() if width == 3 else None
+    if confidence is not None:  # YOLO's "not labelled": visibility 0 at (0, 0)
+        points[(confidence == 0) & (table[:, 0] == 0) & (table[:, 1] == 0)] = np.nan
     return Landmarks(points, layout or layout_for_points(len(points)), confidence)
 
 
