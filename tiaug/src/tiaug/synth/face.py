@@ -110,13 +110,9 @@ def _arc(
     return u0 + (u1 - u0) * t, v0 + (v1 - v0) * t - height * np.sin(np.pi * warped)
 
 
-def random_face(*, rng: np.random.Generator) -> FaceShape:
-    """Draw a face shape: jaw, brows, eyes, nose and mouth proportions with variation."""
-    u = np.zeros(68)
-    v = np.zeros(68)
-    z_extra = np.zeros(68)
-
-    # Eyes: centres at +-sep on the eye line (v = 0), canthal tilt raises the outer corners.
+def _eyes(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, z_extra: np.ndarray) -> None:
+    """Fill the eyes 36..47: centres at +-sep on the eye line (v = 0), canthal tilt raises
+    the outer corners."""
     sep = rng.uniform(0.40, 0.50)
     width = rng.uniform(0.32, 0.42)
     upper = rng.uniform(0.045, 0.075) * (rng.uniform(0.4, 1.0) if rng.random() < 0.15 else 1.0)
@@ -141,7 +137,10 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
             v[start : start + 6] = (lids + corner_lift + jitter)[order]
     z_extra[36:48] = -0.04
 
-    # Eyebrows: 17 (outer) .. 21 (inner) on the image left; 22 (inner) .. 26 (outer) mirrored.
+
+def _eyebrows(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, z_extra: np.ndarray) -> None:
+    """Fill the eyebrows: 17 (outer) .. 21 (inner) on the image left; 22 (inner) .. 26
+    (outer) mirrored."""
     inner = rng.uniform(0.10, 0.19)
     length = rng.uniform(0.55, 0.72)
     brow_inner_v = rng.uniform(-0.34, -0.20)
@@ -164,7 +163,10 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
             u[22:27], v[22:27] = bu[::-1], bv[::-1]
     z_extra[17:27] = 0.04
 
-    # Nose: bridge 27..30 from between the eyes to the tip, bottom 31..35 left to right.
+
+def _nose(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, z_extra: np.ndarray) -> float:
+    """Fill the nose: bridge 27..30 from between the eyes to the tip, bottom 31..35 left to
+    right. Returns the nose's half-width (face units)."""
     top = rng.uniform(-0.10, 0.0)
     tip = rng.uniform(0.44, 0.62)
     u[27:31] = rng.normal(0, 0.01, 4)
@@ -176,8 +178,12 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
     v[31:36] = tip + np.array([wing, 0.5 * (wing + drop), drop, 0.5 * (wing + drop), wing])
     z_extra[27:31] = [0.10, 0.20, 0.30, 0.40]
     z_extra[31:36] = [0.12, 0.20, 0.24, 0.20, 0.12]
+    return nose_width
 
-    # Mouth: outer 48 (left corner) .. 54 (right corner) over the upper lip, back under it.
+
+def _mouth(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, z_extra: np.ndarray) -> float:
+    """Fill the mouth: outer 48 (left corner) .. 54 (right corner) over the upper lip, back
+    under it; inner 60..67. Returns the lips' opening (face units, 0 when closed)."""
     half = rng.uniform(0.30, 0.45)
     centre = v[33] + rng.uniform(0.32, 0.44)
     upper_lip = rng.uniform(0.06, 0.11)
@@ -202,8 +208,14 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
     v[60:65] = sag[0:5] - 0.01 * profile[0:5]
     v[65:68] = sag[5:8] + gap * profile[5:8]
     z_extra[48:68] = 0.08
+    return gap
 
-    # Jaw 0..16: a superellipse from the image-left side at about eye level round the chin.
+
+def _jaw(
+    rng: np.random.Generator, u: np.ndarray, v: np.ndarray, z_extra: np.ndarray
+) -> tuple[float, float]:
+    """Fill the jaw 0..16: a superellipse from the image-left side at about eye level round
+    the chin. Returns the jaw's top and the chin's v (face units)."""
     jaw_top = rng.uniform(-0.02, 0.13)
     chin = max(v[57] + rng.uniform(0.35, 0.55), jaw_top + 1.3)
     halfwidth = 1.0
@@ -215,9 +227,22 @@ def random_face(*, rng: np.random.Generator) -> FaceShape:
     u[0:17] *= 1.0 + rng.normal(0, 0.012, 17)
     v[0:17] += rng.normal(0, 0.012, 17)
     z_extra[0:17] = 0.0
+    return jaw_top, chin
 
-    # Small asymmetry everywhere.
-    u += rng.normal(0.0, 0.006, 68)
+
+def random_face(*, rng: np.random.Generator) -> FaceShape:
+    """Draw a face shape: jaw, brows, eyes, nose and mouth proportions with variation.
+
+    The parts are drawn in landmark order of dependence (the mouth hangs below the nose, the
+    chin below the mouth); coordinates are face-frame units (u across, v down, z depth).
+    """
+    u, v, z_extra = np.zeros(68), np.zeros(68), np.zeros(68)
+    _eyes(rng, u, v, z_extra)
+    _eyebrows(rng, u, v, z_extra)
+    nose_width = _nose(rng, u, v, z_extra)
+    gap = _mouth(rng, u, v, z_extra)
+    jaw_top, chin = _jaw(rng, u, v, z_extra)
+    u += rng.normal(0.0, 0.006, 68)  # small asymmetry everywhere
     v += rng.normal(0.0, 0.006, 68)
     z = surface_depth(np.clip(u, -1.0, 1.0)) + z_extra
     return FaceShape(u, v, z, float(jaw_top), float(chin), float(nose_width), float(gap))

@@ -253,101 +253,114 @@ def _torso(
     return neck, body
 
 
-def render(
-    shape: tuple[int, int],
-    face: FaceShape,
-    pose: Pose,
-    landmarks: np.ndarray,
-    phys: Physiology,
-    netd: float,
-    *,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Render the float32 degC image of ``face`` seen with ``pose``.
+@dataclass(frozen=True)
+class _Outlines:
+    """Image polygons of the head, neck, body and ears, and the skull's face-frame ellipse."""
 
-    ``landmarks`` are the anatomical (un-jittered) ``(68, 2)`` [row, col] image points.
-    """
-    height, width = shape
-    s = pose.scale
-    coarse_rows, coarse_cols = _grid(height, width, _COARSE)
-    coarse = coarse_rows.shape
-    angle = pose.roll  # direction of the face's u axis in the image
+    skull_cv: float
+    skull_au: float
+    skull_av: float
+    skull: np.ndarray
+    jaw_out: np.ndarray
+    neck_half: float
+    neck: np.ndarray
+    body: np.ndarray
+    ear_h: float
+    ear_w: float
+    ears: list[np.ndarray]
 
-    # --- outlines in face-frame coordinates -------------------------------------------
+
+def _outlines(
+    rng: np.random.Generator, face: FaceShape, pose: Pose, landmarks: np.ndarray
+) -> _Outlines:
+    """Draw the silhouettes: skull ellipse, jaw hull (just past the points), torso, ears."""
     skull_cv = rng.uniform(-0.45, -0.30)
     skull_au = rng.uniform(1.02, 1.10)
     skull_av = rng.uniform(1.45, 1.70)
     skull = _ellipse(pose, 0.0, skull_cv, skull_au, skull_av, -AXIS_DEPTH, 48)
     jaw = landmarks[0:17]
     jaw_centre = jaw.mean(axis=0)
-    jaw_out = jaw_centre + (jaw - jaw_centre) * 1.02  # the skin reaches just past the points
-    chin_v = face.chin
     neck_half = rng.uniform(0.52, 0.70)
-    neck_base = chin_v + rng.uniform(0.45, 0.95)
+    neck_base = face.chin + rng.uniform(0.45, 0.95)
     neck, body = _torso(rng, pose, neck_half, neck_base)
     ear_v = rng.uniform(0.05, 0.30)
     ear_h = rng.uniform(0.30, 0.42)
     ear_w = rng.uniform(0.13, 0.22)
-    ears = [
-        _ellipse(
-            pose,
-            side * (skull_au * 0.97 + ear_w * 0.45),
-            ear_v,
-            ear_w,
-            ear_h,
-            -AXIS_DEPTH - 0.1,
-            24,
-        )
-        for side in (-1.0, 1.0)
-    ]
+    ear_u = skull_au * 0.97 + ear_w * 0.45
+    ears = [_ellipse(pose, side * ear_u, ear_v, ear_w, ear_h, -AXIS_DEPTH - 0.1, 24)
+            for side in (-1.0, 1.0)]  # fmt: skip
+    return _Outlines(skull_cv, skull_au, skull_av, skull, jaw_centre + (jaw - jaw_centre) * 1.02,
+                     neck_half, neck, body, ear_h, ear_w, ears)  # fmt: skip
 
-    # --- background wall ---------------------------------------------------------------
+
+def _wall(
+    rng: np.random.Generator, shape: tuple[int, int], pose: Pose, outlines: _Outlines,
+    phys: Physiology,
+) -> np.ndarray:  # fmt: skip
+    """The background canvas: ambient gradient, smooth variations, the person's warm halo."""
+    height, width = shape
+    coarse_rows, coarse_cols = _grid(height, width, _COARSE)
     gy, gx = rng.uniform(-0.6, 0.6, 2)
     wall = (
         np.float32(phys.wall)
         + np.float32(gx) * (coarse_cols / np.float32(width) - 0.5)
         + np.float32(gy) * (coarse_rows / np.float32(height) - 0.5)
-        + _lowfreq(rng, coarse, 4, rng.uniform(0.03, 0.2))
+        + _lowfreq(rng, coarse_rows.shape, 4, rng.uniform(0.03, 0.2))
     ).astype(np.float32)
-    person = _fill(coarse, [p / _COARSE for p in (skull, jaw_out, neck, body)])
-    halo = _blur(person, 0.35 * s / _COARSE)
-    wall += np.float32(rng.uniform(0.0, 0.6)) * halo
-    canvas = _upsample(wall, shape)
+    polygons = (outlines.skull, outlines.jaw_out, outlines.neck, outlines.body)
+    person = _fill(coarse_rows.shape, [p / _COARSE for p in polygons])
+    wall += np.float32(rng.uniform(0.0, 0.6)) * _blur(person, 0.35 * pose.scale / _COARSE)
+    return _upsample(wall, shape)
 
-    # --- neck, clothing (over the neck's base), ears -----------------------------------
-    u_c, v_c = pose.to_face(coarse_rows, coarse_cols)
-    u_mid = pose.rotate(0.0, 0.4, surface_depth(0.0))[0]  # the face's midline after yaw
-    lateral = np.minimum(((u_c - u_mid) / (neck_half * 1.2)) ** 2, 1.5)
-    neck_field = (np.float32(phys.neck) - np.float32(rng.uniform(0.4, 1.2)) * lateral).astype(
-        np.float32
-    )
-    neck_field += _lowfreq(rng, coarse, 5, 0.1)
-    alpha = _blur(_fill(shape, [neck]), 1.2)
-    _blend(canvas, alpha, _upsample(neck_field, shape))
 
-    alpha = _blur(_fill(shape, [body]), 1.0)
-    cloth = _lowfreq(rng, coarse, 7, rng.uniform(0.3, 0.9)) + np.float32(phys.clothing)
-    _blend(canvas, alpha, _upsample(cloth, shape))
+def _face_frame(pose: Pose, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Face-frame coordinates (u, v) of the coarse grid, and the midline's u after yaw."""
+    u_c, v_c = pose.to_face(*_grid(*shape, _COARSE))
+    return u_c, v_c, pose.rotate(0.0, 0.4, surface_depth(0.0))[0]
 
-    alpha = _blur(_fill(shape, ears), 0.8)
-    _blend(canvas, alpha, np.float32(phys.ears))
-    for ear in ears:  # the concha (inner ear) is warmer than the rim
-        centre = ear.mean(axis=0)
-        _blob(canvas, centre, ear_w * 0.35 * s, ear_h * 0.45 * s, angle,
+
+def _neck_clothing_ears(
+    rng: np.random.Generator, canvas: np.ndarray, pose: Pose, outlines: _Outlines,
+    phys: Physiology,
+) -> None:  # fmt: skip
+    """Paint the neck (cooler at its sides), the clothing over its base, and the ears."""
+    shape = canvas.shape
+    u_c, _, u_mid = _face_frame(pose, shape)
+    lateral = np.minimum(((u_c - u_mid) / (outlines.neck_half * 1.2)) ** 2, 1.5)
+    cooling = np.float32(rng.uniform(0.4, 1.2))
+    neck_field = (np.float32(phys.neck) - cooling * lateral).astype(np.float32)
+    neck_field += _lowfreq(rng, u_c.shape, 5, 0.1)
+    _blend(canvas, _blur(_fill(shape, [outlines.neck]), 1.2), _upsample(neck_field, shape))
+
+    cloth = _lowfreq(rng, u_c.shape, 7, rng.uniform(0.3, 0.9)) + np.float32(phys.clothing)
+    _blend(canvas, _blur(_fill(shape, [outlines.body]), 1.0), _upsample(cloth, shape))
+
+    _blend(canvas, _blur(_fill(shape, outlines.ears), 0.8), np.float32(phys.ears))
+    for ear in outlines.ears:  # the concha (inner ear) is warmer than the rim
+        _blob(canvas, ear.mean(axis=0), outlines.ear_w * 0.35 * pose.scale,
+              outlines.ear_h * 0.45 * pose.scale, pose.roll,
               target=phys.ears + rng.uniform(1.0, 2.5), strength=0.8)  # fmt: skip
 
-    # --- head skin ---------------------------------------------------------------------
-    head = _fill(shape, [skull, jaw_out])
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _head_skin(
+    rng: np.random.Generator, canvas: np.ndarray, face: FaceShape, pose: Pose,
+    outlines: _Outlines, phys: Physiology,
+) -> None:  # fmt: skip
+    """Paint the head's skin: forehead, cheeks, chin, midline and temples, cool silhouette."""
+    shape = canvas.shape
+    u_c, v_c, u_mid = _face_frame(pose, shape)
+    head = _fill(shape, [outlines.skull, outlines.jaw_out])
     # ~0.5 at the silhouette, 1 deep inside; the neck counts as inside (no edge at the chin)
-    interior = _blur(np.maximum(_downsample(head, coarse), _fill(coarse, [neck / _COARSE])),
-                     0.22 * s / _COARSE)  # fmt: skip
-
-    def sig(x: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-x))
-
-    forehead_band = sig((-0.15 - v_c) / 0.12)
-    chin_band = sig((v_c - (chin_v - 0.35)) / 0.12)
-    mid = np.exp(-(((u_c - u_mid) / 0.45) ** 2)) * sig((v_c + 0.25) / 0.1) * (1.0 - chin_band)
+    inside = np.maximum(_downsample(head, u_c.shape), _fill(u_c.shape, [outlines.neck / _COARSE]))
+    interior = _blur(inside, 0.22 * pose.scale / _COARSE)
+    forehead_band = _sigmoid((-0.15 - v_c) / 0.12)
+    chin_band = _sigmoid((v_c - (face.chin - 0.35)) / 0.12)
+    mid = (np.exp(-(((u_c - u_mid) / 0.45) ** 2)) * _sigmoid((v_c + 0.25) / 0.1)
+           * (1.0 - chin_band))  # fmt: skip
     temple = sum(
         np.exp(-(((u_c - side * 0.78) ** 2) + (v_c + 0.55) ** 2) / 0.05) for side in (-1.0, 1.0)
     )
@@ -359,27 +372,47 @@ def render(
         + rng.uniform(0.1, 0.6) * temple
         - rng.uniform(1.0, 2.4) * np.clip(1.0 - interior, 0.0, 0.5)
     ).astype(np.float32)
-    skin += _lowfreq(rng, coarse, 6, rng.uniform(0.05, 0.18))
-    skin += _lowfreq(rng, coarse, 16, rng.uniform(0.04, 0.12))
+    skin += _lowfreq(rng, u_c.shape, 6, rng.uniform(0.05, 0.18))
+    skin += _lowfreq(rng, u_c.shape, 16, rng.uniform(0.04, 0.12))
     _blend(canvas, _blur(head, 0.7), _upsample(skin, shape))
 
-    # --- facial features -----------------------------------------------------------------
-    _features(rng, canvas, face, pose, landmarks, phys)
 
-    # --- hair --------------------------------------------------------------------------
-    _hair(rng, canvas, face, pose, phys, skull_cv, skull_au, skull_av)
-
-    # --- camera: vignetting, optics, noise --------------------------------------------------
+def _camera(rng: np.random.Generator, canvas: np.ndarray, netd: float) -> np.ndarray:
+    """The camera's share: optional vignetting, optical blur, Gaussian noise of sigma NETD."""
+    height, width = canvas.shape
     if rng.random() < 0.6:
+        coarse_rows, coarse_cols = _grid(height, width, _COARSE)
         radius2 = ((coarse_rows - height / 2) ** 2 + (coarse_cols - width / 2) ** 2) / (
             (height / 2) ** 2 + (width / 2) ** 2
         )
-        canvas += _upsample(
-            (np.float32(rng.uniform(-0.8, 0.3)) * radius2).astype(np.float32), shape
-        )
+        vignette = (np.float32(rng.uniform(-0.8, 0.3)) * radius2).astype(np.float32)
+        canvas += _upsample(vignette, canvas.shape)
     canvas = gaussian_blur(canvas, rng.uniform(0.5, 0.9), border="nearest")
-    canvas += rng.standard_normal(shape, dtype=np.float32) * np.float32(netd)
+    canvas += rng.standard_normal(canvas.shape, dtype=np.float32) * np.float32(netd)
     return canvas
+
+
+def render(
+    shape: tuple[int, int],
+    face: FaceShape,
+    pose: Pose,
+    landmarks: np.ndarray,
+    phys: Physiology,
+    netd: float,
+    *,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Render the float32 degC image of ``face`` seen with ``pose``, back to front.
+
+    ``landmarks`` are the anatomical (un-jittered) ``(68, 2)`` [row, col] image points.
+    """
+    outlines = _outlines(rng, face, pose, landmarks)
+    canvas = _wall(rng, shape, pose, outlines, phys)
+    _neck_clothing_ears(rng, canvas, pose, outlines, phys)
+    _head_skin(rng, canvas, face, pose, outlines, phys)
+    _features(rng, canvas, face, pose, landmarks, phys)
+    _hair(rng, canvas, face, pose, phys, outlines)
+    return _camera(rng, canvas, netd)
 
 
 def _features(
@@ -505,26 +538,35 @@ def _hair(
     face: FaceShape,
     pose: Pose,
     phys: Physiology,
-    skull_cv: float,
-    skull_au: float,
-    skull_av: float,
+    outlines: _Outlines,
 ) -> None:
-    shape = canvas.shape
-    s = pose.scale
+    """Paint the hair: a scalp cap with a jagged front hairline and optional fringe, and
+    optionally long hair over the ears."""
     bald = rng.random() < 0.08  # (nearly) bald or shaved: a thin layer, little insulation
     density = rng.uniform(0.15, 0.4) if bald else rng.uniform(0.7, 1.0)
-    volume_side = rng.uniform(0.03, 0.18)
-    volume_top = rng.uniform(0.05, 0.35)
-    au, av = skull_au + volume_side, skull_av + volume_top
+    cap, au, side_bottom = _scalp(rng, pose, outlines)
+    polygons = [cap]
+    if rng.random() < 0.3:  # long hair falling beside the face, over the ears
+        polygons += _long_hair(rng, face, pose, au, side_bottom)
+    _paint_hair(rng, canvas, pose.scale, phys, density, polygons)
+
+
+def _scalp(
+    rng: np.random.Generator, pose: Pose, outlines: _Outlines
+) -> tuple[np.ndarray, float, float]:
+    """The hair cap's image polygon, its half-width (face units) and its sides' bottom v."""
+    au = outlines.skull_au + rng.uniform(0.03, 0.18)
+    av = outlines.skull_av + rng.uniform(0.05, 0.35)
     hairline_top = rng.uniform(-1.3, -0.8)
     side_bottom = rng.uniform(-0.15, 0.2)
     power = rng.uniform(2.5, 6.0)
 
     # Outer boundary: over the crown from one side's bottom to the other (silhouette depth).
-    cos_end = np.clip((skull_cv - side_bottom) / av, -0.95, 0.95)
+    cos_end = np.clip((outlines.skull_cv - side_bottom) / av, -0.95, 0.95)
     t_end = float(np.arccos(cos_end))
     t = np.linspace(-t_end, t_end, 40)
-    outer = pose.project(au * np.sin(t), skull_cv - av * np.cos(t), np.full(t.shape, -AXIS_DEPTH))
+    outer = pose.project(au * np.sin(t), outlines.skull_cv - av * np.cos(t),
+                         np.full(t.shape, -AXIS_DEPTH))  # fmt: skip
 
     # Front hairline (on the face surface), jagged, with an optional fringe.
     n = 64
@@ -532,8 +574,7 @@ def _hair(
     reach = np.clip(np.abs(u) / (au * np.sin(t_end)), 0.0, 1.0)
     line = hairline_top + (side_bottom - hairline_top) * reach**power
     line += rng.normal(0.0, 0.015, n) + 0.03 * _noise1d(rng, n, 8)
-    fringe = rng.random() < 0.4
-    if fringe:
+    if rng.random() < 0.4:  # a fringe
         depth = rng.uniform(-0.5, 0.02)  # 0 reaches the eye line
         centre = rng.uniform(-0.5, 0.5)
         half_width = rng.uniform(0.3, 0.9)
@@ -541,23 +582,36 @@ def _hair(
         tips = np.abs(rng.normal(0.0, 0.05, n)) + 0.04 * _noise1d(rng, n, 12)
         line = np.maximum(line, line + w * (depth + tips - line))
     z = surface_depth(np.clip(u / au, -1, 1)) * 0.9 + 0.05
-    front = pose.project(u, line, z)
-    polygons = [np.concatenate([outer, front])]
+    return np.concatenate([outer, pose.project(u, line, z)]), au, side_bottom
 
-    if rng.random() < 0.3:  # long hair falling beside the face, over the ears
-        bottom = face.chin + rng.uniform(-0.2, 1.8)
-        top = side_bottom - 1.0
-        for side in (-1.0, 1.0):
-            vv = np.linspace(top, bottom, 10)
-            t = (vv - top) / (bottom - top)
-            inner = rng.uniform(0.82, 1.0) + 0.08 * t + 0.02 * _noise1d(rng, 10, 4)
-            outer = au - 0.05 + rng.uniform(0.05, 0.3) * t + 0.03 * _noise1d(rng, 10, 4)
-            tips_u = np.linspace(outer[-1], inner[-1], 7)
-            tips_v = bottom + np.abs(rng.normal(0.0, 0.12, 7))
-            uu = side * np.concatenate([inner, tips_u[::-1], outer[::-1]])
-            vv = np.concatenate([vv, tips_v[::-1], vv[::-1]])
-            polygons.append(pose.project(uu, vv, np.full(uu.size, -AXIS_DEPTH + 0.1)))
 
+def _long_hair(
+    rng: np.random.Generator, face: FaceShape, pose: Pose, au: float, side_bottom: float
+) -> list[np.ndarray]:
+    """Image polygons of long hair on both sides, from the cap's sides to about the chin."""
+    bottom = face.chin + rng.uniform(-0.2, 1.8)
+    top = side_bottom - 1.0
+    polygons = []
+    for side in (-1.0, 1.0):
+        vv = np.linspace(top, bottom, 10)
+        t = (vv - top) / (bottom - top)
+        inner = rng.uniform(0.82, 1.0) + 0.08 * t + 0.02 * _noise1d(rng, 10, 4)
+        outer = au - 0.05 + rng.uniform(0.05, 0.3) * t + 0.03 * _noise1d(rng, 10, 4)
+        tips_u = np.linspace(outer[-1], inner[-1], 7)
+        tips_v = bottom + np.abs(rng.normal(0.0, 0.12, 7))
+        uu = side * np.concatenate([inner, tips_u[::-1], outer[::-1]])
+        vv = np.concatenate([vv, tips_v[::-1], vv[::-1]])
+        polygons.append(pose.project(uu, vv, np.full(uu.size, -AXIS_DEPTH + 0.1)))
+    return polygons
+
+
+def _paint_hair(
+    rng: np.random.Generator, canvas: np.ndarray, scale: float, phys: Physiology,
+    density: float, polygons: list[np.ndarray],
+) -> None:  # fmt: skip
+    """Blend the hair polygons in: strands along the fall, warmer where hair lies on skin,
+    never warmer than the forehead skin it insulates."""
+    shape = canvas.shape
     mask = _fill(shape, polygons)
     rows = np.nonzero(mask.any(axis=1))[0]
     cols = np.nonzero(mask.any(axis=0))[0]
@@ -570,11 +624,10 @@ def _hair(
     alpha = _blur(local, rng.uniform(0.6, 1.4)) * np.float32(density)
     # Strands: noise stretched along the hair's fall (down the image: gravity).
     noise = rng.standard_normal(local.shape, dtype=np.float32)
-    along = max(1.5, 0.1 * s)
-    strands = gaussian_blur(noise, (along, 0.6), border="reflect")
+    strands = gaussian_blur(noise, (max(1.5, 0.1 * scale), 0.6), border="reflect")
     strands *= np.float32(rng.uniform(0.5, 1.3) / max(float(strands.std()), 1e-6))
     # Hair lying on skin (fringe, hairline) is warmer than the hair's outer surface.
-    edge = _blur(local, 0.12 * s + 1.0)
+    edge = _blur(local, 0.12 * scale + 1.0)
     near_skin = np.clip(2.0 * (1.0 - edge), 0.0, 1.0) * local
     temperature = np.float32(phys.hair) + strands + np.float32(rng.uniform(0.5, 2.5)) * near_skin
     # an insulating layer never reads warmer than the skin it covers (docs/physics.md)
