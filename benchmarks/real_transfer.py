@@ -24,6 +24,7 @@ with all of them writes the results.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import shutil
@@ -32,6 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from examples.checkpoint import load_trained_model
@@ -115,13 +117,22 @@ def driver_folder(root: Path, name: str, sequences: Sequence[Path]) -> Path:
     return folder
 
 
+@functools.lru_cache(maxsize=4)
+def _scoring_frames(
+    folder: Path, size: tuple[int, int], face_crop: float | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A real folder's framed ``(image, mask)`` pairs, decoded once for every run scored."""
+    source = open_real_sets(folder, size, face_crop)["real"]
+    return [source[index] for index in range(len(source))]
+
+
 def score(checkpoint: Path, folder: Path) -> dict[str, Any]:
     """mIoU and per-class IoU of a checkpoint on a real folder (its own framing)."""
     model, config = load_trained_model(checkpoint, torch.device("cpu"))
-    source = open_real_sets(folder, config.size, config.face_crop)["real"]
+    frames = _scoring_frames(folder, tuple(config.size), config.face_crop)
     context = setup_distributed("cpu")
     try:
-        report = validate(model, SegmentationDataset(source, config.size), context)
+        report = validate(model, SegmentationDataset(frames, config.size), context)
     finally:
         teardown_distributed(context)
     return {"miou": report["miou"], "iou": report["iou"]}

@@ -278,7 +278,10 @@ def _parser() -> OneLineParser:
         help="landmark layout of a real folder (ibug68, sftl54; default: from the point count)",
     )
     add(
-        "--num-val", type=int, default=None, help="synthetic validation images (default: the run's)"
+        "--num-val",
+        type=int,
+        default=None,
+        help="synthetic validation images (default: the run's; a real folder is scored whole)",
     )
     add("--size", type=parse_size, default=None, help="image size HxW (default: the run's)")
     add("--batch", type=int, default=8, help="images per forward pass and process")
@@ -309,6 +312,8 @@ def _datasets(
     """The sets to evaluate on: a real folder's (and its glasses split), else the run's
     validation data (or ``--data``) as clean and "unconstrained" copies."""
     if args.data is not None and is_real_folder(Path(args.data)):
+        if args.num_val is not None:
+            raise UsageError("--num-val applies to synthetic validation data only")
         sources = open_real_sets(args.data, size, config.face_crop, layout=args.layout)
         return {name: SegmentationDataset(source, size) for name, source in sources.items()}
     if args.layout is not None:

@@ -117,7 +117,7 @@ class RealSource:
         picture, labels = self.pairs[index]
         try:
             return tio.read_labelled_frame(picture, labels, layout=self.layout)
-        except ValueError as error:
+        except (ValueError, ImportError) as error:  # ImportError: an optional reader's extra
             raise UsageError(" ".join(str(error).split())) from None
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:

@@ -65,6 +65,17 @@ def test_real_folder_detection_and_errors(real_folder, tmp_path) -> None:
         open_real_sets(real_folder, (32, 40), None, layout="dlib")
 
 
+def test_a_reader_missing_its_extra_is_a_usage_error(real_folder, monkeypatch) -> None:
+    hint = "reading FLIR radiometric JPEGs needs flyr: pip install 'tiaug[flir]'"
+
+    def without_flyr(*args, **kwargs):
+        raise ImportError(hint)
+
+    monkeypatch.setattr(tio, "read_labelled_frame", without_flyr)
+    with pytest.raises(UsageError, match=r"needs flyr: pip install 'tiaug\[flir\]'$"):
+        RealSource(list_real_frames(real_folder))
+
+
 def test_evaluate_scores_a_checkpoint_on_a_real_folder(trained, real_folder, tmp_path, capsys):
     out = tmp_path / "eval"
     argv = [str(trained), "--data", str(real_folder), "--out", str(out), "--workers", "0"]
@@ -82,6 +93,8 @@ def test_evaluate_scores_a_checkpoint_on_a_real_folder(trained, real_folder, tmp
     code = evaluate.main([str(trained), "--layout", "sftl54", "--out", str(out)])
     assert code == 2
     assert "--layout applies to a folder of real labelled frames" in capsys.readouterr().err
+    assert evaluate.main([*argv, "--num-val", "2"]) == 2
+    assert "--num-val applies to synthetic validation data only" in capsys.readouterr().err
 
 
 def _run(variant: str, seed: int, real: float) -> dict:

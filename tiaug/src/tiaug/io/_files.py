@@ -11,6 +11,7 @@ __all__ = [
     "as_2d",
     "decode_picture",
     "existing_file",
+    "image_label_pairs",
     "load_npy",
     "load_png",
     "load_tiff",
@@ -25,6 +26,42 @@ def existing_file(path: str | Path) -> Path:
     if not path.is_file():
         raise ValueError(f"{path}: not a file")
     return path
+
+
+def image_label_pairs(
+    image_dir: Path, label_dir: Path, image_suffixes: tuple[str, ...],
+    label_suffixes: tuple[str, ...], noun: str,
+) -> list[tuple[Path, Path]]:  # fmt: skip
+    """Sorted ``(image, label)`` pairs: each file of ``image_dir`` with an image suffix and the
+    file of ``label_dir`` with its stem and the first label suffix found.
+
+    Raises:
+        FileNotFoundError: a folder is missing.
+        ValueError: no images, or images without a label (the message names some, calling
+            them ``noun``).
+    """
+    for folder in (image_dir, label_dir):
+        if not folder.is_dir():
+            raise FileNotFoundError(2, "No such folder", str(folder))
+    images = sorted(
+        p for p in image_dir.iterdir() if p.is_file() and p.suffix.lower() in image_suffixes
+    )
+    if not images:
+        raise ValueError(f"{image_dir}: no {noun}s ({', '.join(image_suffixes)})")
+    pairs, missing = [], []
+    for image in images:
+        labels = (label_dir / (image.stem + suffix) for suffix in label_suffixes)
+        label = next((path for path in labels if path.is_file()), None)
+        if label is None:
+            missing.append(image.name)
+        else:
+            pairs.append((image, label))
+    if missing:
+        raise ValueError(
+            f"{image_dir}: {plural(len(missing), noun)} without a label map in {label_dir} "
+            f"(e.g. {', '.join(missing[:3])})"
+        )
+    return pairs
 
 
 def as_2d(array: np.ndarray, path: Path) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tiaug.io._files import plural
+from tiaug.io._files import image_label_pairs
 from tiaug.io.masks import MASK_SUFFIXES
 
 __all__ = ["DATASET_IMAGE_SUFFIXES", "list_dataset_pairs"]
@@ -25,32 +25,6 @@ def list_dataset_pairs(root: str | Path, split: str) -> list[tuple[Path, Path]]:
         ValueError: no images, or images without a label (the message names some).
     """
     base = Path(root) / split
-    image_dir, label_dir = base / "image", base / "label"
-    for folder in (image_dir, label_dir):
-        if not folder.is_dir():
-            raise FileNotFoundError(2, "No such folder", str(folder))
-    images = sorted(
-        p for p in image_dir.iterdir() if p.is_file() and p.suffix.lower() in DATASET_IMAGE_SUFFIXES
+    return image_label_pairs(
+        base / "image", base / "label", DATASET_IMAGE_SUFFIXES, MASK_SUFFIXES, "image"
     )
-    if not images:
-        raise ValueError(f"{image_dir}: no images (.npy, .tif, .tiff or .png)")
-    pairs, missing = [], []
-    for image in images:
-        label = next(
-            (
-                label_dir / (image.stem + s)
-                for s in MASK_SUFFIXES
-                if (label_dir / (image.stem + s)).is_file()
-            ),
-            None,
-        )
-        if label is None:
-            missing.append(image.name)
-        else:
-            pairs.append((image, label))
-    if missing:
-        raise ValueError(
-            f"{image_dir}: {plural(len(missing), 'image')} without a label in {label_dir} "
-            f"(e.g. {', '.join(missing[:3])})"
-        )
-    return pairs

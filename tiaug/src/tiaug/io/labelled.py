@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from tiaug.classes import LandmarkLayout, landmarks_to_mask
-from tiaug.io._files import plural
+from tiaug.io._files import image_label_pairs
 from tiaug.io.images import READABLE_SUFFIXES, ThermalImage, read_image
 from tiaug.io.landmarks import LANDMARK_SUFFIXES, Landmarks, read_landmarks
 from tiaug.io.masks import MASK_SUFFIXES, read_mask
@@ -101,20 +101,9 @@ def list_labelled_pairs(folder: str | Path) -> list[tuple[Path, Path]]:
         ValueError: no pictures, or pictures without a label map (the message names some).
     """
     root = _check_folder(folder)
-    images, labels = _check_folder(root / "image"), _check_folder(root / "label")
-    pictures = sorted(
-        p for p in images.iterdir() if p.is_file() and p.suffix.lower() in _FRAME_SUFFIXES
+    return image_label_pairs(
+        root / "image", root / "label", _FRAME_SUFFIXES, MASK_SUFFIXES, "picture"
     )
-    if not pictures:
-        raise ValueError(f"{images}: no pictures ({', '.join(_FRAME_SUFFIXES)})")
-    pairs = [(p, _partner(p, labels, MASK_SUFFIXES)) for p in pictures]
-    missing = [p.name for p, label in pairs if label is None]
-    if missing:
-        raise ValueError(
-            f"{images}: {plural(len(missing), 'picture')} without a label map in {labels} "
-            f"(e.g. {', '.join(missing[:3])})"
-        )
-    return [(p, label) for p, label in pairs if label is not None]
 
 
 def read_labelled_frame(
