@@ -302,16 +302,42 @@ def render_markdown(payload: dict[str, Any]) -> str:
             f"| {100 * row['mean_diff']:+.2f} | {interval} | {row['verdict']} |"
         )
     lines += ["", "Clean per-class IoU %, mean over seeds:", ""]
-    lines += ["| variant | " + " | ".join(CLASS_NAMES) + " |"]
-    lines += ["| --- |" + " ---: |" * len(CLASS_NAMES)]
-    for variant in rows:
-        runs = [r for r in payload["runs"] if r["variant"] == variant]
-        means = [mean_ci([r["clean"]["iou"][c] or 0.0 for r in runs])[0] for c in CLASS_NAMES]
-        lines.append(f"| {variant} | " + " | ".join(percent(m) for m in means) + " |")
+    lines += _class_table(payload["runs"], list(rows), ["clean"], intervals=False)
+    real_sets = [name for name in sets if name.startswith("real")]
+    if real_sets:
+        lines += ["", "Real per-class IoU %, mean over seeds [95 % t-interval]:", ""]
+        lines += _class_table(payload["runs"], list(rows), real_sets, intervals=True)
     lines += ["", "Variants:", ""]
     described = meta.get("variants") or {n: v.description for n, v in VARIANTS.items()}
     lines += [f"- `{name}`: {text}" for name, text in described.items()]
     return "\n".join(lines) + "\n"
+
+
+def _class_iou(run: dict[str, Any], name: str) -> dict[str, float | None]:
+    return run["clean"]["iou"] if name == "clean" else run["real"][name]["iou"]
+
+
+def _class_table(
+    runs: Sequence[dict[str, Any]], variants: Sequence[str], sets: Sequence[str], *,
+    intervals: bool,
+) -> list[str]:  # fmt: skip
+    """Markdown rows of per-class IoU % per variant and set (a class absent from a set's
+    labels and predictions has no IoU: n/a)."""
+    lines = ["| variant | set | " + " | ".join(CLASS_NAMES) + " |"]
+    lines += ["| --- | --- |" + " ---: |" * len(CLASS_NAMES)]
+    for variant, name in ((v, n) for v in variants for n in sets):
+        mine = [r for r in runs if r["variant"] == variant]
+        cells = []
+        for class_name in CLASS_NAMES:
+            values = [_class_iou(r, name)[class_name] for r in mine]
+            known = [v for v in values if v is not None]
+            if not known:
+                cells.append("n/a")
+                continue
+            mean, low, high = mean_ci(known)
+            cells.append(percent(mean, low, high) if intervals else percent(mean))
+        lines.append(f"| {variant} | {name} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _bars(cells: Sequence[dict[str, Any]]) -> tuple[list[float], list[list[float]]]:

@@ -17,6 +17,7 @@ from examples.real import (
     wears_glasses,
 )
 from tiaug import io as tio
+from tiaug.classes import CLASS_NAMES
 
 
 def test_paths_say_whether_glasses_are_worn() -> None:
@@ -120,6 +121,23 @@ def test_study_reports_the_real_sets_with_paired_differences() -> None:
     assert real[0]["mean_diff"] == pytest.approx(0.1)
     without = [{k: v for k, v in run.items() if k != "real"} for run in runs]
     assert "real" not in study.study_sets([*runs[:1], *without[1:]])
+
+
+def test_study_page_gives_real_per_class_iou_with_intervals() -> None:
+    runs = [_run("rmi_baseline", seed, 0.2) for seed in range(3)]
+    for seed, run in enumerate(runs):
+        ious = {name: 0.1 * seed for name in CLASS_NAMES}
+        run["clean"]["iou"] = ious
+        run["real"] = {name: {**cell, "iou": {**ious, "eyes": None}}
+                       for name, cell in run["real"].items()}  # fmt: skip
+    meta = {"command": "c", "date": "d", "machine": "m", "runs_done": 3, "run_time_min": 1.0,
+            "preset": {}, "sets": list(study.study_sets(runs))}  # fmt: skip
+    page = study.render_markdown({"meta": meta, "runs": runs, **study.summarize_runs(runs)})
+    real_rows = page.split("Real per-class IoU %")[1].split("Variants:")[0]
+    row = "| rmi_baseline | real_no_glasses | 10.0 [-14.8, 34.8] | 10.0 [-14.8, 34.8] |"
+    assert row in real_rows
+    assert "| n/a |" in real_rows  # eyes: no IoU in any run
+    assert "| rmi_baseline | clean | 10.0 | 10.0 |" in page
 
 
 def test_fine_tuning_on_real_frames_starts_from_the_checkpoint(trained, real_folder, tmp_path):
