@@ -38,7 +38,7 @@ import torch
 
 from examples.checkpoint import load_trained_model
 from examples.cli import OneLineParser
-from examples.config import TrainConfig
+from examples.config import TrainConfig, same_result
 from examples.data import SegmentationDataset, UsageError
 from examples.distributed import setup_distributed, teardown_distributed
 from examples.evaluate import validate
@@ -141,7 +141,8 @@ def score(checkpoint: Path, folder: Path) -> dict[str, Any]:
 def run(
     base: TrainConfig, init: Path, condition: str, seed: int, train_on: Path, out: Path
 ) -> Path:
-    """Train one run (or reuse a finished one); returns its best checkpoint."""
+    """Train one run (or reuse a finished one whose result it is: thread counts and other
+    run-only settings may differ); returns its best checkpoint."""
     frames, iters, lr, fine_tune = CONDITIONS[condition]
     values = {
         **base.to_dict(),
@@ -157,12 +158,12 @@ def run(
         "out": str(out),
         "overlays": 0,
     }
-    config = TrainConfig.from_dict(values).to_dict()
+    config = TrainConfig.from_dict(values)
     recorded = out / "run.json"
-    if not recorded.is_file() or json.loads(recorded.read_text()) != config:
+    if not recorded.is_file() or not same_result(json.loads(recorded.read_text()), config):
         shutil.rmtree(out, ignore_errors=True)
-        train(TrainConfig.from_dict(config))
-        recorded.write_text(json.dumps(config))
+        train(config)
+        recorded.write_text(json.dumps(config.to_dict()))
     return out / "best.pt"
 
 
