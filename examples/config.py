@@ -194,7 +194,7 @@ class TrainConfig:
     )
     samcl_negatives: str = _field(
         _SAMCL["negatives"], _RESULT,
-        "SAMCLLoss negatives (reflect, shift: critics that cannot cheat; swap: the paper)",
+        "SAMCLLoss negatives (swap: the paper's; reflect, shift: critics that cannot cheat)",
         choices=NEGATIVES,
     )  # fmt: skip
     contrastive_weight: float = _field(

@@ -54,12 +54,14 @@ def test_swap_negatives_let_the_critic_cheat_on_an_uninformative_prediction(make
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_default_critic_cannot_cheat_on_an_uninformative_prediction(make_face_masks, seed):
-    criterion, logits, target = _setup(make_face_masks, seed, informative=False)
+def test_reflect_critic_cannot_cheat_on_an_uninformative_prediction(make_face_masks, seed):
+    criterion, logits, target = _setup(
+        make_face_masks, seed, informative=False, negatives="reflect"
+    )
     assert _critic_scales(criterion, logits, target) >= 0.5 * criterion.margin
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_default_critic_separates_an_informative_prediction(make_face_masks, seed):
-    criterion, logits, target = _setup(make_face_masks, seed, informative=True)
+def test_reflect_critic_separates_an_informative_prediction(make_face_masks, seed):
+    criterion, logits, target = _setup(make_face_masks, seed, informative=True, negatives="reflect")
     assert _critic_scales(criterion, logits, target) < 0.25 * criterion.margin

@@ -190,8 +190,8 @@ def test_reflect_scale0_term_does_not_depend_on_ignored_border(face_labels, bord
     assert abs(_scale0("reflect", padded, target) - alone) <= 0.1 * alone
 
 
-def test_default_negative_is_the_reflection_and_registry_dispatches():
-    assert SAMCLLoss(3).negatives == "reflect"
+def test_default_negative_is_the_papers_swap_and_registry_dispatches():
+    assert SAMCLLoss(3).negatives == "swap"
     positive = torch.eye(3)[torch.randint(0, 3, (1, 5, 6))].permute(0, 3, 1, 2)
     for name, make in NEGATIVES.items():
         criterion = SAMCLLoss(3, negatives=name)
