@@ -39,15 +39,13 @@ __all__ = [
 
 #: Options of ``--demo``: the study's preset (:data:`examples.config.STUDY`) with TiAug's
 #: "wild" preset (upright heads, scene physics and occluders, the camera's noise and 8-bit
-#: export: what carries best to real recordings, benchmarks/results/real_levers.md) and SAM-CL
-#: with samcl-loss's default negatives (``"reflect"``, the critic that cannot cheat; the
-#: study's ``samcl_wild``), a few minutes on 2 CPU cores.
+#: export: what carries best to real recordings, benchmarks/results/real_levers.md) and the
+#: RMI loss: the study's ``rmi_wild``, which SAM-CL did not improve on (``samcl_wild``,
+#: benchmarks/results/study_cpu/study.md); a few minutes on 2 CPU cores.
 DEMO: dict[str, Any] = {
     **STUDY,
-    "loss": "samcl",
+    "loss": "rmi",
     "aug": "wild",
-    "iters": 1400,
-    "val_every": 1400,
     "overlays": 4,
     "out": "outputs/demo",
 }

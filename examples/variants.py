@@ -53,11 +53,12 @@ VARIANTS: Mapping[str, Variant] = MappingProxyType(
         ),
         "rmi_wild": Variant(
             {"loss": "rmi", "aug": "wild"},
-            "RMI + TiAug 'wild' (upright heads, scene physics, occluders, camera noise and export)",
+            "RMI + TiAug 'wild' (upright heads, scene physics, occluders, camera noise and export;"
+            " the demo's recipe)",
         ),
         "samcl_wild": Variant(
             {"loss": "samcl", "aug": "wild", "samcl_negatives": CRITIC_NEGATIVES},
-            f"TiAug 'wild' + SAM-CL, negatives {CRITIC_NEGATIVES!r} (the demo's recipe)",
+            f"TiAug 'wild' + SAM-CL, negatives {CRITIC_NEGATIVES!r}",
         ),
         "samcl_released": Variant(
             {

@@ -299,13 +299,14 @@ def test_demo_options_and_explicit_overrides() -> None:
     assert (config.net, config.net_options["base_width"], config.loss, config.aug) == (
         "unet",
         8,
-        "samcl",
+        "rmi",
         "wild",
     )
     assert config.size == (96, 120)
     assert config.iters == 5
+    assert parse_args(["--demo"]).iters == 1800  # the study's rmi_wild, as measured
     assert config.device == "cpu"
-    assert config.samcl_negatives == "reflect"
+    assert config.samcl_negatives == "swap"
     assert parse_args([]).batch == 16
     study = parse_args(["--study", "--lr", "0.001"])
     assert (study.optimizer, study.schedule, study.face_crop, study.lr) == (
@@ -324,7 +325,7 @@ def test_samcl_options_default_to_the_package() -> None:
     for config in (TrainConfig(), parse_args([])):
         values = [getattr(config, name) for name in options]
         assert values == [package[name.removeprefix("samcl_")].default for name in options]
-    assert TrainConfig().samcl_negatives == "reflect"
+    assert TrainConfig().samcl_negatives == "swap"
 
 
 def test_the_former_weight_name_is_deprecated_but_taken() -> None:
