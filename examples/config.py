@@ -42,6 +42,7 @@ __all__ = [
     "Role",
     "Spec",
     "TrainConfig",
+    "applies",
     "current_keys",
     "parse_size",
     "resolve_amp",
@@ -100,6 +101,8 @@ class Spec:
             naming them) instead of by the command line's parser.
         parse: the command line's type when the default's type will not do.
         flags: other ``add_argument`` keywords (``nargs``, ``const``).
+        losses: the losses it is an option of (None: every loss); a run of another loss does
+            not depend on it, so resuming and reusing runs ignore it there.
     """
 
     help: str
@@ -108,6 +111,7 @@ class Spec:
     listed: bool = False
     parse: Callable[[str], Any] | None = None
     flags: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    losses: Collection[str] | None = None
 
 
 def _field(default: Any, role: Role, help: str, **spec: Any) -> Any:
@@ -116,6 +120,7 @@ def _field(default: Any, role: Role, help: str, **spec: Any) -> Any:
 
 
 _RESULT, _RESUMABLE, _RUN = Role.RESULT, Role.RESUMABLE, Role.RUN_ONLY
+_SAMCL_ONLY = ("samcl",)
 
 
 @dataclasses.dataclass(init=False)
@@ -190,18 +195,18 @@ class TrainConfig:
         metadata={"spec": Spec("the networks' own options (one flag each)", _RESULT)},
     )
     samcl_prediction: str = _field(
-        _SAMCL["prediction"], _RESULT, "SAMCLLoss anchor", choices=PREDICTIONS
+        _SAMCL["prediction"], _RESULT, "SAMCLLoss anchor", choices=PREDICTIONS, losses=_SAMCL_ONLY
     )
     samcl_negatives: str = _field(
         _SAMCL["negatives"], _RESULT,
         "SAMCLLoss negatives (swap: the paper's; reflect, shift: critics that cannot cheat)",
-        choices=NEGATIVES,
+        choices=NEGATIVES, losses=_SAMCL_ONLY,
     )  # fmt: skip
     contrastive_weight: float = _field(
-        _SAMCL["contrastive_weight"], _RESULT, "weight of the SAM-CL term"
+        _SAMCL["contrastive_weight"], _RESULT, "weight of the SAM-CL term", losses=_SAMCL_ONLY
     )
-    samcl_margin: float = _field(_SAMCL["margin"], _RESULT, "triplet margin")
-    ce_weight: float = _field(0.5, _RESULT, "CE weight of rmi_ce")
+    samcl_margin: float = _field(_SAMCL["margin"], _RESULT, "triplet margin", losses=_SAMCL_ONLY)
+    ce_weight: float = _field(0.5, _RESULT, "CE weight of rmi_ce", losses=("rmi_ce",))
     face_crop: float | None = _field(
         None, _RESULT,
         "crop synthetic/folder faces with this margin (fraction of the face box) before "
@@ -294,11 +299,22 @@ def resume_keys() -> frozenset[str]:
     return frozenset((fields - {"net_options"}) | network_options().keys())
 
 
+def applies(name: str, loss: str) -> bool:
+    """Whether option ``name`` can change a run of ``loss`` (:attr:`Spec.losses`)."""
+    spec = specs().get(name)
+    return spec is None or spec.losses is None or loss in spec.losses
+
+
 def same_result(saved: Mapping[str, Any], config: TrainConfig) -> bool:
     """Whether a saved config (:meth:`TrainConfig.to_dict`, renamed keys allowed) gives the
-    result of ``config``: every value but the :data:`RUN_ONLY` ones equal."""
+    result of ``config``: every value but the :data:`RUN_ONLY` ones and other losses' options
+    equal."""
     saved = current_keys(saved)
-    return all(saved.get(k) == v for k, v in config.to_dict().items() if k not in RUN_ONLY)
+    return all(
+        saved.get(k) == v
+        for k, v in config.to_dict().items()
+        if k not in RUN_ONLY and applies(k, config.loss)
+    )
 
 
 def current_keys(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from examples.checkpoint import get_rng_state, load_checkpoint, set_rng_state
-from examples.config import TrainConfig, current_keys, resume_keys
+from examples.config import TrainConfig, applies, current_keys, resume_keys
 from examples.data import UsageError
 from examples.distributed import all_gather_objects
 from examples.run import Run, seed_rank_streams
@@ -65,14 +65,14 @@ def resume_path(config: TrainConfig) -> Path | None:
 
 
 def differences(state: dict[str, Any], run: Run) -> list[str]:
-    """The options of :func:`~examples.config.resume_keys` and the autocast dtype in which the
-    run differs from the checkpoint ``state``."""
-    saved, keys = current_keys(state["config"]), resume_keys()
+    """The options of :func:`~examples.config.resume_keys` that apply to the run's loss, and
+    the autocast dtype, in which the run differs from the checkpoint ``state``."""
+    saved, keys, loss = current_keys(state["config"]), resume_keys(), run.config.loss
     found = [
         f"{key} {saved.get(key)!r} != {value!r}"
         for key, value in run.config.to_dict().items()
-        if key in keys and key in saved and saved[key] != value  # older: not saved
-    ]
+        if key in keys and applies(key, loss) and key in saved and saved[key] != value
+    ]  # a key not saved: an older checkpoint
     amp = _amp_name(run.amp_dtype)
     if state.get("amp", amp) != amp:  # checkpoints from before "amp" was saved: not checked
         found.append(f"amp {state['amp']!r} != {amp!r}")

@@ -74,6 +74,21 @@ def test_a_registered_network_option_reaches_the_parsers_and_the_resume_check(
     assert same_result({**saved["config"], "tiny_depth": 5, "out": "elsewhere"}, config)
 
 
+def test_a_losss_own_options_count_for_that_loss_only() -> None:
+    """An RMI run does not depend on the SAM-CL options (a changed package default must not
+    make its checkpoint another run's), a SAM-CL run does."""
+    for loss, differs in (("rmi", False), ("samcl", True), ("rmi_ce", False)):
+        config = TrainConfig(loss=loss, samcl_negatives="swap")
+        saved = {**config.to_dict(), "samcl_negatives": "reflect", "contrastive_weight": 0.1}
+        run = SimpleNamespace(config=config, amp_dtype=None)
+        assert same_result(saved, config) is not differs
+        assert bool(resume.differences({"config": saved}, run)) is differs
+    config = TrainConfig(loss="rmi_ce", ce_weight=0.5)
+    assert not same_result({**config.to_dict(), "ce_weight": 0.2}, config)
+    rmi = TrainConfig(loss="rmi", ce_weight=0.5)
+    assert same_result({**rmi.to_dict(), "ce_weight": 0.2}, rmi)
+
+
 def test_choices_come_from_the_packages_registries(monkeypatch) -> None:
     fields = specs()
     assert fields["net"].choices is NETWORKS
